@@ -1,0 +1,70 @@
+"""brugdata: validated data, a DuckDB store and analyses for brugfunctionaris pilots.
+
+Data flows one way: read → validate → store → analyse → chart / report. The public API is
+everything in ``__all__``; modules load when a name from them is first used, so
+``import brugdata`` stays fast.
+
+>>> import brugdata
+>>> store = brugdata.open(":memory:")
+>>> store.counts()["contacts"]
+0
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name → module that defines it (the name there, if it differs)
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "open": ("brugdata.store", "open_store"),
+    "Store": ("brugdata.store", "Store"),
+    "IngestResult": ("brugdata.store", "IngestResult"),
+    "FileIngest": ("brugdata.store", "FileIngest"),
+    "validate": ("brugdata.validation", "validate"),
+    "ValidationResult": ("brugdata.result", "ValidationResult"),
+    "FileResult": ("brugdata.result", "FileResult"),
+    "Known": ("brugdata.result", "Known"),
+    "read_raw": ("brugdata.read", "read_raw"),
+    "RawTable": ("brugdata.read", "RawTable"),
+    "TABLES": ("brugdata.model", "TABLES"),
+    "table": ("brugdata.model", "table"),
+    "schema": ("brugdata.schemas", "schema"),
+    "vocabulary": ("brugdata.vocab", "vocabulary"),
+    "themes": ("brugdata.vocab", "themes"),
+    "label": ("brugdata.vocab", "label"),
+    "generate_sample": ("brugdata.sample", "generate_sample"),
+    "BrugdataError": ("brugdata.errors", "BrugdataError"),
+    "ReadError": ("brugdata.errors", "ReadError"),
+    "StoreError": ("brugdata.errors", "StoreError"),
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from brugdata.errors import BrugdataError, ReadError, StoreError
+    from brugdata.model import TABLES, table
+    from brugdata.read import RawTable, read_raw
+    from brugdata.result import FileResult, Known, ValidationResult
+    from brugdata.sample import generate_sample
+    from brugdata.schemas import schema
+    from brugdata.store import FileIngest, IngestResult, Store
+    from brugdata.store import open_store as open
+    from brugdata.validation import validate
+    from brugdata.vocab import label, themes, vocabulary
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'brugdata' has no attribute {name!r}") from None
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,65 @@
+"""Shared fixtures: tiny hand-made files in tmp_path and an in-memory store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+import brugdata
+from brugdata.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_data"
+TODAY = dt.date(2026, 1, 1)
+
+SCHOOLS = """school_id,school_year,name,pilot,municipality,school_type,pupils,families,region
+91AB00,2024-2025,De Vlinder,p1,Utrecht,po,200,120,midden
+91AB01,2024-2025,De Zeeën,p1,Utrecht,po,100,,midden
+92EF,2024-2025,Het Lyceum,p2,Zeist,vo,800,600,midden
+"""
+OFFICERS = """officer_id,pilot,role
+O-1,p1,brugfunctionaris
+O-2,p2,ouderfunctionaris
+"""
+PARTNERS = """partner_id,name,kind
+PA-1,Wijkteam Oost,wijkteam
+PA-2,Veilig Thuis,veilig_thuis
+"""
+
+WriteFn = Callable[..., Path]
+
+
+def write_csv(
+    folder: Path, name: str, text: str, *, encoding: str = "utf-8", newline: str = "\n"
+) -> Path:
+    """Write ``text`` (with ``\\n`` line ends) to ``folder/name`` in the given encoding."""
+    path = folder / name
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    return path
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]], sep: str = ",") -> str:
+    """A small CSV text from a header and rows (no quoting: keep values simple)."""
+    return "\n".join(sep.join(r) for r in [header, *rows]) + "\n"
+
+
+@pytest.fixture
+def refs(tmp_path: Path) -> Path:
+    """A folder holding valid schools, officers and partners files."""
+    folder = tmp_path / "refs"
+    folder.mkdir()
+    write_csv(folder, "schools.csv", SCHOOLS)
+    write_csv(folder, "officers.csv", OFFICERS)
+    write_csv(folder, "partners.csv", PARTNERS)
+    return folder
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """A fresh in-memory store."""
+    s = brugdata.open(":memory:")
+    yield s
+    s.close()
