@@ -1,0 +1,553 @@
+"""The store: one embedded DuckDB file that loses no row and records where each came from.
+
+``open_store(path)`` (``brugdata.open``) gives a :class:`Store`. ``Store.ingest`` validates
+files against the data model and what the store already holds, then loads, in ONE
+transaction per call, the valid rows (each with the ingest it came from and its source line),
+the rejected rows as read with their reasons, and a provenance row per file (name, sha256,
+rows read, loaded and rejected, time). A file whose content was ingested before is skipped.
+
+DuckDB lets one process write a database file at a time; while it has the file open no other
+process can open it, not even read-only. :class:`~brugdata.errors.StoreError` says so, naming
+the process, instead of DuckDB's lock error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from brugdata.errors import ReadError, StoreError
+from brugdata.model import TABLES, Column, Table
+from brugdata.read import file_sha256, read_raw
+from brugdata.result import FileError, FileResult, Known, ValidationResult
+from brugdata.validation import collect_files, plan_files, validate_raw
+
+__all__ = ["SCHEMA_VERSION", "FileIngest", "IngestResult", "Store", "open_store"]
+
+#: Version of the store's table layout; a store with another version is migrated or refused.
+SCHEMA_VERSION = 1
+
+#: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``.
+MIGRATIONS: dict[int, list[str]] = {}
+
+_SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "date": "DATE", "themes": "VARCHAR[]"}
+
+_META_TABLES = {
+    "brugdata_schema": """
+        CREATE TABLE IF NOT EXISTS brugdata_schema (
+            version INTEGER NOT NULL,
+            brugdata_version VARCHAR NOT NULL,
+            applied_at TIMESTAMP NOT NULL
+        )""",
+    "ingests": """
+        CREATE TABLE IF NOT EXISTS ingests (
+            ingest_id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL,
+            file_name VARCHAR NOT NULL,
+            path VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            table_name VARCHAR NOT NULL,
+            rows_read BIGINT NOT NULL,
+            rows_loaded BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL,
+            unknown_columns VARCHAR[],
+            encoding VARCHAR,
+            delimiter VARCHAR,
+            sheet VARCHAR,
+            ingested_at TIMESTAMP NOT NULL,
+            brugdata_version VARCHAR NOT NULL
+        )""",
+    "rejects": """
+        CREATE TABLE IF NOT EXISTS rejects (
+            ingest_id INTEGER NOT NULL,
+            line BIGINT NOT NULL,
+            "column" VARCHAR NOT NULL,
+            rule VARCHAR NOT NULL,
+            value VARCHAR,
+            message VARCHAR NOT NULL
+        )""",
+    "rejected_rows": """
+        CREATE TABLE IF NOT EXISTS rejected_rows (
+            ingest_id INTEGER NOT NULL,
+            line BIGINT NOT NULL,
+            data VARCHAR NOT NULL
+        )""",
+}
+
+
+def column_sql_type(col: Column) -> str:
+    """The DuckDB type a column is stored as."""
+    return _SQL_TYPES.get(col.kind, "VARCHAR")
+
+
+def _create_table_sql(spec: Table) -> str:
+    cols = [f'"{c.name}" {column_sql_type(c)}' for c in spec.columns]
+    cols += ["_ingest_id INTEGER NOT NULL", "_line BIGINT"]
+    return f"CREATE TABLE IF NOT EXISTS {spec.name} (\n    " + ",\n    ".join(cols) + "\n)"
+
+
+# --------------------------------------------------------------------------- results
+
+Status = Literal["loaded", "skipped", "error"]
+
+
+@dataclass
+class FileIngest:
+    """What happened to one file in an ingest: ``status`` is loaded, skipped (its content was
+    ingested before) or error (unreadable; ``message`` says why)."""
+
+    path: Path
+    table: str | None
+    status: Status
+    sha256: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    ingest_id: int | None = None
+    message: str = ""
+
+
+@dataclass
+class IngestResult:
+    """The outcome of :meth:`Store.ingest`: one :class:`FileIngest` per file, and the
+    validation of the files that were read."""
+
+    files: list[FileIngest]
+    validation: ValidationResult = field(default_factory=lambda: ValidationResult([]))
+
+    @property
+    def rows_read(self) -> int:
+        """Rows read from the files that were not skipped."""
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        """Rows loaded into the store's tables."""
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows kept in the rejects tables instead."""
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def skipped(self) -> list[FileIngest]:
+        """Files skipped because their content was ingested before."""
+        return [f for f in self.files if f.status == "skipped"]
+
+    @property
+    def errors(self) -> list[FileIngest]:
+        """Files that could not be read."""
+        return [f for f in self.files if f.status == "error"]
+
+    def summary(self) -> pl.DataFrame:
+        """One row per file: file, table, status, rows_read, rows_loaded, rows_rejected,
+        message."""
+        return pl.DataFrame(
+            [
+                {
+                    "file": str(f.path),
+                    "table": f.table,
+                    "status": f.status,
+                    "rows_read": f.rows_read,
+                    "rows_loaded": f.rows_loaded,
+                    "rows_rejected": f.rows_rejected,
+                    "message": f.message,
+                }
+                for f in self.files
+            ],
+            schema={
+                "file": pl.String,
+                "table": pl.String,
+                "status": pl.String,
+                "rows_read": pl.Int64,
+                "rows_loaded": pl.Int64,
+                "rows_rejected": pl.Int64,
+                "message": pl.String,
+            },
+        )
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def open_store(path: str | Path = ":memory:", *, read_only: bool = False) -> Store:
+    """Open (or create) the store at ``path``; ``":memory:"`` gives a store that lives as
+    long as the object. Raises :class:`~brugdata.errors.StoreError` when another process
+    holds the file or the file is not a brugdata store of a version this one can read."""
+    return Store(path, read_only=read_only)
+
+
+class Store:
+    """A brugdata store on a DuckDB file. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        if self.path != ":memory:" and read_only and not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no store there to open read-only")
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(_lock_message(self.path, exc)) from None
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({_first_line(exc)})") from None
+        try:
+            self._prepare()
+        except Exception:
+            self.con.close()
+            raise
+
+    # -- life cycle
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (the file can then be opened by another process)."""
+        self.con.close()
+
+    def __repr__(self) -> str:
+        return f"<brugdata.Store {self.path!r}>"
+
+    def _prepare(self) -> None:
+        """Create the tables of a new store, or check (and migrate) an existing one."""
+        existing = {r[0] for r in self._rows("SELECT table_name FROM duckdb_tables()")}
+        if "brugdata_schema" not in existing:
+            if existing:
+                raise StoreError(
+                    f"{self.path}: this DuckDB file is not a brugdata store "
+                    f"(it has tables {', '.join(sorted(existing))} but no brugdata_schema)"
+                )
+            if self.read_only:
+                raise StoreError(f"{self.path}: an empty file cannot be opened read-only")
+            self._create()
+            return
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: this store has schema version {version}, made by a newer "
+                f"brugdata; this brugdata reads up to version {SCHEMA_VERSION}: upgrade brugdata"
+            )
+        if version < SCHEMA_VERSION:
+            if self.read_only:
+                raise StoreError(
+                    f"{self.path}: this store has schema version {version} and needs migrating "
+                    f"to version {SCHEMA_VERSION}: open it once without read_only"
+                )
+            self._migrate(version)
+
+    def _create(self) -> None:
+        from brugdata import __version__
+
+        self.con.begin()
+        for sql in _META_TABLES.values():
+            self._run(sql)
+        for spec in TABLES.values():
+            self._run(_create_table_sql(spec))
+        self._run(
+            "INSERT INTO brugdata_schema VALUES (?, ?, ?)",
+            [SCHEMA_VERSION, __version__, dt.datetime.now()],
+        )
+        self.con.commit()
+
+    def _migrate(self, version: int) -> None:
+        from brugdata import __version__
+
+        self.con.begin()
+        try:
+            for v in range(version, SCHEMA_VERSION):
+                if v not in MIGRATIONS:
+                    raise StoreError(
+                        f"{self.path}: no migration from schema version {v}; open it with "
+                        f"the brugdata release that made it and export the data"
+                    )
+                for sql in MIGRATIONS[v]:
+                    self._run(sql)
+            for spec in TABLES.values():
+                self._run(_create_table_sql(spec))
+            self._run(
+                "INSERT INTO brugdata_schema VALUES (?, ?, ?)",
+                [SCHEMA_VERSION, __version__, dt.datetime.now()],
+            )
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    @property
+    def schema_version(self) -> int:
+        """The layout version of this store's tables."""
+        row = self._one("SELECT max(version) FROM brugdata_schema")
+        return int(row[0]) if row and row[0] is not None else 0
+
+    # -- reading
+    def _run(self, sql: str, params: list[Any] | None = None) -> None:
+        """Execute a statement and finish its result (DuckDB wants results consumed)."""
+        self.con.execute(sql, params).fetchall()
+
+    def _rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+        rows = self._rows(sql, params)
+        return rows[0]
+
+    def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
+        """Run a SQL query on the store and return the result as a polars frame."""
+        return self.con.sql(query, params=params).pl()
+
+    def table(self, name: str, *, provenance: bool = False) -> pl.DataFrame:
+        """The rows of table ``name``; with ``provenance`` also ``_ingest_id`` and ``_line``."""
+        if name not in TABLES and name not in _META_TABLES:
+            raise ValueError(
+                f"unknown table {name!r}; known: {', '.join([*TABLES, *_META_TABLES])}"
+            )
+        if name in TABLES and not provenance:
+            cols = ", ".join(f'"{c}"' for c in TABLES[name].column_names)
+            return self.sql(f"SELECT {cols} FROM {name} ORDER BY _ingest_id, _line")
+        order = " ORDER BY _ingest_id, _line" if name in TABLES else ""
+        return self.sql(f"SELECT * FROM {name}{order}")
+
+    def counts(self) -> dict[str, int]:
+        """Rows per data table."""
+        return {name: int(self._one(f"SELECT count(*) FROM {name}")[0]) for name in TABLES}
+
+    def known(self) -> Known:
+        """The keys the store holds, for validating new files against it."""
+        known = Known()
+        for name, spec in TABLES.items():
+            cols = ", ".join(f'"{c}"' for c in spec.key)
+            frame = self.sql(f"SELECT {cols} FROM {name}")
+            if frame.height:
+                known.add(name, frame)
+        return known
+
+    def ingests(self) -> pl.DataFrame:
+        """Provenance: one row per file ingested (ingest_id, batch_id, file_name, path,
+        sha256, table_name, rows_read, rows_loaded, rows_rejected, unknown_columns, encoding,
+        delimiter, sheet, ingested_at, brugdata_version)."""
+        return self.sql("SELECT * FROM ingests ORDER BY ingest_id")
+
+    def rejects(self) -> pl.DataFrame:
+        """Every reason a row was rejected: file_name, table_name, line, column, rule, value,
+        message, ingest_id; by ingest and line."""
+        return self.sql(
+            """
+            SELECT i.file_name, i.table_name, r.line, r."column", r.rule, r.value, r.message,
+                   r.ingest_id
+            FROM rejects r JOIN ingests i USING (ingest_id)
+            ORDER BY r.ingest_id, r.line, r."column", r.rule
+            """
+        )
+
+    def rejected_rows(self) -> pl.DataFrame:
+        """Every rejected row as it was read: file_name, table_name, line, data (JSON of the
+        row's values by canonical column), ingest_id."""
+        return self.sql(
+            """
+            SELECT i.file_name, i.table_name, r.line, r.data, r.ingest_id
+            FROM rejected_rows r JOIN ingests i USING (ingest_id)
+            ORDER BY r.ingest_id, r.line
+            """
+        )
+
+    def info(self) -> dict[str, Any]:
+        """What the store holds: path, schema_version, rows per table, school years, pilots,
+        and the number of ingests and files ingested."""
+        years = self.sql(
+            "SELECT DISTINCT school_year FROM (SELECT school_year FROM schools UNION ALL "
+            "SELECT school_year FROM assignments UNION ALL SELECT school_year FROM time_use) "
+            "ORDER BY 1"
+        )
+        pilots = self.sql(
+            "SELECT DISTINCT pilot FROM (SELECT pilot FROM schools UNION ALL "
+            "SELECT pilot FROM officers) ORDER BY 1"
+        )
+        ing = self._one(
+            "SELECT count(DISTINCT batch_id), count(*), coalesce(sum(rows_rejected), 0), "
+            "max(ingested_at) FROM ingests"
+        )
+        assert ing is not None
+        return {
+            "path": self.path,
+            "schema_version": self.schema_version,
+            "tables": self.counts(),
+            "school_years": years.get_column("school_year").to_list(),
+            "pilots": pilots.get_column("pilot").to_list(),
+            "ingests": int(ing[0]),
+            "files_ingested": int(ing[1]),
+            "rows_rejected": int(ing[2]),
+            "last_ingest": ing[3],
+        }
+
+    # -- writing
+    def ingest(
+        self,
+        *paths: str | Path,
+        table: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        today: dt.date | None = None,
+        on_file: Callable[[Path], None] | None = None,
+    ) -> IngestResult:
+        """Validate files and folders against the data model and the store, and load them.
+
+        All files of one call are loaded in one transaction: an error half-way leaves the
+        store as it was. Reference tables (schools, officers, partners) go first, so a folder
+        with everything in it loads in one call. A file whose content (sha256) was ingested
+        before is skipped. ``on_file`` is called before each file is read (for progress).
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store is open read-only; open it to write")
+        jobs, errors = plan_files(collect_files(paths), table)
+        outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
+        seen = set(self.sql("SELECT sha256 FROM ingests").get_column("sha256").to_list())
+        known = self.known()
+        results: list[FileResult] = []
+        read_errors: list[FileError] = list(errors)
+        for path, table_name in jobs:
+            if on_file is not None:
+                on_file(path)
+            try:
+                sha = file_sha256(path)
+                if sha in seen:
+                    outcomes.append(
+                        FileIngest(
+                            path,
+                            table_name,
+                            "skipped",
+                            sha,
+                            message="already ingested: same content as an earlier file",
+                        )
+                    )
+                    continue
+                raw = read_raw(path)
+            except ReadError as exc:
+                outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
+                read_errors.append(FileError(path, str(exc)))
+                continue
+            seen.add(sha)
+            result = validate_raw(raw, table_name, columns=columns, known=known, today=today)
+            known.add(table_name, result.valid)
+            results.append(result)
+            outcomes.append(
+                FileIngest(
+                    path,
+                    table_name,
+                    "loaded",
+                    sha,
+                    result.rows_read,
+                    result.rows_valid,
+                    result.rows_rejected,
+                )
+            )
+        self._load(results, outcomes)
+        return IngestResult(outcomes, ValidationResult(results, read_errors))
+
+    def _load(self, results: list[FileResult], outcomes: list[FileIngest]) -> None:
+        """Write the results in one transaction; on any error roll back and re-raise."""
+        if not results:
+            return
+        from brugdata import __version__
+
+        by_path = {o.path: o for o in outcomes if o.status == "loaded"}
+        now = dt.datetime.now()
+        self.con.begin()
+        try:
+            row = self._one(
+                "SELECT coalesce(max(ingest_id), 0), coalesce(max(batch_id), 0) FROM ingests"
+            )
+            assert row is not None
+            next_id, batch = int(row[0]) + 1, int(row[1]) + 1
+            for result in results:
+                self._insert_file(result, next_id, batch, now, __version__)
+                by_path[result.path].ingest_id = next_id
+                next_id += 1
+        except BaseException:
+            self.con.rollback()
+            for o in by_path.values():
+                o.ingest_id = None
+            raise
+        self.con.commit()
+
+    def _insert_file(
+        self, result: FileResult, ingest_id: int, batch: int, now: dt.datetime, version: str
+    ) -> None:
+        self._run(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                ingest_id,
+                batch,
+                result.path.name,
+                str(result.path),
+                result.sha256,
+                result.table,
+                result.rows_read,
+                result.rows_valid,
+                result.rows_rejected,
+                result.unknown_columns,
+                result.encoding,
+                result.delimiter,
+                result.sheet,
+                now,
+                version,
+            ],
+        )
+        spec = TABLES[result.table]
+        valid = result.valid.with_columns(pl.lit(ingest_id, dtype=pl.Int32).alias("_ingest_id"))
+        self._append(spec.name, valid, [*spec.column_names, "_ingest_id", "_line"])
+        rejects = result.rejects.with_columns(pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id"))
+        self._append(
+            "rejects", rejects, ["ingest_id", "line", "column", "rule", "value", "message"]
+        )
+        rows = _rows_as_json(result.rejected_rows).with_columns(
+            pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id")
+        )
+        self._append("rejected_rows", rows, ["ingest_id", "line", "data"])
+
+    def _append(self, name: str, frame: pl.DataFrame, columns: list[str]) -> None:
+        if frame.is_empty():
+            return
+        cols = ", ".join(f'"{c}"' for c in columns)
+        view = f"_brugdata_{name}"
+        self.con.register(view, frame.select(columns))
+        try:
+            self._run(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
+        finally:
+            self.con.unregister(view)
+
+
+def _rows_as_json(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rejected rows as (line, data): data is a JSON object of the row's values as read."""
+    values = [c for c in rows.columns if c != "_line"]
+    data = pl.struct(values).struct.json_encode() if values else pl.lit("{}")
+    return rows.select(pl.col("_line").alias("line"), data.alias("data"))
+
+
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def _lock_message(path: str, exc: Exception) -> str:
+    text = str(exc)
+    if "lock" not in text.lower():
+        return f"{path}: cannot open the store ({_first_line(exc)})"
+    pid = _PID.search(text)
+    who = f"another process (PID {pid.group(1)})" if pid else "another process"
+    return (
+        f"{path}: the store is in use by {who}; DuckDB lets one process write a store at a "
+        "time and no other process open it meanwhile, not even read-only: wait for that "
+        "process to finish or close its store (store.close() in a notebook), then try again"
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

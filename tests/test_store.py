@@ -1,0 +1,216 @@
+"""The store: provenance, rejects kept, all-or-nothing ingest, idempotence, versions, locks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+import brugdata
+from brugdata import store as store_module
+from brugdata.errors import StoreError
+from brugdata.store import Store
+from tests.conftest import TODAY, write_csv
+
+CONTACTS = """contact_id;datum;functionaris;school;gesprekspartner;persoon;gezin;thema;kanaal;duur
+C-1;14-03-2025;O-1;91AB00;ouder;P-001;G-001;armoede;telefoon;15
+C-2;31-02-2025;O-1;91AB00;ouder;P-002;G-002;taal;telefoon;10
+C-3;15-03-2025;O-1;91AB00;leerling;P-003;G-001;pesten|gedrag;persoonlijk;20
+C-4;15-03-2025;O-9;91AB00;leerling;P-004;G-003;pesten;persoonlijk;600
+"""
+
+
+def snapshot(s: Store) -> dict[str, object]:
+    """Everything a store holds, for comparing before and after."""
+    tables = [*brugdata.TABLES, "ingests", "rejects", "rejected_rows"]
+    return {t: s.sql(f"SELECT * FROM {t}").sort(pl.all()).to_dicts() for t in tables}
+
+
+def test_ingest_loads_valid_rows_and_keeps_rejects_with_provenance(
+    store: Store, refs: Path
+) -> None:
+    write_csv(refs, "contacten.csv", CONTACTS)
+    result = store.ingest(refs, today=TODAY)
+    assert store.counts() == {
+        "schools": 3,
+        "officers": 2,
+        "partners": 2,
+        "assignments": 0,
+        "contacts": 2,
+        "activities": 0,
+        "time_use": 0,
+    }
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (11, 9, 2)
+    ingests = store.ingests()
+    assert ingests["table_name"].to_list() == ["schools", "officers", "partners", "contacts"]
+    assert ingests.filter(
+        pl.col("rows_read") != pl.col("rows_loaded") + pl.col("rows_rejected")
+    ).is_empty()
+    assert ingests["batch_id"].unique().to_list() == [1]
+    assert all(len(s) == 64 for s in ingests["sha256"])
+    rejects = store.rejects().select("file_name", "line", "column", "rule", "value")
+    assert rejects.to_dicts() == [
+        {
+            "file_name": "contacten.csv",
+            "line": 3,
+            "column": "date",
+            "rule": "invalid_date",
+            "value": "31-02-2025",
+        },
+        {
+            "file_name": "contacten.csv",
+            "line": 5,
+            "column": "officer_id",
+            "rule": "unknown_reference",
+            "value": "O-9",
+        },
+    ]
+    rows = store.rejected_rows()
+    assert rows["line"].to_list() == [3, 5]
+    assert '"date":"31-02-2025"' in rows["data"][0]
+    contacts = store.table("contacts", provenance=True)
+    assert contacts["contact_id"].to_list() == ["C-1", "C-3"]
+    assert contacts["_line"].to_list() == [2, 4]
+    assert contacts["themes"].to_list() == [["armoede"], ["pesten", "gedrag"]]
+
+
+def test_ingesting_the_same_file_twice_changes_nothing(store: Store, refs: Path) -> None:
+    write_csv(refs, "contacten.csv", CONTACTS)
+    store.ingest(refs, today=TODAY)
+    before = snapshot(store)
+    again = store.ingest(refs, today=TODAY)
+    assert [f.status for f in again.files] == ["skipped"] * 4
+    assert all("already ingested" in f.message for f in again.files)
+    assert again.rows_loaded == 0
+    assert snapshot(store) == before
+
+
+def test_references_resolve_against_the_store(store: Store, refs: Path, tmp_path: Path) -> None:
+    store.ingest(refs, today=TODAY)
+    later = tmp_path / "later"
+    later.mkdir()
+    write_csv(later, "contacten.csv", CONTACTS)
+    result = store.ingest(later, today=TODAY)
+    assert result.rows_loaded == 2
+    # the same contact ids in another file are rejected as already stored
+    write_csv(later, "contacten_2.csv", CONTACTS.replace("15-03", "16-03"))
+    second = store.ingest(later / "contacten_2.csv", today=TODAY)
+    rules = store.rejects().filter(pl.col("file_name") == "contacten_2.csv")["rule"].to_list()
+    assert second.rows_loaded == 0
+    assert rules.count("already_stored") == 2
+
+
+def test_a_failing_ingest_leaves_the_store_exactly_as_it_was(
+    tmp_path: Path, refs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "store.duckdb"
+    with brugdata.open(db) as s:
+        s.ingest(refs / "schools.csv", today=TODAY)
+        before = snapshot(s)
+    write_csv(refs, "contacten.csv", CONTACTS)
+    calls = {"n": 0}
+    original = Store._insert_file
+
+    def failing(self: Store, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # officers and partners went in; fail half-way
+            raise RuntimeError("disk full (simulated)")
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "_insert_file", failing)
+    with brugdata.open(db) as s:
+        with pytest.raises(RuntimeError, match="simulated"):
+            s.ingest(refs, today=TODAY)
+        assert snapshot(s) == before
+    monkeypatch.undo()
+    with brugdata.open(db) as s:
+        assert snapshot(s) == before
+        assert s.ingest(refs, today=TODAY).rows_loaded == 2 + 2 + 2
+
+
+def test_a_store_reopened_from_disk_has_everything(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    write_csv(refs, "contacten.csv", CONTACTS)
+    with brugdata.open(db) as s:
+        s.ingest(refs, today=TODAY)
+        before = snapshot(s)
+        info = s.info()
+    with brugdata.open(db, read_only=True) as s:
+        assert snapshot(s) == before
+        assert s.info() == info
+    assert info["school_years"] == ["2024-2025"]
+    assert info["pilots"] == ["p1", "p2"]
+    assert (info["ingests"], info["files_ingested"], info["rows_rejected"]) == (1, 4, 2)
+
+
+def test_read_only_store_refuses_to_ingest(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    brugdata.open(db).close()
+    with brugdata.open(db, read_only=True) as s, pytest.raises(StoreError, match="read-only"):
+        s.ingest(refs)
+
+
+def test_newer_schema_version_is_refused_with_the_version_needed(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    brugdata.open(db).close()
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO brugdata_schema VALUES (99, '9.9', now())")
+    con.close()
+    with pytest.raises(StoreError, match="schema version 99.*reads up to version 1"):
+        brugdata.open(db)
+
+
+def test_older_schema_version_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "s.duckdb"
+    brugdata.open(db).close()
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(
+        store_module, "MIGRATIONS", {1: ["ALTER TABLE schools ADD COLUMN note VARCHAR"]}
+    )
+    with brugdata.open(db) as s:
+        assert s.schema_version == 2
+        assert "note" in s.sql("SELECT * FROM schools").columns
+    monkeypatch.setattr(store_module, "MIGRATIONS", {})
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
+    with pytest.raises(StoreError, match="no migration from schema version 2"):
+        brugdata.open(db)
+
+
+def test_a_duckdb_file_of_something_else_is_not_taken_for_a_store(tmp_path: Path) -> None:
+    db = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE orders (id INTEGER)")
+    con.close()
+    with pytest.raises(StoreError, match="not a brugdata store"):
+        brugdata.open(db)
+
+
+def test_a_store_held_by_another_process_gives_a_clear_message(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    brugdata.open(db).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import sys, time, brugdata
+            s = brugdata.open({str(db)!r})
+            print("ready", flush=True)
+            sys.stdin.readline()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match=rf"in use by another process \(PID {holder.pid}\)"):
+            brugdata.open(db, read_only=True)
+    finally:
+        holder.communicate("\n", timeout=30)
