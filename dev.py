@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""One command to set up and run brugdata's jobs, on a machine with only Python 3.11+.
+
+    python dev.py test    # make .venv, install brugdata with its dev extra, run the test suite
+    python dev.py demo    # make .venv, install brugdata, validate and ingest the sample data
+
+Extra arguments after `test` go to pytest (python dev.py test -k store).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def run(*cmd: str | Path, check: bool = True) -> int:
+    print("+", " ".join(map(str, cmd)), flush=True)
+    code = subprocess.call([str(c) for c in cmd], cwd=ROOT)
+    if check and code != 0:
+        sys.exit(code)
+    return code
+
+
+def setup(extra: str) -> None:
+    """Create the virtual environment and install brugdata (editable) with ``extra``."""
+    if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    target = f".[{extra}]" if extra else "."
+    run(*pip, "-e", target)
+
+
+def test(args: list[str]) -> None:
+    setup("dev")
+    sys.exit(run(BIN / "python", "-m", "pytest", *args, check=False))
+
+
+def demo(args: list[str]) -> None:
+    setup("")
+    out = ROOT / "out"
+    out.mkdir(exist_ok=True)
+    db = out / "sample.duckdb"
+    if db.exists():
+        db.unlink()
+    brugdata = BIN / "brugdata"
+    run(brugdata, "validate", "sample_data")
+    run(brugdata, "ingest", "sample_data", "--db", db)
+    run(brugdata, "info", "--db", db)
+    print(f"\nThe sample store is {db.relative_to(ROOT)}; open it with brugdata.open().")
+
+
+def main() -> None:
+    jobs = {"test": test, "demo": demo}
+    if len(sys.argv) < 2 or sys.argv[1] not in jobs:
+        print(__doc__)
+        sys.exit(2)
+    jobs[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

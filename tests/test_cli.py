@@ -1,0 +1,117 @@
+"""The command line, run through typer's runner; results checked through the library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import brugdata
+from brugdata.cli import app
+from tests.conftest import SAMPLE, write_csv
+
+runner = CliRunner()
+
+BAD_CONTACTS = """contact_id,date,officer_id,school_id,counterpart,person_key,themes
+C-1,2025-03-14,O-1,91AB00,parent,P-001,armoede
+C-2,31-02-2025,O-1,91AB00,parent,P-002,taal
+"""
+
+
+def test_every_command_has_help() -> None:
+    commands = ["validate", "ingest", "rejects", "info", "sample"]
+    for name in commands:
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Usage" in result.output
+
+
+def test_python_dash_m_brugdata_runs() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "brugdata", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0
+    assert "validate" in proc.stdout
+
+
+def test_validate_sample_data_passes() -> None:
+    result = runner.invoke(app, ["validate", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert " 0 rejected" in result.output
+
+
+def test_validate_reports_line_column_rule_and_exits_1(refs: Path) -> None:
+    write_csv(refs, "contacts.csv", BAD_CONTACTS)
+    result = runner.invoke(app, ["validate", str(refs)])
+    assert result.exit_code == 1
+    assert "line 3, column date: '31-02-2025' is not a real date" in result.output
+    assert "(invalid_date)" in result.output
+
+
+def test_validate_json_and_github_formats(refs: Path) -> None:
+    path = write_csv(refs, "contacts.csv", BAD_CONTACTS)
+    as_json = runner.invoke(app, ["validate", str(refs), "--format", "json"])
+    data = json.loads(as_json.stdout)
+    assert as_json.exit_code == 1
+    assert (data["rows_read"], data["rows_valid"], data["rows_rejected"]) == (9, 8, 1)
+    contacts = next(f for f in data["files"] if f["table"] == "contacts")
+    assert contacts["rejects"][0]["line"] == 3
+    github = runner.invoke(
+        app, ["validate", str(path), "--format", "github", "--table", "contacts"]
+    )
+    assert github.exit_code == 1
+    errors = [line for line in github.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 5  # no reference tables given: 2 officers, 2 schools + the date
+    assert any(",line=3," in e and "invalid_date" in e for e in errors)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "phrase"),
+    [
+        (None, "contacts.csv", "file not found"),
+        (b"", "contacts.csv", "empty"),
+        (bytes(range(256)) * 8, "contacts.csv", "not a text file"),
+        (b"a,b\n1,2\n", "notes.csv", "which table"),
+    ],
+)
+def test_unreadable_input_is_one_sentence_and_exit_2(
+    tmp_path: Path, content: bytes | None, name: str, phrase: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert phrase in result.output
+    assert "Traceback" not in result.output
+
+
+def test_ingest_rejects_info(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    write_csv(refs, "contacts.csv", BAD_CONTACTS)
+    first = runner.invoke(app, ["ingest", str(refs), "--db", str(db)])
+    assert first.exit_code == 1, first.output
+    assert "loaded 8 rows, rejected 1" in first.output
+    again = runner.invoke(app, ["ingest", str(refs), "--db", str(db)])
+    assert again.exit_code == 0
+    assert "skipped 4 files already ingested" in again.output
+    rejects = runner.invoke(app, ["rejects", "--db", str(db), "--format", "csv"])
+    assert rejects.exit_code == 0
+    lines = rejects.stdout.strip().splitlines()
+    assert lines[0] == "file_name,table_name,line,column,rule,value,message"
+    assert lines[1].startswith("contacts.csv,contacts,3,date,invalid_date,31-02-2025,")
+    info = runner.invoke(app, ["info", "--db", str(db)])
+    assert info.exit_code == 0
+    assert "pilots: p1, p2" in info.output
+    with brugdata.open(db, read_only=True) as s:
+        assert s.counts()["contacts"] == 1
+
+
+def test_info_on_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["info", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 2
+    assert "brugdata ingest PATH --db" in result.output
