@@ -63,3 +63,13 @@ def store() -> Iterator[Store]:
     s = brugdata.open(":memory:")
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A store holding the committed sample data (read it; do not ingest into it)."""
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    s = brugdata.open(path)
+    s.ingest(SAMPLE)
+    yield s
+    s.close()

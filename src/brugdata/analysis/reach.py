@@ -1,0 +1,304 @@
+"""Reach as a share of the school population.
+
+Pupils reached are the distinct ``person_key`` of pupil contacts; parents reached are the
+distinct families (``family_key``, else ``person_key``) of parent contacts. The population of a
+group is the pupils or families of its schools, summed: for a school the school itself, for a
+pilot or school type its schools in ``schools``, for an officer the schools of the officer's
+``assignments`` that school year. A population with a school whose count is unknown (``families``
+empty) is unknown as a whole: ``pct`` is null and ``note`` says why; it is never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import polars as pl
+
+from brugdata.analysis._common import (
+    BANDS,
+    CONTACTS_X,
+    Source,
+    band_expr,
+    band_label,
+    pilot_clause,
+    query,
+    wilson_exprs,
+)
+
+__all__ = ["parents_of_pupil_cases", "reach", "reach_bands"]
+
+By = Literal["pilot", "school", "officer", "school_type"]
+Counterpart = Literal["parent", "pupil"]
+
+#: Group name → column in the data.
+GROUP_COLUMNS: dict[str, str] = {
+    "pilot": "pilot",
+    "school": "school_id",
+    "officer": "officer_id",
+    "school_type": "school_type",
+}
+
+
+def group_columns(by: By | Sequence[By]) -> list[str]:
+    """The data columns for ``by``; ValueError listing the valid names otherwise."""
+    names = [by] if isinstance(by, str) else list(by)
+    if not names:
+        raise ValueError("by needs at least one of: " + ", ".join(GROUP_COLUMNS))
+    bad = [n for n in names if n not in GROUP_COLUMNS]
+    if bad:
+        raise ValueError(f"cannot group by {bad}; choose from: {', '.join(GROUP_COLUMNS)}")
+    return list(dict.fromkeys(GROUP_COLUMNS[n] for n in names))
+
+
+def _filters(school_year: str | None, pilots: Sequence[str] | None) -> tuple[str, list[object]]:
+    where, params = pilot_clause("pilot", pilots)
+    if school_year is not None:
+        where += " AND school_year = ?"
+        params.append(school_year)
+    return where, params
+
+
+def reach(
+    source: Source,
+    *,
+    by: By | Sequence[By] = "school",
+    school_year: str | None = None,
+    pilots: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Parents and pupils reached, as a share of the school population, per group.
+
+    Columns: the group columns (pilot, school_id, officer_id, school_type as asked), school_year,
+    counterpart (parent | pupil), reached (distinct families or pupils contacted), population
+    (families or pupils of the group's schools; null when unknown), pct (reached / population ×
+    100), ci_low, ci_high (95% Wilson interval of pct), schools (schools in the group),
+    hours_per_week (officer hours assigned to the group's schools, summed),
+    reached_per_weekly_hour (reached / hours_per_week: reach per hour of officer time a week, to
+    compare pilots with 6 h/week and full-time officers), note (why pct is missing, if it is).
+    """
+    keys = group_columns(by)
+    where, params = _filters(school_year, pilots)
+    member_keys = ", ".join(f"m.{k}" for k in keys)
+    key_list = ", ".join(keys)
+    join_on = " AND ".join(f"r.{k} IS NOT DISTINCT FROM p.{k}" for k in [*keys, "school_year"])
+    members = _membership_sql("officer_id" in keys)
+    sql = f"""
+    WITH cx AS ({CONTACTS_X}),
+    reached AS (
+        SELECT {key_list}, school_year, counterpart,
+               count(DISTINCT CASE WHEN counterpart = 'parent' THEN family
+                                   ELSE person_key END) AS reached
+        FROM cx
+        WHERE counterpart IN ('parent', 'pupil') AND {where}
+        GROUP BY ALL
+    ),
+    members AS ({members}),
+    population AS (
+        SELECT {member_keys}, m.school_year,
+               count(DISTINCT m.school_id) AS schools,
+               CAST(sum(m.pupils) AS BIGINT) AS pupils,
+               CAST(sum(m.families) AS BIGINT) AS families,
+               count(*) FILTER (WHERE m.pupils IS NULL) AS pupils_unknown,
+               count(*) FILTER (WHERE m.families IS NULL) AS families_unknown
+        FROM members m
+        WHERE {where.replace("pilot", "m.pilot").replace("school_year", "m.school_year")}
+        GROUP BY ALL
+    ),
+    hours AS (
+        SELECT {member_keys}, m.school_year, sum(a.hours_per_week) AS hours_per_week
+        FROM members m
+        JOIN assignments a ON a.school_id = m.school_id AND a.school_year = m.school_year
+             {"AND a.officer_id = m.officer_id" if "officer_id" in keys else ""}
+        GROUP BY ALL
+    ),
+    sides AS (SELECT unnest(['parent', 'pupil']) AS counterpart)
+    SELECT {", ".join(f"coalesce(r.{k}, p.{k}) AS {k}" for k in keys)},
+           coalesce(r.school_year, p.school_year) AS school_year,
+           coalesce(r.counterpart, p.counterpart) AS counterpart,
+           coalesce(r.reached, 0) AS reached,
+           p.schools, p.pupils, p.families, p.pupils_unknown, p.families_unknown,
+           p.hours_per_week
+    FROM reached r
+    FULL OUTER JOIN (
+        SELECT population.*, hours.hours_per_week, sides.counterpart
+        FROM population
+        LEFT JOIN hours USING ({key_list}, school_year)
+        CROSS JOIN sides
+    ) p
+      ON {join_on} AND r.counterpart = p.counterpart
+    """
+    frame = query(source, sql, [*params, *params])
+    return _finish(frame, keys)
+
+
+def _membership_sql(by_officer: bool) -> str:
+    """Which schools make up each group: the officer's assigned schools, or all schools."""
+    school_cols = "s.school_id, s.school_year, s.pilot, s.school_type, s.pupils, s.families"
+    if by_officer:
+        return f"""SELECT a.officer_id, {school_cols}
+                   FROM assignments a
+                   JOIN schools s ON s.school_id = a.school_id AND s.school_year = a.school_year"""
+    return f"SELECT {school_cols} FROM schools s"
+
+
+def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    parent = pl.col("counterpart") == "parent"
+    population = pl.when(parent).then(pl.col("families")).otherwise(pl.col("pupils"))
+    unknown = pl.when(parent).then(pl.col("families_unknown")).otherwise(pl.col("pupils_unknown"))
+    what = pl.when(parent).then(pl.lit("families")).otherwise(pl.lit("pupils"))
+    note = (
+        pl.when(pl.col("schools").is_null())
+        .then(pl.lit("no population: the group has no schools in the schools table"))
+        .when(unknown > 0)
+        .then(
+            pl.format(
+                "population unknown: {} not known at {} of {} schools",
+                what,
+                unknown,
+                pl.col("schools"),
+            )
+        )
+        .when(population == 0)
+        .then(pl.format("population is 0 {}", what))
+    )
+    known = pl.when(unknown == 0).then(population)
+    out = frame.with_columns(population=known.cast(pl.Int64), note=note).with_columns(
+        pct=pl.when(pl.col("population") > 0).then(pl.col("reached") / pl.col("population") * 100),
+    )
+    low, high = wilson_exprs("reached", "population")
+    return (
+        out.with_columns(
+            ci_low=pl.when(pl.col("pct").is_not_null()).then(low),
+            ci_high=pl.when(pl.col("pct").is_not_null()).then(high),
+            schools=pl.col("schools").cast(pl.Int64),
+            hours_per_week=pl.col("hours_per_week").cast(pl.Float64),
+            reached=pl.col("reached").cast(pl.Int64),
+        )
+        .with_columns(
+            reached_per_weekly_hour=pl.when(pl.col("hours_per_week") > 0).then(
+                pl.col("reached") / pl.col("hours_per_week")
+            ),
+        )
+        .select(
+            *keys,
+            "school_year",
+            "counterpart",
+            "reached",
+            "population",
+            "pct",
+            "ci_low",
+            "ci_high",
+            "schools",
+            "hours_per_week",
+            "reached_per_weekly_hour",
+            "note",
+        )
+        .sort([*keys, "school_year", "counterpart"], nulls_last=True)
+    )
+
+
+def reach_bands(
+    source: Source,
+    *,
+    counterpart: Counterpart = "parent",
+    level: Literal["school", "officer"] = "school",
+    school_year: str | None = None,
+    pilots: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """How many schools (or officers) reach 0–20, 20–40, 40–60, 60–80 and 80–100% of their
+    parents (or pupils), per pilot, as the Gooi en Vechtstreek evaluation shows it.
+
+    Columns: pilot, school_year, band ("0–20%" ... "80–100%", or "unknown" where the population
+    is unknown), low, high (band bounds in percent; null for unknown), units (schools or
+    officers in the band), share (units / units of the pilot with a known reach; null for
+    unknown). Every band appears, with 0 where empty.
+    """
+    frame = reach(source, by=["pilot", level], school_year=school_year, pilots=pilots).filter(
+        pl.col("counterpart") == counterpart
+    )
+    labelled = frame.with_columns(band=band_expr("pct").fill_null("unknown"))
+    counts = labelled.group_by("pilot", "school_year", "band").agg(units=pl.len())
+    grid = frame.select("pilot", "school_year").unique().join(_band_frame(), how="cross")
+    out = grid.join(counts, on=["pilot", "school_year", "band"], how="full", coalesce=True)
+    known_total = (
+        pl.col("units").filter(pl.col("band") != "unknown").sum().over("pilot", "school_year")
+    )
+    return (
+        out.with_columns(units=pl.col("units").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            share=pl.when((pl.col("band") != "unknown") & (known_total > 0)).then(
+                pl.col("units") / known_total
+            )
+        )
+        .join(_band_frame(), on="band", how="left", suffix="_b")
+        .with_columns(
+            low=pl.col("low").fill_null(pl.col("low_b")),
+            high=pl.col("high").fill_null(pl.col("high_b")),
+        )
+        .select("pilot", "school_year", "band", "low", "high", "units", "share")
+        .sort("pilot", "school_year", pl.col("low").fill_null(999))
+    )
+
+
+def _band_frame() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "band": [band_label(lo, hi) for lo, hi in BANDS],
+            "low": [lo for lo, _ in BANDS],
+            "high": [hi for _, hi in BANDS],
+        },
+        schema={"band": pl.String, "low": pl.Int64, "high": pl.Int64},
+    )
+
+
+def parents_of_pupil_cases(
+    source: Source,
+    *,
+    by: By | Sequence[By] = "pilot",
+    school_year: str | None = None,
+    pilots: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """In how many pupil cases the parents were contacted too.
+
+    A pupil case is a distinct pupil (``person_key``) with a pupil contact in the group and
+    school year; its parents count as contacted when there is a parent contact with the
+    pupil's ``family_key`` in the same group and school year. Pupil contacts without a
+    family_key cannot be linked and are counted apart.
+
+    Columns: the group columns, school_year, pupil_cases, linked (cases with a family_key),
+    parents_contacted, pct (parents_contacted / linked × 100), ci_low, ci_high (95% Wilson).
+    """
+    keys = group_columns(by)
+    where, params = _filters(school_year, pilots)
+    key_list = ", ".join(keys)
+    match = " AND ".join(f"p.{k} IS NOT DISTINCT FROM u.{k}" for k in [*keys, "school_year"])
+    sql = f"""
+    WITH cx AS (SELECT * FROM ({CONTACTS_X}) WHERE {where}),
+    pupils AS (
+        SELECT {key_list}, school_year, person_key, any_value(family_key) AS family_key
+        FROM cx WHERE counterpart = 'pupil'
+        GROUP BY ALL
+    ),
+    parents AS (
+        SELECT DISTINCT {key_list}, school_year, family FROM cx WHERE counterpart = 'parent'
+    )
+    SELECT {", ".join(f"u.{k}" for k in keys)}, u.school_year,
+           count(*) AS pupil_cases,
+           count(u.family_key) AS linked,
+           count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM parents p WHERE {match} AND p.family = u.family_key
+           )) AS parents_contacted
+    FROM pupils u
+    GROUP BY ALL
+    ORDER BY ALL
+    """
+    frame = query(source, sql, params)
+    low, high = wilson_exprs("parents_contacted", "linked")
+    return frame.with_columns(
+        pl.col("pupil_cases", "linked", "parents_contacted").cast(pl.Int64),
+        pct=pl.when(pl.col("linked") > 0).then(
+            pl.col("parents_contacted") / pl.col("linked") * 100
+        ),
+        ci_low=low,
+        ci_high=high,
+    )

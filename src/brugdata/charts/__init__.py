@@ -1,0 +1,32 @@
+"""Altair charts, one per analysis; Dutch labels by default, ``lang="en"`` for English.
+
+Altair is imported only when a chart is made (it is slow to import).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "reach_bands": "brugdata.charts.reach",
+    "reach_ci": "brugdata.charts.reach",
+    "seasonality_heatmap": "brugdata.charts.seasonality",
+    "network": "brugdata.charts.network",
+    "time_use": "brugdata.charts.time_use",
+    "comparison": "brugdata.charts.compare",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'brugdata.charts' has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
