@@ -1,0 +1,228 @@
+"""Seasonality: which themes come up in which month of the school year.
+
+Questions about school transport or procedures cluster at the start of the school year, sport
+and school supplies towards its end. :func:`seasonality` counts contacts per theme and month
+and tests each theme against an even spread over the twelve months.
+
+The even spread is an equal expected count per *calendar month*. Months with school holidays
+(August, July) are therefore expected to look quiet for every theme; compare themes with each
+other (``share``) rather than reading a low index in a holiday month on its own. A version that
+expects contacts in proportion to the school weeks of each month needs the school holiday
+calendar per region and is left for a later issue.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from brugdata.analysis._common import CONTACTS_X, Source, pilot_clause, query
+from brugdata.analysis._stats import chi2_sf
+
+__all__ = ["SeasonalityResult", "seasonality"]
+
+ByKey = Literal["pilot", "school", "officer"]
+
+#: Grouping names → columns of the enriched contacts.
+BY_COLUMNS: dict[str, str] = {
+    "pilot": "pilot",
+    "school": "school_id",
+    "school_id": "school_id",
+    "officer": "officer_id",
+    "officer_id": "officer_id",
+}
+
+#: School months (1 = August) of the start and the end of the school year.
+START_MONTHS = (1, 2, 3)
+END_MONTHS = (10, 11, 12)
+#: A theme peaks when this many times its even share (3/12) falls in the three months ...
+PEAK_FACTOR = 1.5
+#: ... and the spread over the year differs from even at this level.
+PEAK_ALPHA = 0.05
+
+
+@dataclass
+class SeasonalityResult:
+    """Contacts per theme and month (``monthly``) and a summary per theme (``themes``), per
+    group of ``by`` (the grouping columns, e.g. ``["pilot"]``; empty for one group)."""
+
+    monthly: pl.DataFrame
+    themes: pl.DataFrame
+    by: list[str]
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The result's frames by name: ``monthly`` and ``themes``."""
+        return {"monthly": self.monthly, "themes": self.themes}
+
+
+def seasonality(
+    source: Source,
+    *,
+    by: ByKey | Sequence[ByKey] | None = "pilot",
+    pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+    counterparts: Sequence[str] | None = None,
+) -> SeasonalityResult:
+    """Contacts per theme and month of the school year, and which themes peak when.
+
+    All contacts count (parents, pupils, colleagues and partners); ``counterparts`` keeps only
+    some (``["parent", "pupil"]``). A contact with two themes counts once for each theme.
+    ``by`` groups by ``"pilot"``, ``"school"`` (column ``school_id``) and/or ``"officer"``
+    (column ``officer_id``); None gives one group. ``pilots`` and ``school_year`` filter;
+    without ``school_year`` all school years are pooled month by month.
+
+    Columns of ``monthly`` (every theme seen in a group has all 12 months, zero-filled):
+
+    - [by...]: the grouping columns.
+    - theme: theme code.
+    - school_month: month of the school year, 1 = August ... 12 = July.
+    - month: calendar month, 1 = January.
+    - contacts (Int64): contacts with that theme in that month.
+    - share: contacts / all theme mentions of that month in the group (0..1; null when the
+      month has none).
+    - seasonal_index: contacts / (the theme's year total / 12); 1.0 is an even spread.
+
+    Columns of ``themes`` (one row per group and theme):
+
+    - [by...], theme.
+    - contacts (Int64): year total.
+    - chi2, df (11), p_value: chi-square goodness-of-fit test of an even spread (an equal
+      expected count in each calendar month).
+    - peak_start: at least 1.5 × 3/12 of the theme's contacts fall in Aug–Oct and
+      p_value < 0.05.
+    - peak_end: the same for May–Jul.
+    - peak_school_month: school month (1 = August) with the most contacts (the earliest on a
+      tie).
+    """
+    keys = _by_columns(by)
+    monthly = _monthly(source, keys, pilots, school_year, counterparts)
+    return SeasonalityResult(monthly, _themes(monthly, keys), keys)
+
+
+def _by_columns(by: str | Sequence[str] | None) -> list[str]:
+    """The grouping columns for ``by``; ValueError for an unknown name."""
+    names = [] if by is None else [by] if isinstance(by, str) else list(by)
+    unknown = [n for n in names if n not in BY_COLUMNS]
+    if unknown:
+        raise ValueError(f"cannot group by {unknown}; use pilot, school or officer")
+    return list(dict.fromkeys(BY_COLUMNS[n] for n in names))
+
+
+def _monthly(
+    source: Source,
+    keys: list[str],
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+    counterparts: Sequence[str] | None,
+) -> pl.DataFrame:
+    where, params = _filters(pilots, school_year, counterparts)
+    sel = "".join(f"{k}, " for k in keys)
+    grid_sel = "".join(f"g.{k}, " for k in keys)
+    same = " AND ".join([f"m.{k} IS NOT DISTINCT FROM grid.{k}" for k in keys] or ["TRUE"])
+    by_month = ", ".join([*keys, "school_month"])
+    by_theme = ", ".join([*keys, "theme"])
+    sql = f"""
+        WITH x AS ({CONTACTS_X}),
+        mentions AS (
+            SELECT {sel}school_month, unnest(list_distinct(themes)) AS theme
+            FROM x WHERE {where}
+        ),
+        m AS (
+            SELECT {sel}theme, school_month, count(*) AS contacts
+            FROM mentions WHERE theme IS NOT NULL GROUP BY ALL
+        ),
+        grid AS (
+            SELECT {grid_sel}g.theme, CAST(s.school_month AS BIGINT) AS school_month
+            FROM (SELECT DISTINCT {sel}theme FROM m) g
+            CROSS JOIN range(1, 13) AS s(school_month)
+        ),
+        filled AS (
+            SELECT {"".join(f"grid.{k}, " for k in keys)}grid.theme, grid.school_month,
+                   CAST(coalesce(m.contacts, 0) AS BIGINT) AS contacts
+            FROM grid LEFT JOIN m
+              ON m.theme = grid.theme AND m.school_month = grid.school_month AND {same}
+        )
+        SELECT {sel}theme, school_month,
+               CAST((school_month + 6) % 12 + 1 AS BIGINT) AS month,
+               contacts,
+               contacts / nullif(sum(contacts) OVER (PARTITION BY {by_month}), 0) AS share,
+               contacts / nullif(sum(contacts) OVER (PARTITION BY {by_theme}) / 12.0, 0)
+                   AS seasonal_index
+        FROM filled
+        ORDER BY {sel}theme, school_month
+    """
+    return query(source, sql, params).with_columns(
+        pl.col("share", "seasonal_index").cast(pl.Float64)
+    )
+
+
+def _filters(
+    pilots: Sequence[str] | None, school_year: str | None, counterparts: Sequence[str] | None
+) -> tuple[str, list[Any]]:
+    """The WHERE condition on enriched contacts and its parameters."""
+    cond, params = pilot_clause("pilot", pilots)
+    conds = [cond]
+    if school_year is not None:
+        conds.append("school_year = ?")
+        params.append(school_year)
+    if counterparts:
+        conds.append(f"counterpart IN ({', '.join('?' for _ in counterparts)})")
+        params.extend(counterparts)
+    return " AND ".join(conds), params
+
+
+def _themes(monthly: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """One row per group and theme: total, chi-square test and peaks."""
+    group = [*keys, "theme"]
+    expected = pl.col("contacts").sum() / 12.0
+    in_months = pl.col("school_month").is_in
+
+    def part(months: Sequence[int]) -> pl.Expr:
+        return pl.col("contacts").filter(in_months(list(months))).sum() / pl.col("contacts").sum()
+
+    summary = (
+        monthly.group_by(group, maintain_order=True)
+        .agg(
+            pl.col("contacts").sum().cast(pl.Int64).alias("contacts"),
+            ((pl.col("contacts") - expected).pow(2) / expected).sum().alias("chi2"),
+            part(START_MONTHS).alias("_start"),
+            part(END_MONTHS).alias("_end"),
+            pl.col("school_month")
+            .sort_by(["contacts", "school_month"], descending=[True, False])
+            .first()
+            .alias("peak_school_month"),
+        )
+        .with_columns(pl.lit(11, dtype=pl.Int64).alias("df"))
+    )
+    p_values = [_chi2_p_value(c, 11) for c in summary.get_column("chi2").to_list()]
+    significant = pl.col("p_value") < PEAK_ALPHA
+    threshold = PEAK_FACTOR * 3 / 12
+    return (
+        summary.with_columns(pl.Series("p_value", p_values, dtype=pl.Float64))
+        .with_columns(
+            (significant & (pl.col("_start") >= threshold)).fill_null(False).alias("peak_start"),
+            (significant & (pl.col("_end") >= threshold)).fill_null(False).alias("peak_end"),
+        )
+        .select(
+            *group,
+            "contacts",
+            "chi2",
+            "df",
+            "p_value",
+            "peak_start",
+            "peak_end",
+            "peak_school_month",
+        )
+    )
+
+
+def _chi2_p_value(chi2: float | None, df: int) -> float | None:
+    """P(X >= chi2) for a chi-square distribution with ``df`` degrees of freedom; None for a
+    missing chi2."""
+    if chi2 is None or math.isnan(chi2):
+        return None
+    return chi2_sf(chi2, df)
