@@ -1,0 +1,412 @@
+"""The officers' network: which colleagues (by role) and partners each officer works with.
+
+Every officer is linked to the *nodes* they had contact with: a colleague role (colleague
+contacts log the role, not the person) or a partner organisation (partner contacts, and
+referrals of any contact to that partner). Counts are computed in SQL; the graph measures
+(degree centrality, betweenness, density) with networkx on the bipartite officer–node graph of
+each pilot, which :meth:`NetworkResult.to_networkx` also returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from brugdata.analysis._common import CONTACTS_X, Source, connect, pilot_clause, query
+from brugdata.vocab import Lang, label
+
+if TYPE_CHECKING:
+    import networkx
+
+__all__ = ["BAND_LABELS", "NETWORK_BANDS", "NetworkResult", "network", "network_band"]
+
+#: Bands of the number of distinct colleagues or partners per officer, as the Gooi en
+#: Vechtstreek evaluation shows them: [low, high), the last one open.
+NETWORK_BANDS: tuple[tuple[int, int | None], ...] = ((0, 10), (10, 20), (20, 30), (30, None))
+
+_EDGES_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "officer_id": pl.String,
+        "node": pl.String,
+        "node_kind": pl.String,
+        "partner_kind": pl.String,
+        "partner_name": pl.String,
+        "contacts": pl.Int64,
+        "referrals": pl.Int64,
+        "weight": pl.Int64,
+    }
+)
+_OFFICERS_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "officer_id": pl.String,
+        "internal": pl.Int64,
+        "external": pl.Int64,
+        "internal_band": pl.String,
+        "external_band": pl.String,
+        "degree_centrality": pl.Float64,
+        "betweenness": pl.Float64,
+    }
+)
+_KINDS_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "partner_kind": pl.String,
+        "partners": pl.Int64,
+        "officers": pl.Int64,
+        "schools": pl.Int64,
+        "contacts": pl.Int64,
+        "referrals": pl.Int64,
+    }
+)
+_PILOTS_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "officers": pl.Int64,
+        "nodes": pl.Int64,
+        "edges": pl.Int64,
+        "density": pl.Float64,
+        "mean_internal": pl.Float64,
+        "mean_external": pl.Float64,
+        "median_internal": pl.Float64,
+        "median_external": pl.Float64,
+    }
+)
+
+
+def _band_label(low: int, high: int | None) -> str:
+    """``"10–20"``, or ``"30+"`` for the open top band."""
+    return f"{low}+" if high is None else f"{low}–{high}"
+
+
+#: The band labels in order: ``"0–10"``, ``"10–20"``, ``"20–30"``, ``"30+"``.
+BAND_LABELS: tuple[str, ...] = tuple(_band_label(lo, hi) for lo, hi in NETWORK_BANDS)
+
+
+def network_band(count: int) -> str:
+    """The band label of a number of distinct colleagues or partners (``12`` → ``"10–20"``)."""
+    for low, high in NETWORK_BANDS:
+        if count >= low and (high is None or count < high):
+            return _band_label(low, high)
+    raise ValueError(f"a count of colleagues or partners cannot be negative: {count}")
+
+
+def _band_expr(column: str) -> pl.Expr:
+    expr: pl.Expr = pl.lit(None, dtype=pl.String)
+    for low, high in reversed(NETWORK_BANDS):
+        cond = pl.col(column) >= low
+        if high is not None:
+            cond = cond & (pl.col(column) < high)
+        expr = pl.when(cond).then(pl.lit(_band_label(low, high))).otherwise(expr)
+    return expr
+
+
+def _officer_node(officer_id: str) -> str:
+    return f"officer:{officer_id}"
+
+
+def _counterpart_node(node_kind: str, node: str) -> str:
+    return f"{'colleague' if node_kind == 'colleague_role' else 'partner'}:{node}"
+
+
+def _node_label(node_kind: str, node: str, partner_name: str | None, lang: Lang) -> str:
+    if node_kind == "colleague_role":
+        return label("colleague_role", node, lang)
+    return partner_name or node
+
+
+def _graph(
+    edges: pl.DataFrame,
+    officers: pl.DataFrame,
+    pilot: str | None,
+    lang: Lang = "nl",
+) -> networkx.Graph:
+    import networkx as nx
+
+    if pilot is not None:
+        edges = edges.filter(pl.col("pilot") == pilot)
+        officers = officers.filter(pl.col("pilot") == pilot)
+    g = nx.Graph()
+    for o in officers.select("pilot", "officer_id").iter_rows(named=True):
+        g.add_node(
+            _officer_node(o["officer_id"]),
+            kind="officer",
+            node=o["officer_id"],
+            pilot=o["pilot"],
+            pilots=(o["pilot"],),
+            label=o["officer_id"],
+            partner_kind=None,
+        )
+    for e in edges.iter_rows(named=True):
+        officer = _officer_node(e["officer_id"])
+        if officer not in g:  # an edges frame handed in without its officer
+            g.add_node(
+                officer,
+                kind="officer",
+                node=e["officer_id"],
+                pilot=e["pilot"],
+                pilots=(e["pilot"],),
+                label=e["officer_id"],
+                partner_kind=None,
+            )
+        other = _counterpart_node(e["node_kind"], e["node"])
+        if other in g:
+            attrs = g.nodes[other]
+            if e["pilot"] not in attrs["pilots"]:
+                attrs["pilots"] = (*attrs["pilots"], e["pilot"])
+                attrs["pilot"] = None
+        else:
+            g.add_node(
+                other,
+                kind=e["node_kind"],
+                node=e["node"],
+                pilot=e["pilot"],
+                pilots=(e["pilot"],),
+                label=_node_label(e["node_kind"], e["node"], e["partner_name"], lang),
+                partner_kind=e["partner_kind"],
+            )
+        g.add_edge(
+            officer,
+            other,
+            pilot=e["pilot"],
+            weight=e["weight"],
+            contacts=e["contacts"],
+            referrals=e["referrals"],
+        )
+    return g
+
+
+@dataclass
+class NetworkResult:
+    """The outcome of :func:`network`; see there for the columns of each frame."""
+
+    edges: pl.DataFrame
+    officers: pl.DataFrame
+    partner_kinds: pl.DataFrame
+    pilots: pl.DataFrame
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The frames by name: edges, officers, partner_kinds, pilots."""
+        return {
+            "edges": self.edges,
+            "officers": self.officers,
+            "partner_kinds": self.partner_kinds,
+            "pilots": self.pilots,
+        }
+
+    def to_networkx(self, pilot: str | None = None, *, lang: Lang = "nl") -> networkx.Graph:
+        """The officer–node graph of ``pilot`` (of every pilot when None) as a networkx Graph.
+
+        Nodes are ``"officer:<officer_id>"`` (every officer, also those without links),
+        ``"colleague:<role>"`` and ``"partner:<partner_id>"``, with attributes ``kind``
+        (officer, colleague_role or partner), ``node`` (the id or role code), ``pilot``,
+        ``pilots`` (a tuple), ``label`` (officer id, colleague role label in ``lang`` or
+        partner name) and ``partner_kind`` (None but for partners). Edges carry ``weight``
+        (contacts + referrals), ``contacts``, ``referrals`` and ``pilot``. Over every pilot, a
+        colleague role or partner linked in several pilots is one node whose ``pilot`` is
+        None; the measures in the frames are computed on each pilot's graph on its own.
+        """
+        if pilot is not None:
+            known = self.officers["pilot"].unique().sort().to_list()
+            if pilot not in known:
+                raise ValueError(f"unknown pilot {pilot!r}; known: {', '.join(known)}")
+        return _graph(self.edges, self.officers, pilot, lang)
+
+
+def _metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Degree centrality and betweenness per officer; nodes, edges, density per pilot."""
+    import networkx as nx
+    from networkx.algorithms import bipartite
+
+    officer_rows: list[dict[str, Any]] = []
+    pilot_rows: list[dict[str, Any]] = []
+    for pilot in officers["pilot"].unique().sort().to_list():
+        g = _graph(edges, officers, pilot)
+        officer_nodes = {n for n, kind in g.nodes(data="kind") if kind == "officer"}
+        n = g.number_of_nodes()
+        degree = {v: d / (n - 1) for v, d in g.degree()} if n > 1 else {v: 0.0 for v in g}
+        between = nx.betweenness_centrality(g, normalized=True)
+        for v in officer_nodes:
+            officer_rows.append(
+                {
+                    "officer_id": g.nodes[v]["node"],
+                    "degree_centrality": float(degree[v]),
+                    "betweenness": float(between[v]),
+                }
+            )
+        pilot_rows.append(
+            {
+                "pilot": pilot,
+                "nodes": n - len(officer_nodes),
+                "edges": g.number_of_edges(),
+                "density": float(bipartite.density(g, officer_nodes)),
+            }
+        )
+    officer_metrics = pl.DataFrame(
+        officer_rows,
+        schema={
+            "officer_id": pl.String,
+            "degree_centrality": pl.Float64,
+            "betweenness": pl.Float64,
+        },
+    )
+    pilot_metrics = pl.DataFrame(
+        pilot_rows,
+        schema={"pilot": pl.String, "nodes": pl.Int64, "edges": pl.Int64, "density": pl.Float64},
+    )
+    return officer_metrics, pilot_metrics
+
+
+def network(
+    source: Source,
+    *,
+    pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+) -> NetworkResult:
+    """The network of colleagues and partners around each officer, per pilot.
+
+    A *node* is a colleague role or a partner. The contact log names colleagues by role, not
+    person, so an officer's ``internal`` count is the number of distinct colleague roles per
+    school (distinct school × role pairs) they had contact with: a lower bound on the number of
+    distinct colleagues. The officers' own count of colleagues comes from the survey. An
+    officer's ``external`` count is the number of distinct partners they had a partner contact
+    with or referred a contact to. Colleague contacts without a role and partner contacts
+    without a partner cannot be placed and are left out. An officer's pilot is the pilot of the
+    officers table; ``pilots`` restricts to those pilots and ``school_year`` (``2024-2025``) to
+    the contacts in that school year. Every officer of the pilots appears in ``officers``, with
+    0 when they had no colleague or partner contacts.
+
+    Columns of ``edges`` (one row per officer and node they are linked to): pilot, officer_id,
+    node (colleague role code or partner_id), node_kind (``colleague_role`` or ``partner``),
+    partner_kind (partners.kind; null for colleague roles and unknown partners), partner_name
+    (partners.name; null for colleague roles), contacts (colleague contacts with that role, or
+    partner contacts with that partner), referrals (contacts of the officer referred to that
+    partner), weight (contacts + referrals).
+
+    Columns of ``officers`` (one row per officer): pilot, officer_id, internal (distinct school ×
+    colleague role pairs), external (distinct partners), internal_band and external_band
+    (``0–10``, ``10–20``, ``20–30``, ``30+``: [low, high)), degree_centrality (degree / (n - 1)
+    in the pilot's graph of n officers and nodes; 0 when alone), betweenness (networkx,
+    unweighted, normalized, in the pilot's graph).
+
+    Columns of ``partner_kinds`` (one row per pilot and partner kind): pilot, partner_kind,
+    partners (distinct partners of that kind linked), officers (distinct officers linked to
+    one), schools (distinct schools of the contacts with or referrals to them), contacts,
+    referrals.
+
+    Columns of ``pilots`` (one row per pilot with officers): pilot, officers, nodes, edges,
+    density (bipartite density: edges / (officers × nodes), as ``networkx.bipartite.density``;
+    0 without edges), mean_internal, mean_external, median_internal, median_external.
+    """
+    con = connect(source)
+    cond, params = pilot_clause("o.pilot", pilots)
+    year_cond, year_params = ("x.school_year = ?", [school_year]) if school_year else ("TRUE", [])
+    links = f"""
+        WITH c AS (
+            SELECT o.pilot, x.officer_id, x.school_id, x.counterpart, x.colleague_role,
+                   x.partner_id, x.referred_to
+            FROM ({CONTACTS_X}) x
+            JOIN officers o ON o.officer_id = x.officer_id
+            WHERE {cond} AND {year_cond}
+        ),
+        links AS (
+            SELECT pilot, officer_id, school_id, colleague_role AS node,
+                   'colleague_role' AS node_kind, 1 AS contact, 0 AS referral
+            FROM c WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL
+            UNION ALL
+            SELECT pilot, officer_id, school_id, partner_id, 'partner', 1, 0
+            FROM c WHERE counterpart = 'partner' AND partner_id IS NOT NULL
+            UNION ALL
+            SELECT pilot, officer_id, school_id, referred_to, 'partner', 0, 1
+            FROM c WHERE referred_to IS NOT NULL
+        )
+    """
+    link_params = [*params, *year_params]
+
+    edges = query(
+        con,
+        f"""{links}
+        SELECT l.pilot, l.officer_id, l.node, l.node_kind,
+               p.kind AS partner_kind, p.name AS partner_name,
+               CAST(sum(l.contact) AS BIGINT) AS contacts,
+               CAST(sum(l.referral) AS BIGINT) AS referrals,
+               CAST(sum(l.contact + l.referral) AS BIGINT) AS weight
+        FROM links l
+        LEFT JOIN partners p ON l.node_kind = 'partner' AND p.partner_id = l.node
+        GROUP BY ALL
+        ORDER BY l.pilot, l.officer_id, l.node_kind, l.node
+        """,
+        link_params,
+    ).cast(_EDGES_SCHEMA)
+
+    counts = query(
+        con,
+        f"""{links}
+        SELECT o.pilot, o.officer_id,
+               CAST(coalesce(i.internal, 0) AS BIGINT) AS internal,
+               CAST(coalesce(e.external, 0) AS BIGINT) AS external
+        FROM officers o
+        LEFT JOIN (
+            SELECT officer_id, count(DISTINCT (school_id, node)) AS internal
+            FROM links WHERE node_kind = 'colleague_role' GROUP BY officer_id
+        ) i ON i.officer_id = o.officer_id
+        LEFT JOIN (
+            SELECT officer_id, count(DISTINCT node) AS external
+            FROM links WHERE node_kind = 'partner' GROUP BY officer_id
+        ) e ON e.officer_id = o.officer_id
+        WHERE {cond}
+        ORDER BY o.pilot, o.officer_id
+        """,
+        [*link_params, *params],
+    )
+
+    partner_kinds = query(
+        con,
+        f"""{links}
+        SELECT l.pilot, p.kind AS partner_kind,
+               count(DISTINCT l.node) AS partners,
+               count(DISTINCT l.officer_id) AS officers,
+               count(DISTINCT l.school_id) AS schools,
+               CAST(sum(l.contact) AS BIGINT) AS contacts,
+               CAST(sum(l.referral) AS BIGINT) AS referrals
+        FROM links l
+        LEFT JOIN partners p ON p.partner_id = l.node
+        WHERE l.node_kind = 'partner'
+        GROUP BY ALL
+        ORDER BY l.pilot, partner_kind NULLS LAST
+        """,
+        link_params,
+    ).cast(_KINDS_SCHEMA)
+
+    counts = counts.cast(
+        {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}
+    )
+    officer_metrics, pilot_metrics = _metrics(edges, counts)
+    officers = (
+        counts.with_columns(
+            internal_band=_band_expr("internal"), external_band=_band_expr("external")
+        )
+        .join(officer_metrics, on="officer_id", how="left")
+        .select(list(_OFFICERS_SCHEMA))
+        .cast(_OFFICERS_SCHEMA)
+    )
+    summary = officers.group_by("pilot").agg(
+        officers=pl.len().cast(pl.Int64),
+        mean_internal=pl.col("internal").mean(),
+        mean_external=pl.col("external").mean(),
+        median_internal=pl.col("internal").median(),
+        median_external=pl.col("external").median(),
+    )
+    pilots_frame = (
+        summary.join(pilot_metrics, on="pilot", how="left")
+        .select(list(_PILOTS_SCHEMA))
+        .cast(_PILOTS_SCHEMA)
+        .sort("pilot")
+    )
+    return NetworkResult(
+        edges=edges, officers=officers, partner_kinds=partner_kinds, pilots=pilots_frame
+    )

@@ -1,0 +1,508 @@
+"""The network analysis and its charts: exact numbers on hand-made frames, sanity on the sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from brugdata.analysis._common import query
+from brugdata.analysis.network import (
+    BAND_LABELS,
+    NetworkResult,
+    _band_expr,
+    network,
+    network_band,
+)
+from brugdata.store import Store
+
+D = dt.date(2024, 10, 1)
+
+SCHOOLS = pl.DataFrame(
+    {
+        "school_id": ["91AA00", "91AA01", "92BB"],
+        "school_year": ["2024-2025"] * 3,
+        "pilot": ["pA", "pA", "pB"],
+        "school_type": ["po", "po", "vo"],
+    }
+)
+OFFICERS = pl.DataFrame(
+    {
+        "officer_id": ["O1", "O2", "O3"],
+        "pilot": ["pA", "pA", "pB"],
+        "role": ["brugfunctionaris"] * 3,
+    }
+)
+PARTNERS = pl.DataFrame(
+    {
+        "partner_id": ["P1", "P2", "P3"],
+        "name": ["Wijkteam Noord", "GGD", "Wijkteam Zuid"],
+        "kind": ["wijkteam", "ggd", "wijkteam"],
+    }
+)
+
+# contact_id, date, officer, school, counterpart, colleague_role, partner_id, referred_to
+_CONTACTS = [
+    ("c1", D, "O1", "91AA00", "colleague", "intern_begeleider", None, None),
+    ("c2", D, "O1", "91AA01", "colleague", "intern_begeleider", None, None),
+    ("c3", D, "O1", "91AA00", "colleague", "leerkracht", None, None),
+    ("c4", D, "O1", "91AA00", "partner", None, "P1", None),
+    ("c5", D, "O1", "91AA01", "partner", None, "P1", None),
+    ("c6", D, "O1", "91AA00", "parent", None, None, "P2"),
+    ("c7", D, "O1", "91AA01", "pupil", None, None, "P1"),
+    # school year 2023-2024
+    ("c11", dt.date(2024, 6, 1), "O1", "91AA00", "partner", None, "P3", None),
+    ("c8", D, "O2", "91AA01", "colleague", "intern_begeleider", None, None),
+    ("c9", D, "O2", "91AA01", "partner", None, "P3", "P1"),
+    ("c10", D, "O2", "91AA01", "parent", None, None, "P3"),
+    # O3 has contacts, but none that places a colleague or partner
+    ("c12", D, "O3", "92BB", "parent", None, None, None),
+    ("c13", D, "O3", "92BB", "colleague", None, None, None),
+    ("c14", D, "O3", "92BB", "partner", None, None, None),
+]
+
+
+def contacts_frame(rows: list[tuple]) -> pl.DataFrame:
+    cols = [
+        "contact_id",
+        "date",
+        "officer_id",
+        "school_id",
+        "counterpart",
+        "colleague_role",
+        "partner_id",
+        "referred_to",
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            **{c: pl.String for c in cols},
+            "date": pl.Date,
+        },
+        orient="row",
+    )
+    return frame.with_columns(
+        themes=pl.lit(["opvoeding"], dtype=pl.List(pl.String)),
+        person_key=pl.lit("P-1"),
+    )
+
+
+@pytest.fixture
+def frames() -> dict[str, pl.DataFrame]:
+    return {
+        "schools": SCHOOLS,
+        "officers": OFFICERS,
+        "partners": PARTNERS,
+        "contacts": contacts_frame(_CONTACTS),
+    }
+
+
+@pytest.fixture
+def result(frames: dict[str, pl.DataFrame]) -> NetworkResult:
+    return network(frames)
+
+
+# --------------------------------------------------------------------------- exact numbers
+
+
+def test_edges(result: NetworkResult) -> None:
+    # O1: ib at two schools (2 contacts), leerkracht 1, P1: 2 contacts + referral c7,
+    # P2: referral c6, P3: contact c11. O2: ib 1, P1: referral c9, P3: contact c9 + referral c10.
+    expected = pl.DataFrame(
+        [
+            ("pA", "O1", "intern_begeleider", "colleague_role", None, None, 2, 0, 2),
+            ("pA", "O1", "leerkracht", "colleague_role", None, None, 1, 0, 1),
+            ("pA", "O1", "P1", "partner", "wijkteam", "Wijkteam Noord", 2, 1, 3),
+            ("pA", "O1", "P2", "partner", "ggd", "GGD", 0, 1, 1),
+            ("pA", "O1", "P3", "partner", "wijkteam", "Wijkteam Zuid", 1, 0, 1),
+            ("pA", "O2", "intern_begeleider", "colleague_role", None, None, 1, 0, 1),
+            ("pA", "O2", "P1", "partner", "wijkteam", "Wijkteam Noord", 0, 1, 1),
+            ("pA", "O2", "P3", "partner", "wijkteam", "Wijkteam Zuid", 1, 1, 2),
+        ],
+        schema={
+            "pilot": pl.String,
+            "officer_id": pl.String,
+            "node": pl.String,
+            "node_kind": pl.String,
+            "partner_kind": pl.String,
+            "partner_name": pl.String,
+            "contacts": pl.Int64,
+            "referrals": pl.Int64,
+            "weight": pl.Int64,
+        },
+        orient="row",
+    )
+    assert result.edges.equals(expected)
+
+
+def test_officers(result: NetworkResult) -> None:
+    o = result.officers
+    assert o.columns == [
+        "pilot",
+        "officer_id",
+        "internal",
+        "external",
+        "internal_band",
+        "external_band",
+        "degree_centrality",
+        "betweenness",
+    ]
+    assert o["officer_id"].to_list() == ["O1", "O2", "O3"]
+    assert o["pilot"].to_list() == ["pA", "pA", "pB"]
+    # O1: (91AA00, ib), (91AA01, ib), (91AA00, leerkracht) = 3; partners P1, P2, P3 = 3.
+    # O2: (91AA01, ib) = 1; partners P1, P3 = 2. O3: nothing placeable = 0, 0.
+    assert o["internal"].to_list() == [3, 1, 0]
+    assert o["external"].to_list() == [3, 2, 0]
+    assert o["internal_band"].to_list() == ["0–10"] * 3
+    assert o["external_band"].to_list() == ["0–10"] * 3
+    assert o.schema["internal"] == pl.Int64 and o.schema["external"] == pl.Int64
+    # Graph of pA: O1, O2 + ib, leerkracht, P1, P2, P3 → n = 7.
+    # degree centrality = degree / (n - 1): O1 5/6, O2 3/6. O3 is alone in pB: 0.
+    assert o["degree_centrality"].to_list() == pytest.approx([5 / 6, 3 / 6, 0.0])
+    # Betweenness (pairs of other nodes, normalized by (n-1)(n-2)/2 = 15):
+    # leerkracht and P2 hang on O1 only: the 5 pairs with leerkracht and the 4 other pairs with
+    # P2 all pass O1 (9). ib, P1, P3 are linked by both O1 and O2: each of those 3 pairs has two
+    # shortest paths, one through each officer (1/2 each). O1: (9 + 1.5) / 15 = 0.7;
+    # O2: 1.5 / 15 = 0.1.
+    assert o["betweenness"].to_list() == pytest.approx([0.7, 0.1, 0.0])
+
+
+def test_officer_without_contacts_has_zero(result: NetworkResult) -> None:
+    o3 = result.officers.filter(pl.col("officer_id") == "O3").row(0, named=True)
+    assert o3["internal"] == 0 and o3["external"] == 0
+    assert o3["internal_band"] == "0–10" and o3["external_band"] == "0–10"
+    assert o3["degree_centrality"] == 0.0 and o3["betweenness"] == 0.0
+    assert result.edges.filter(pl.col("officer_id") == "O3").is_empty()
+
+
+def test_partner_kinds(result: NetworkResult) -> None:
+    expected = pl.DataFrame(
+        # ggd: P2 via referral c6 (O1, 91AA00).
+        # wijkteam: P1, P3; O1 and O2; contacts c4, c5, c11, c9 = 4 at 91AA00 and 91AA01;
+        # referrals c7, c9 (P1) and c10 (P3) = 3.
+        [("pA", "ggd", 1, 1, 1, 0, 1), ("pA", "wijkteam", 2, 2, 2, 4, 3)],
+        schema={
+            "pilot": pl.String,
+            "partner_kind": pl.String,
+            "partners": pl.Int64,
+            "officers": pl.Int64,
+            "schools": pl.Int64,
+            "contacts": pl.Int64,
+            "referrals": pl.Int64,
+        },
+        orient="row",
+    )
+    assert result.partner_kinds.equals(expected)
+
+
+def test_pilots(result: NetworkResult) -> None:
+    p = result.pilots
+    assert p.columns == [
+        "pilot",
+        "officers",
+        "nodes",
+        "edges",
+        "density",
+        "mean_internal",
+        "mean_external",
+        "median_internal",
+        "median_external",
+    ]
+    assert p.row(0) == pytest.approx(("pA", 2, 5, 8, 8 / (2 * 5), 2.0, 2.5, 2.0, 2.5))
+    # pB: one officer, no nodes, no edges: density 0.
+    assert p.row(1) == ("pB", 1, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def test_school_year_filter(frames: dict[str, pl.DataFrame]) -> None:
+    r = network(frames, school_year="2024-2025")
+    # c11 (O1 → P3, 1 June 2024) belongs to 2023-2024 and drops out.
+    assert r.edges.height == 7
+    assert r.edges.filter((pl.col("officer_id") == "O1") & (pl.col("node") == "P3")).is_empty()
+    assert r.officers["external"].to_list() == [2, 2, 0]
+    assert r.officers["internal"].to_list() == [3, 1, 0]
+    # P3 is still linked through O2: 5 nodes, 7 edges, density 7 / (2 × 5).
+    assert r.pilots.row(0)[:5] == pytest.approx(("pA", 2, 5, 7, 0.7))
+    wijkteam = r.partner_kinds.filter(pl.col("partner_kind") == "wijkteam").row(0, named=True)
+    assert (wijkteam["contacts"], wijkteam["referrals"], wijkteam["schools"]) == (3, 3, 2)
+    assert network(frames, school_year="2025-2026").edges.is_empty()
+
+
+def test_pilots_filter(frames: dict[str, pl.DataFrame]) -> None:
+    r = network(frames, pilots=["pB"])
+    assert r.officers["officer_id"].to_list() == ["O3"]
+    assert r.edges.is_empty() and r.partner_kinds.is_empty()
+    assert r.pilots["pilot"].to_list() == ["pB"]
+    assert network(frames, pilots=["pA", "pB"]).edges.height == 8
+
+
+def test_path_graph_betweenness() -> None:
+    # O1 – P1 – O2 – P2: a path of n = 4 nodes.
+    rows = [
+        ("k1", D, "O1", "91AA00", "partner", None, "P1", None),
+        ("k2", D, "O2", "91AA01", "partner", None, "P1", None),
+        ("k3", D, "O2", "91AA01", "pupil", None, None, "P2"),
+    ]
+    frames = {
+        "schools": SCHOOLS,
+        "officers": OFFICERS.filter(pl.col("pilot") == "pA"),
+        "partners": PARTNERS,
+        "contacts": contacts_frame(rows),
+    }
+    r = network(frames)
+    # O2 lies on the shortest paths O1–P2 and P1–P2: 2 of (n-1)(n-2)/2 = 3 pairs; O1 on none.
+    assert r.officers["betweenness"].to_list() == pytest.approx([0.0, 2 / 3])
+    # degree / (n - 1): O1 1/3, O2 2/3.
+    assert r.officers["degree_centrality"].to_list() == pytest.approx([1 / 3, 2 / 3])
+    # 3 edges / (2 officers × 2 partners).
+    assert r.pilots["density"].to_list() == pytest.approx([0.75])
+    assert r.pilots["nodes"].to_list() == [2]
+
+
+def test_empty_source() -> None:
+    r = network({})
+    for name, frame in r.frames().items():
+        assert frame.is_empty(), name
+    assert r.officers.schema["betweenness"] == pl.Float64
+    assert r.edges.schema["weight"] == pl.Int64
+    assert r.to_networkx().number_of_nodes() == 0
+
+
+@pytest.mark.parametrize(
+    ("count", "band"),
+    [(0, "0–10"), (9, "0–10"), (10, "10–20"), (19, "10–20"), (20, "20–30"), (29, "20–30")]
+    + [(30, "30+"), (150, "30+")],
+)
+def test_bands(count: int, band: str) -> None:
+    assert network_band(count) == band
+    frame = pl.DataFrame({"n": [count]}).select(b=_band_expr("n"))
+    assert frame["b"].to_list() == [band]
+
+
+def test_band_labels() -> None:
+    assert BAND_LABELS == ("0–10", "10–20", "20–30", "30+")
+    with pytest.raises(ValueError):
+        network_band(-1)
+
+
+def test_frames(result: NetworkResult) -> None:
+    assert list(result.frames()) == ["edges", "officers", "partner_kinds", "pilots"]
+    assert result.frames()["edges"] is result.edges
+
+
+# --------------------------------------------------------------------------- networkx
+
+
+def test_to_networkx(result: NetworkResult) -> None:
+    g = result.to_networkx("pA")
+    assert g.number_of_nodes() == 7
+    assert g.number_of_edges() == 8
+    assert g.nodes["officer:O1"] == {
+        "kind": "officer",
+        "node": "O1",
+        "pilot": "pA",
+        "pilots": ("pA",),
+        "label": "O1",
+        "partner_kind": None,
+    }
+    assert g.nodes["partner:P1"]["kind"] == "partner"
+    assert g.nodes["partner:P1"]["label"] == "Wijkteam Noord"
+    assert g.nodes["partner:P1"]["partner_kind"] == "wijkteam"
+    assert g.nodes["colleague:intern_begeleider"]["kind"] == "colleague_role"
+    assert g.nodes["colleague:intern_begeleider"]["label"] == "intern begeleider"
+    assert g.nodes["colleague:intern_begeleider"]["partner_kind"] is None
+    e = g.edges["officer:O1", "partner:P1"]
+    assert (e["weight"], e["contacts"], e["referrals"], e["pilot"]) == (3, 2, 1, "pA")
+    assert g.degree("officer:O1") == 5
+    assert g.degree("officer:O1", weight="weight") == 2 + 1 + 3 + 1 + 1
+
+    everything = result.to_networkx()
+    assert everything.number_of_nodes() == 8  # with O3, alone
+    assert everything.number_of_edges() == 8
+    assert everything.degree("officer:O3") == 0
+
+    pb = result.to_networkx("pB")
+    assert list(pb.nodes) == ["officer:O3"]
+
+    en = result.to_networkx("pA", lang="en")
+    assert en.nodes["colleague:intern_begeleider"]["label"] == "special needs coordinator"
+    with pytest.raises(ValueError, match="unknown pilot"):
+        result.to_networkx("nowhere")
+
+
+def test_shared_node_across_pilots() -> None:
+    rows = [
+        ("k1", D, "O1", "91AA00", "colleague", "mentor", None, None),
+        ("k2", D, "O3", "92BB", "colleague", "mentor", None, None),
+    ]
+    frames = {"officers": OFFICERS, "contacts": contacts_frame(rows)}
+    r = network(frames)
+    g = r.to_networkx()
+    assert g.nodes["colleague:mentor"]["pilot"] is None
+    assert g.nodes["colleague:mentor"]["pilots"] == ("pA", "pB")
+    # Measures are per pilot: each pilot has one node, linked to one officer.
+    assert r.pilots["nodes"].to_list() == [1, 1]
+    assert r.to_networkx("pB").nodes["colleague:mentor"]["pilot"] == "pB"
+
+
+# --------------------------------------------------------------------------- sample data
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample_store: Store) -> NetworkResult:
+    return network(sample_store)
+
+
+def test_sample_external_bands(sample_result: NetworkResult) -> None:
+    gv = sample_result.officers.filter(pl.col("pilot") == "gooi_vechtstreek")
+    assert gv.height == 21
+    in_band = gv.filter(pl.col("external_band") == "10–20").height
+    assert in_band > gv.height / 2
+    assert (gv["internal"] > 0).all()
+
+
+def test_sample_consistency(sample_store: Store, sample_result: NetworkResult) -> None:
+    r = sample_result
+    # external = number of partner edges per officer
+    partner_edges = (
+        r.edges.filter(pl.col("node_kind") == "partner").group_by("officer_id").agg(n=pl.len())
+    )
+    joined = r.officers.join(partner_edges, on="officer_id", how="left").with_columns(
+        pl.col("n").fill_null(0)
+    )
+    assert (joined["external"] == joined["n"]).all()
+    # every colleague contact with a role, partner contact and referral is counted once
+    expected = query(
+        sample_store,
+        """
+        SELECT (SELECT count(*) FROM contacts
+                WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL)
+             + (SELECT count(*) FROM contacts
+                WHERE counterpart = 'partner' AND partner_id IS NOT NULL)
+             + (SELECT count(referred_to) FROM contacts) AS n
+        """,
+    ).item()
+    assert r.edges["weight"].sum() == expected
+    assert r.pilots["pilot"].to_list() == ["den_bosch", "gooi_vechtstreek"]
+    assert r.pilots["edges"].sum() == r.edges.height
+    assert (r.pilots["density"] > 0).all() and (r.pilots["density"] <= 1).all()
+    assert (
+        r.partner_kinds["partners"].sum()
+        == r.edges.filter(pl.col("node_kind") == "partner").select("pilot", "node").n_unique()
+    )
+
+
+def test_sample_school_year(sample_store: Store, sample_result: NetworkResult) -> None:
+    same = network(sample_store, school_year="2024-2025")
+    assert same.edges.equals(sample_result.edges)
+    only = network(sample_store, pilots=["den_bosch"])
+    assert only.officers["pilot"].unique().to_list() == ["den_bosch"]
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _rows(spec: dict) -> int:
+    return sum(len(v) for v in spec.get("datasets", {}).values())
+
+
+def test_network_chart(sample_result: NetworkResult) -> None:
+    from brugdata.charts.network import network as network_chart
+
+    spec = network_chart(sample_result).to_dict()  # validates against the Vega-Lite schema
+    assert len(spec["hconcat"]) == 2
+    for panel in spec["hconcat"]:
+        marks = [layer["mark"]["type"] for layer in panel["layer"]]
+        assert marks == ["rule", "circle"]
+        rule = panel["layer"][0]["encoding"]
+        assert {"x", "y", "x2", "y2", "strokeWidth"} <= set(rule)
+        circle = panel["layer"][1]["encoding"]
+        assert {"x", "y", "color", "size", "tooltip"} <= set(circle)
+    assert [p["title"] for p in spec["hconcat"]] == ["den_bosch", "gooi_vechtstreek"]
+    assert 0 < _rows(spec) < 5000
+    assert "Functionaris" in spec["hconcat"][0]["layer"][1]["encoding"]["color"]["scale"]["domain"]
+
+    one = network_chart(sample_result, pilot="gooi_vechtstreek", lang="en").to_dict()
+    assert [layer["mark"]["type"] for layer in one["layer"]] == ["rule", "circle"]
+    domain = one["layer"][1]["encoding"]["color"]["scale"]["domain"]
+    assert domain[:2] == ["Officer", "Colleague (school)"]
+    # one row per officer and node (circles), one per edge (rules)
+    gv = sample_result.pilots.filter(pl.col("pilot") == "gooi_vechtstreek").row(0, named=True)
+    assert gv["officers"] == 21 and gv["edges"] > 0
+    assert _rows(one) == gv["officers"] + gv["nodes"] + gv["edges"]
+
+    # a partner kind keeps its colour whichever pilots are drawn
+    def colours(spec: dict) -> dict[str, str]:
+        scale = spec["layer"][1]["encoding"]["color"]["scale"]
+        return dict(zip(scale["domain"], scale["range"], strict=True))
+
+    both = colours(spec["hconcat"][0])
+    alone = colours(network_chart(sample_result, pilot="den_bosch").to_dict())
+    assert alone["wijkteam"] == both["wijkteam"]
+    assert alone["Functionaris"] == "#222222"
+
+    with pytest.raises(ValueError, match="unknown pilot"):
+        network_chart(sample_result, pilot="nowhere")
+    with pytest.raises(ValueError, match="lang"):
+        network_chart(sample_result, lang="de")  # type: ignore[arg-type]
+
+
+def test_network_chart_small(result: NetworkResult) -> None:
+    from brugdata.charts.network import network as network_chart
+
+    spec = network_chart(result, pilot="pA").to_dict()
+    data = next(iter(spec["datasets"].values()))
+    rows = [r for values in spec["datasets"].values() for r in values]
+    assert len(rows) == 7 + 8  # 7 nodes, 8 edges
+    assert data  # a dataset is there
+    # a pilot with one officer and no links still draws (the officer, in the centre)
+    lone = network_chart(result, pilot="pB").to_dict()
+    assert [layer["mark"]["type"] for layer in lone["layer"]] == ["circle"]
+    (nodes,) = lone["datasets"].values()
+    assert nodes == [
+        {
+            "node": "O3",
+            "label": "O3",
+            "group": "Functionaris",
+            "links": 0,
+            "weight": 0,
+            "referrals": 0,
+            "x": 0.0,
+            "y": 0.0,
+        }
+    ]
+
+
+def test_network_bands_chart(sample_result: NetworkResult) -> None:
+    from brugdata.charts.network import network_bands
+
+    spec = network_bands(sample_result).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    enc = spec["encoding"]
+    assert enc["x"]["field"] == "band" and enc["x"]["sort"] == list(BAND_LABELS)
+    assert enc["column"]["field"] == "pilot"
+    assert enc["xOffset"]["field"] == "measure"
+    (rows,) = spec["datasets"].values()
+    assert len(rows) == 2 * 2 * 4  # pilots × internal/external × bands
+    gv_external = {
+        r["band"]: r["officers"]
+        for r in rows
+        if r["pilot"] == "gooi_vechtstreek" and r["measure"].startswith("Extern")
+    }
+    assert sum(gv_external.values()) == 21
+    assert gv_external["10–20"] > 10
+    en = network_bands(sample_result, lang="en").to_dict()
+    assert en["encoding"]["y"]["title"] == "Number of officers"
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, brugdata.analysis.network, brugdata.charts.network;"
+        "print('networkx' in sys.modules, 'altair' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "False"]
