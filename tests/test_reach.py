@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 import pytest
 
@@ -11,64 +9,7 @@ import brugdata
 from brugdata.analysis._common import wilson
 from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
 from brugdata.store import Store
-
-Y = "2024-2025"
-
-
-def frames() -> dict[str, pl.DataFrame]:
-    """Pilot A: S1 (10 pupils, 8 families), S2 (20 pupils, families unknown); pilot B: S3."""
-    schools = pl.DataFrame(
-        {
-            "school_id": ["91AA00", "91AA01", "92BB"],
-            "school_year": [Y, Y, Y],
-            "pilot": ["A", "A", "B"],
-            "school_type": ["po", "po", "vo"],
-            "pupils": [10, 20, 100],
-            "families": [8, None, 50],
-        }
-    )
-    officers = pl.DataFrame(
-        {"officer_id": ["O1", "O2", "O3"], "pilot": ["A", "A", "B"], "role": ["other"] * 3}
-    )
-    assignments = pl.DataFrame(
-        {
-            "officer_id": ["O1", "O2", "O2", "O3"],
-            "school_id": ["91AA00", "91AA00", "91AA01", "92BB"],
-            "school_year": [Y] * 4,
-            "hours_per_week": [6.0, 4.0, 8.0, 20.0],
-        }
-    )
-    rows = [
-        # officer, school, counterpart, person, family, date
-        ("O1", "91AA00", "parent", "P1", "F1", "2025-01-10"),
-        ("O1", "91AA00", "parent", "P2", "F1", "2025-01-11"),  # same family: counts once
-        ("O2", "91AA00", "parent", "P3", None, "2025-01-12"),  # no family: the person counts
-        ("O1", "91AA00", "pupil", "K1", "F1", "2025-01-13"),
-        ("O1", "91AA00", "pupil", "K1", "F1", "2025-02-13"),  # same pupil again
-        ("O2", "91AA00", "pupil", "K2", "F9", "2025-02-14"),
-        ("O2", "91AA01", "parent", "P4", "F4", "2025-02-15"),
-        ("O3", "92BB", "pupil", "K3", "F5", "2025-03-01"),
-        ("O3", "92BB", "colleague", None, None, "2025-03-02"),  # not a parent or pupil
-        ("O1", "91AA00", "parent", "P1", "F1", "2023-09-01"),  # school year 2023-2024
-    ]
-    contacts = pl.DataFrame(
-        {
-            "contact_id": [f"C{i}" for i in range(len(rows))],
-            "officer_id": [r[0] for r in rows],
-            "school_id": [r[1] for r in rows],
-            "counterpart": [r[2] for r in rows],
-            "person_key": [r[3] for r in rows],
-            "family_key": [r[4] for r in rows],
-            "date": [dt.date.fromisoformat(r[5]) for r in rows],
-            "themes": [["armoede"]] * len(rows),
-        }
-    )
-    return {
-        "schools": schools,
-        "officers": officers,
-        "assignments": assignments,
-        "contacts": contacts,
-    }
+from tests.fixtures import Y, frames
 
 
 def row(frame: pl.DataFrame, **where: str) -> dict[str, object]:

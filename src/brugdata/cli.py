@@ -32,6 +32,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:  # piped or captured: do not squeeze wide tables into 80 columns
+    out = Console(highlight=False, soft_wrap=True, width=220)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -263,6 +265,50 @@ def info(db: DbOption) -> None:
     )
 
 
+class AnalysisName(enum.StrEnum):
+    """The analyses the command line runs."""
+
+    reach = "reach"
+    seasonality = "seasonality"
+    network = "network"
+    time_use = "time-use"
+    compare = "compare"
+
+
+@app.command()
+def analyse(
+    name: Annotated[AnalysisName, typer.Argument(help="Which analysis.")],
+    db: DbOption,
+    pilot: Annotated[
+        list[str] | None, typer.Option("--pilot", help="Only these pilots (repeat).")
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Group by pilot, school, officer or school_type (repeat)."),
+    ] = None,
+    school_year: Annotated[str | None, typer.Option(help="Only this school year.")] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
+        TableFormat.table
+    ),
+) -> None:
+    """Run an analysis on the store and print its tables."""
+    from brugdata.analysis import run
+
+    with _open(db, read_only=True) as store:
+        try:
+            frames = run(name.value, store, by=by, pilots=pilot, school_year=school_year)
+        except (BrugdataError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+    if fmt is TableFormat.json:
+        data = {key: frame.to_dicts() for key, frame in frames.items()}
+        out.print(json.dumps(data, ensure_ascii=False, default=str, indent=2), markup=False)
+        return
+    for key, frame in frames.items():
+        if fmt is TableFormat.csv and len(frames) > 1:
+            out.print(f"# {key}", markup=False)
+        print_frame(frame, fmt, title=key)
+
+
 def print_frame(frame: pl.DataFrame, fmt: TableFormat, *, title: str = "") -> None:
     """Print a frame as a table, CSV or JSON."""
     if fmt is TableFormat.csv:
@@ -273,9 +319,9 @@ def print_frame(frame: pl.DataFrame, fmt: TableFormat, *, title: str = "") -> No
     else:
         grid = RichTable(title=title or None)
         for c in frame.columns:
-            grid.add_column(c)
+            grid.add_column(c, overflow="fold")
         for row in frame.iter_rows():
-            grid.add_row(*[escape("" if v is None else str(v)) for v in row])
+            grid.add_row(*[escape(_cell(v)) for v in row])
         out.print(grid)
 
 
@@ -289,6 +335,20 @@ def sample(
 
     written = generate_sample(out_dir, seed=seed)
     out.print(f"wrote {len(written)} files to {out_dir}")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return (
+            f"{value:.4g}"
+            if abs(value) < 1e-3 and value != 0
+            else f"{value:,.2f}".rstrip("0").rstrip(".")
+        )
+    if isinstance(value, list):
+        return "|".join(map(str, value))
+    return str(value)
 
 
 def main() -> None:
