@@ -115,3 +115,47 @@ def test_info_on_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
     result = runner.invoke(app, ["info", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2
     assert "brugdata ingest PATH --db" in result.output
+
+
+@pytest.mark.parametrize("name", ["reach", "seasonality", "network", "time-use", "compare"])
+def test_analyse_prints_each_analysis_for_the_sample(tmp_path: Path, name: str) -> None:
+    db = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["ingest", str(SAMPLE), "--db", str(db)]).exit_code == 0
+    table = runner.invoke(app, ["analyse", name, "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    as_json = runner.invoke(app, ["analyse", name, "--db", str(db), "--format", "json"])
+    data = json.loads(as_json.stdout)
+    from brugdata.analysis import run
+
+    with brugdata.open(db, read_only=True) as store:
+        expected = run(name, store)
+    assert list(data) == list(expected)
+    for key, frame in expected.items():
+        assert len(data[key]) == frame.height, key
+        assert key in table.output
+
+
+def test_analyse_with_pilot_and_by(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    runner.invoke(app, ["ingest", str(SAMPLE), "--db", str(db)])
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            "reach",
+            "--db",
+            str(db),
+            "--pilot",
+            "den_bosch",
+            "--by",
+            "school",
+            "--format",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0
+    reach_csv = result.stdout.split("# bands")[0]
+    assert reach_csv.count("\n91D") == 12  # 6 Den Bosch schools × parent and pupil
+    bad = runner.invoke(app, ["analyse", "network", "--db", str(db), "--by", "school"])
+    assert bad.exit_code == 2
+    assert "does not take --by" in bad.output

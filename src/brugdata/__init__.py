@@ -36,6 +36,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "themes": ("brugdata.vocab", "themes"),
     "label": ("brugdata.vocab", "label"),
     "generate_sample": ("brugdata.sample", "generate_sample"),
+    "reach": ("brugdata.analysis.reach", "reach"),
+    "reach_bands": ("brugdata.analysis.reach", "reach_bands"),
+    "parents_of_pupil_cases": ("brugdata.analysis.reach", "parents_of_pupil_cases"),
+    "seasonality": ("brugdata.analysis.seasonality", "seasonality"),
+    "network": ("brugdata.analysis.network", "network"),
+    "time_use": ("brugdata.analysis.time_use", "time_use"),
+    "compare": ("brugdata.analysis.compare", "compare"),
     "BrugdataError": ("brugdata.errors", "BrugdataError"),
     "ReadError": ("brugdata.errors", "ReadError"),
     "StoreError": ("brugdata.errors", "StoreError"),
@@ -44,6 +51,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
+    from brugdata.analysis.compare import compare
+    from brugdata.analysis.network import network
+    from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
+    from brugdata.analysis.seasonality import seasonality
+    from brugdata.analysis.time_use import time_use
     from brugdata.errors import BrugdataError, ReadError, StoreError
     from brugdata.model import TABLES, table
     from brugdata.read import RawTable, read_raw
