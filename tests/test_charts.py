@@ -20,6 +20,7 @@ BUILDERS: dict[str, Callable[[Store, str], Any]] = {
         brugdata.seasonality(s), lang=lang
     ),
     "network": lambda s, lang: charts.network(brugdata.network(s), lang=lang),
+    "network_bands": lambda s, lang: charts.network_bands(brugdata.network(s), lang=lang),
     "time_use": lambda s, lang: charts.time_use(brugdata.time_use(s, by="pilot"), lang=lang),
     "comparison": lambda s, lang: charts.comparison(brugdata.compare(s), lang=lang),
 }

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from brugdata.analysis.seasonality import SeasonalityResult, _chi2_p_value, seasonality
-from brugdata.charts.seasonality import seasonality_heatmap
+from brugdata.charts._seasonality import seasonality_heatmap
 from brugdata.store import Store
 
 YEAR = "2024-2025"

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from brugdata.analysis.time_use import counterpart_tasks, time_use
-from brugdata.charts.time_use import time_use as time_use_chart
+from brugdata.charts._time_use import time_use as time_use_chart
 from brugdata.store import Store
 from brugdata.vocab import vocabulary
 

@@ -93,6 +93,7 @@ CONTACT_CASES = [
     ({"duur": "-1"}, "duration_min", "out_of_range", "-1"),
     ({"duur": "1,5"}, "duration_min", "not_an_integer", "1,5"),
     ({"duur": "lang"}, "duration_min", "not_a_number", "lang"),
+    ({"duur": "1e100"}, "duration_min", "out_of_range", "1e100"),  # found by hypothesis
     ({"contact_id": ""}, "contact_id", "required", None),
 ]
 

@@ -62,6 +62,7 @@ _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
 )
 _IDX = "_idx"
+_INT_LIMIT = 2.0**53  # whole numbers beyond this are not counts of anything
 _LINE = "_line"
 _PROBLEM = "_problem"
 
@@ -339,6 +340,17 @@ def _parse(frame: pl.DataFrame, spec: Table) -> tuple[pl.DataFrame, list[pl.Data
                         value=raw,
                     )
                 )
+                huge = raw.is_not_null() & ~bad & (n == n.round(0)) & (n.abs() >= _INT_LIMIT)
+                failures.append(
+                    _failure(
+                        both,
+                        huge,
+                        col.name,
+                        "out_of_range",
+                        _quoted(raw, "is too large"),
+                        value=raw,
+                    )
+                )
         else:
             failures.append(_theme_failures(both, col.name))
     return typed, failures
@@ -361,7 +373,7 @@ def _parse_expr(frame: pl.DataFrame, col: Column) -> pl.Expr:
         n = _number(raw)
         n = pl.when(n.is_finite()).then(n)
         if col.kind == "int":
-            return pl.when(n == n.round(0)).then(n).cast(pl.Int64)
+            return pl.when((n == n.round(0)) & (n.abs() < _INT_LIMIT)).then(n).cast(pl.Int64)
         return n
     if col.kind == "code":
         return _map_codes(frame, col)

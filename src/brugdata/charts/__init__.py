@@ -9,12 +9,13 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
-    "reach_bands": "brugdata.charts.reach",
-    "reach_ci": "brugdata.charts.reach",
-    "seasonality_heatmap": "brugdata.charts.seasonality",
-    "network": "brugdata.charts.network",
-    "time_use": "brugdata.charts.time_use",
-    "comparison": "brugdata.charts.compare",
+    "reach_bands": "brugdata.charts._reach",
+    "reach_ci": "brugdata.charts._reach",
+    "seasonality_heatmap": "brugdata.charts._seasonality",
+    "network": "brugdata.charts._network",
+    "network_bands": "brugdata.charts._network",
+    "time_use": "brugdata.charts._time_use",
+    "comparison": "brugdata.charts._compare",
 }
 
 __all__ = list(_EXPORTS)
