@@ -3,6 +3,7 @@
 
     python dev.py test    # make .venv, install brugdata with its dev extra, run the test suite
     python dev.py demo    # make .venv, install brugdata, validate and ingest the sample data
+    python dev.py docs    # regenerate docs/data-model.md from the code
 
 Extra arguments after `test` go to pytest (python dev.py test -k store).
 """
@@ -56,8 +57,16 @@ def demo(args: list[str]) -> None:
     print(f"\nThe sample store is {db.relative_to(ROOT)}; open it with brugdata.open().")
 
 
+def docs(args: list[str]) -> None:
+    setup("")
+    code = "from brugdata.docs import data_model_markdown as d; print(d(), end='')"
+    with open(ROOT / "docs" / "data-model.md", "w", encoding="utf-8") as f:
+        subprocess.check_call([str(BIN / "python"), "-c", code], stdout=f, cwd=ROOT)
+    print("wrote docs/data-model.md")
+
+
 def main() -> None:
-    jobs = {"test": test, "demo": demo}
+    jobs = {"test": test, "demo": demo, "docs": docs}
     if len(sys.argv) < 2 or sys.argv[1] not in jobs:
         print(__doc__)
         sys.exit(2)

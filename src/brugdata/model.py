@@ -77,6 +77,13 @@ class Table:
 
 _C = Column
 
+#: Columns every questionnaire table starts with.
+_SURVEY_KEY = (
+    _C("officer_id", "id", "Pseudonymous code of the respondent (officer).", True),
+    _C("pilot", "id", "Pilot of the respondent.", True),
+    _C("school_year", "school_year", "School year the answers are about.", True),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -198,6 +205,81 @@ TABLES: dict[str, Table] = {
             ),
             key=("officer_id", "school_year", "task"),
             prefixes=("time_use", "tijdsbesteding", "tijd"),
+        ),
+        # Questionnaire tables: one answer set per officer and school year. Officers here are
+        # respondents: they need not be in the officers table.
+        Table(
+            "survey",
+            "One row per officer (respondent) and school year of a questionnaire.",
+            (
+                *_SURVEY_KEY,
+                _C("school_type", "code", "Type of the officer's school(s).", vocab="school_type"),
+                _C("parents_helped", "int", "Parents (families) helped this year.", min=0),
+                _C("pupils_helped", "int", "Pupils helped this year.", min=0),
+                _C("families_total", "int", "Families at the officer's school(s).", min=0),
+                _C("pupils_total", "int", "Pupils at the officer's school(s).", min=0),
+                _C(
+                    "pct_pupil_cases_parents_spoken",
+                    "float",
+                    "Share of pupil cases in which the parents were spoken too (%).",
+                    min=0,
+                    max=100,
+                ),
+                _C(
+                    "internal_contacts",
+                    "int",
+                    "Colleagues in school the officer works with.",
+                    min=0,
+                ),
+                _C("external_contacts", "int", "External partners the officer works with.", min=0),
+            ),
+            key=("officer_id", "school_year"),
+            prefixes=("survey", "vragenlijst", "enquete"),
+        ),
+        Table(
+            "survey_time_use",
+            "One row per respondent, school year and task: share of working time.",
+            (
+                *_SURVEY_KEY,
+                _C("task", "code", "Task.", True, vocab="task"),
+                _C("share_pct", "float", "Share of working time (%).", True, min=0, max=100),
+            ),
+            key=("officer_id", "school_year", "task"),
+            prefixes=("survey_time_use", "vragenlijst_tijdsbesteding", "vragenlijst_tijd"),
+        ),
+        Table(
+            "survey_partners",
+            "One row per respondent, school year and partner organisation named.",
+            (
+                *_SURVEY_KEY,
+                _C("organisation", "text", "Organisation as named by the respondent.", True),
+                _C("kind", "code", "Kind of partner.", True, vocab="partner_kind"),
+            ),
+            key=("officer_id", "school_year", "organisation"),
+            prefixes=("survey_partners", "vragenlijst_partners"),
+        ),
+        Table(
+            "survey_themes",
+            "One row per respondent, school year, asker and theme of the questions they get.",
+            (
+                *_SURVEY_KEY,
+                _C("asker", "code", "Who asks.", True, vocab="asker"),
+                _C("theme", "code", "Theme of the questions.", True, vocab="theme"),
+            ),
+            key=("officer_id", "school_year", "asker", "theme"),
+            prefixes=("survey_themes", "vragenlijst_themas", "vragenlijst_thema"),
+        ),
+        Table(
+            "survey_answers",
+            "One row per open answer: what works and what hinders, per relation.",
+            (
+                *_SURVEY_KEY,
+                _C("relation", "code", "About whom.", True, vocab="relation"),
+                _C("kind", "code", "works or bottleneck.", True, vocab="answer_kind"),
+                _C("text", "text", "The answer as written.", True),
+            ),
+            key=("officer_id", "school_year", "relation", "kind", "text"),
+            prefixes=("survey_answers", "vragenlijst_antwoorden", "vragenlijst_open"),
         ),
     )
 }

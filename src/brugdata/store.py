@@ -32,10 +32,12 @@ from brugdata.validation import collect_files, plan_files, validate_raw
 __all__ = ["SCHEMA_VERSION", "FileIngest", "IngestResult", "Store", "open_store"]
 
 #: Version of the store's table layout; a store with another version is migrated or refused.
-SCHEMA_VERSION = 1
+#: 1: the logged tables; 2: the questionnaire tables (survey, survey_*).
+SCHEMA_VERSION = 2
 
-#: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``.
-MIGRATIONS: dict[int, list[str]] = {}
+#: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``. Tables new in the data
+#: model are created by every migration, so a version that only adds tables needs no SQL.
+MIGRATIONS: dict[int, list[str]] = {1: []}
 
 _SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "date": "DATE", "themes": "VARCHAR[]"}
 
@@ -366,12 +368,13 @@ class Store:
         and the number of ingests and files ingested."""
         years = self.sql(
             "SELECT DISTINCT school_year FROM (SELECT school_year FROM schools UNION ALL "
-            "SELECT school_year FROM assignments UNION ALL SELECT school_year FROM time_use) "
+            "SELECT school_year FROM assignments UNION ALL SELECT school_year FROM time_use "
+            "UNION ALL SELECT school_year FROM survey) "
             "ORDER BY 1"
         )
         pilots = self.sql(
             "SELECT DISTINCT pilot FROM (SELECT pilot FROM schools UNION ALL "
-            "SELECT pilot FROM officers) ORDER BY 1"
+            "SELECT pilot FROM officers UNION ALL SELECT pilot FROM survey) ORDER BY 1"
         )
         ing = self._one(
             "SELECT count(DISTINCT batch_id), count(*), coalesce(sum(rows_rejected), 0), "
