@@ -506,3 +506,28 @@ def test_roundtrip_with_csv_module(
         assert result.delimiter == delimiter
     # The exact (csv-module) parser gives the very same frame.
     assert _parse_slow("roundtrip.csv", text, result.delimiter or ",").equals(result.data)
+
+
+_ATOMS = [b";", b",", b"\t", b'"', b"\n", b"\r\n", b"\r", b"a", b" ", b"\xc3\xab", b"\x96", b"\x81"]
+
+
+@settings(
+    max_examples=int(os.environ.get("READ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(content=st.lists(st.sampled_from(_ATOMS), max_size=40).map(b"".join))
+def test_arbitrary_text_never_raises_anything_but_read_error(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = write(tmp_path, "fuzz.csv", content)
+    try:
+        table = read_raw(path)
+    except ReadError:
+        return
+    frame = table.data
+    assert frame.columns[-2:] == META
+    assert all(dtype == pl.String for name, dtype in frame.schema.items() if name != "_line")
+    found = frame["_line"].to_list()
+    assert found == sorted(set(found))
+    assert all(line >= 2 for line in found)

@@ -205,27 +205,120 @@ def test_a_duckdb_file_of_something_else_is_not_taken_for_a_store(tmp_path: Path
         brugdata.open(db)
 
 
-def test_a_store_held_by_another_process_gives_a_clear_message(tmp_path: Path) -> None:
-    db = tmp_path / "s.duckdb"
-    brugdata.open(db).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-            import sys, time, brugdata
-            s = brugdata.open({str(db)!r})
-            print("ready", flush=True)
-            sys.stdin.readline()
-        """),
-        ],
+def _holder(code: str) -> subprocess.Popen[str]:
+    """A Python subprocess that runs ``code``, prints "ready" and waits for a line on stdin."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def test_a_foreign_writer_gives_a_clear_message_naming_its_pid(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    brugdata.open(db).close()
+    holder = _holder(f"""
+        import sys, duckdb
+        con = duckdb.connect({str(db)!r})  # another tool holding the file for writing
+        print("ready", flush=True)
+        sys.stdin.readline()
+    """)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         with pytest.raises(StoreError, match=rf"in use by another process \(PID {holder.pid}\)"):
             brugdata.open(db, read_only=True)
     finally:
         holder.communicate("\n", timeout=30)
+
+
+def test_readers_query_while_another_process_writes(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        s.ingest(refs / "schools.csv", today=TODAY)
+    writer = _holder(f"""
+        import sys, brugdata
+        s = brugdata.open({str(db)!r})
+        with s.transaction() as con:
+            con.execute("DELETE FROM schools").fetchall()
+            print("ready", flush=True)
+            sys.stdin.readline()
+    """)
+    try:
+        with brugdata.open(db, read_only=True) as reader:  # opens while the writer writes
+            assert reader.counts()["schools"] == 3
+            with pytest.raises(StoreError, match="another process is writing to this store"):
+                brugdata.open(db).ingest(refs / "officers.csv")
+    finally:
+        writer.communicate("\n", timeout=60)
+    assert writer.returncode == 0
+    with brugdata.open(db, read_only=True) as after:
+        assert after.counts()["schools"] == 0
+
+
+def test_a_reader_sees_new_data_after_refresh(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    brugdata.open(db).close()
+    with brugdata.open(db, read_only=True) as reader:
+        with brugdata.open(db) as writer:
+            writer.ingest(refs / "schools.csv", today=TODAY)
+        assert reader.counts()["schools"] == 0  # its snapshot
+        reader.refresh()
+        assert reader.counts()["schools"] == 3
+
+
+def test_killing_a_writer_half_way_leaves_the_store_as_it_was(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        s.ingest(refs / "schools.csv", today=TODAY)
+        before = snapshot(s)
+    writer = _holder(f"""
+        import sys, brugdata
+        s = brugdata.open({str(db)!r})
+        with s.transaction() as con:
+            con.execute("DELETE FROM schools").fetchall()
+            con.execute("INSERT INTO officers VALUES ('X-1', 'p', 'other', 99, 2)").fetchall()
+            print("ready", flush=True)
+            sys.stdin.readline()
+    """)
+    writer.kill()
+    writer.wait(timeout=30)
+    assert list(tmp_path.glob("s.duckdb.writing-*"))  # the killed writer's copy is left over
+    with brugdata.open(db) as s:
+        assert snapshot(s) == before
+        s.ingest(refs / "officers.csv", today=TODAY)  # the next writer cleans up and goes on
+        assert s.counts()["officers"] == 2
+    assert not list(tmp_path.glob("s.duckdb.writing-*"))
+
+
+@pytest.mark.slow
+def test_killing_brugdata_ingest_mid_ingest_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    import time
+
+    from tests.conftest import SAMPLE
+
+    db = tmp_path / "s.duckdb"
+    gv = SAMPLE / "gooi_vechtstreek"
+    with brugdata.open(db) as s:
+        s.ingest(*[gv / f"{t}.csv" for t in ("schools", "officers", "partners")])
+        before = snapshot(s)
+    big = tmp_path / "big"
+    big.mkdir()
+    contacts = pl.read_csv(gv / "contacts.csv", infer_schema=False)
+    copies = [contacts.with_columns(pl.col("contact_id") + f"-{i}") for i in range(60)]
+    pl.concat(copies).write_csv(big / "contacts.csv")  # ~250,000 rows
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "brugdata", "ingest", str(big), "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("s.duckdb.writing-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # well inside reading, validating or writing
+    assert proc.poll() is None, "the ingest finished before it could be killed"
+    proc.kill()
+    proc.wait(timeout=30)
+    with brugdata.open(db) as s:
+        assert snapshot(s) == before

@@ -11,10 +11,11 @@ that later.  Anything unreadable raises `ReadError` with one sentence that names
 
 Text files: the encoding is sniffed (UTF-8 with or without BOM, UTF-16 with BOM, otherwise
 Windows-1252) and so is the delimiter (``;``, ``,`` or tab).  Files are parsed with polars
-(fast); Python's `csv` module takes over for files polars cannot parse cleanly (very ragged
-rows, unclosed quotes, blank lines before the header).  Records whose fields are all empty or
-whitespace (blank lines, ``;;;;`` lines, empty Excel rows) are skipped without shifting the
-line numbers of later records.
+(fast); Python's `csv` module takes over for files polars cannot parse cleanly (unclosed or
+stray quotes, rows with too many fields in a file that also has quoted line breaks).  Records
+whose fields are all empty or whitespace (blank lines, ``;;;;`` lines, empty Excel rows) are
+skipped without shifting the line numbers of later records; rows with a ``_problem`` are
+always kept.
 """
 
 from __future__ import annotations
@@ -527,7 +528,10 @@ def _extra_field_problems(
     for index in suspect.arg_true().to_list():
         if index == 0:
             continue  # the header
-        fields = next(csv.reader([raw_lines[index]], delimiter=delimiter, strict=False), [])
+        try:
+            fields = next(csv.reader([raw_lines[index]], delimiter=delimiter, strict=False), [])
+        except csv.Error:
+            return None
         used = _used_width(fields)
         if used > width:
             problems[index + 1] = f"the row has {used} fields where the header has {width}"

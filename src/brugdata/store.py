@@ -14,14 +14,22 @@ the process, instead of DuckDB's lock error.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Callable, Mapping
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
 import polars as pl
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one writer at a time is then up to the user
+    fcntl = None  # type: ignore[assignment]
 
 from brugdata.errors import ReadError, StoreError
 from brugdata.model import TABLES, Column, Table
@@ -182,28 +190,39 @@ class IngestResult:
 
 def open_store(path: str | Path = ":memory:", *, read_only: bool = False) -> Store:
     """Open (or create) the store at ``path``; ``":memory:"`` gives a store that lives as
-    long as the object. Raises :class:`~brugdata.errors.StoreError` when another process
-    holds the file or the file is not a brugdata store of a version this one can read."""
+    long as the object. ``read_only`` refuses every write. Raises
+    :class:`~brugdata.errors.StoreError` when the file is not a brugdata store of a version
+    this one can read, or cannot be opened."""
     return Store(path, read_only=read_only)
 
 
 class Store:
-    """A brugdata store on a DuckDB file. Use as a context manager, or call :meth:`close`."""
+    """A brugdata store on a DuckDB file. Use as a context manager, or call :meth:`close`.
+
+    A file store is read through a read-only connection, so any number of processes can read
+    it at once. Every write (:meth:`ingest`, :meth:`transaction`) works on a copy of the file
+    under an exclusive lock and swaps the copy in with one atomic rename when it commits:
+    readers keep querying the old state meanwhile, and a write that fails or is killed leaves
+    the file exactly as it was.
+    """
 
     def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
         self.path = str(path)
         self.read_only = read_only
-        if self.path != ":memory:" and read_only and not Path(self.path).exists():
-            raise StoreError(f"{self.path}: no store there to open read-only")
+        self.memory = self.path == ":memory:"
+        if self.memory:
+            self.con = duckdb.connect(":memory:")
+            self._create(self.con)
+            return
+        if not Path(self.path).exists():
+            if read_only:
+                raise StoreError(f"{self.path}: no store there to open read-only")
+            with self._swap() as con:
+                self._create(con)
+        self.con = self._connect_read()
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.IOException as exc:
-            raise StoreError(_lock_message(self.path, exc)) from None
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({_first_line(exc)})") from None
-        try:
-            self._prepare()
-        except Exception:
+            self._check_version()
+        except BaseException:
             self.con.close()
             raise
 
@@ -215,25 +234,35 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        """Close the connection (the file can then be opened by another process)."""
+        """Close the connection."""
         self.con.close()
+
+    def refresh(self) -> None:
+        """See what other processes wrote since this store was opened (reconnect)."""
+        if not self.memory:
+            self.con.close()
+            self.con = self._connect_read()
 
     def __repr__(self) -> str:
         return f"<brugdata.Store {self.path!r}>"
 
-    def _prepare(self) -> None:
-        """Create the tables of a new store, or check (and migrate) an existing one."""
-        existing = {r[0] for r in self._rows("SELECT table_name FROM duckdb_tables()")}
+    def _connect_read(self) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(self.path, read_only=True)
+        except duckdb.IOException as exc:
+            raise StoreError(_lock_message(self.path, exc)) from None
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({_first_line(exc)})") from None
+
+    def _check_version(self) -> None:
+        """Refuse what is not a brugdata store or is too new; migrate an older store."""
+        existing = {r[0] for r in _rows(self.con, "SELECT table_name FROM duckdb_tables()")}
         if "brugdata_schema" not in existing:
-            if existing:
-                raise StoreError(
-                    f"{self.path}: this DuckDB file is not a brugdata store "
-                    f"(it has tables {', '.join(sorted(existing))} but no brugdata_schema)"
-                )
-            if self.read_only:
-                raise StoreError(f"{self.path}: an empty file cannot be opened read-only")
-            self._create()
-            return
+            what = f"it has tables {', '.join(sorted(existing))}" if existing else "it is empty"
+            raise StoreError(
+                f"{self.path}: this DuckDB file is not a brugdata store ({what} but no "
+                "brugdata_schema)"
+            )
         version = self.schema_version
         if version > SCHEMA_VERSION:
             raise StoreError(
@@ -246,64 +275,106 @@ class Store:
                     f"{self.path}: this store has schema version {version} and needs migrating "
                     f"to version {SCHEMA_VERSION}: open it once without read_only"
                 )
-            self._migrate(version)
+            with self.transaction() as con:
+                self._migrate(con, version)
 
-    def _create(self) -> None:
+    def _create(self, con: duckdb.DuckDBPyConnection) -> None:
         from brugdata import __version__
 
-        self.con.begin()
         for sql in _META_TABLES.values():
-            self._run(sql)
+            _run(con, sql)
         for spec in TABLES.values():
-            self._run(_create_table_sql(spec))
-        self._run(
+            _run(con, _create_table_sql(spec))
+        _run(
+            con,
             "INSERT INTO brugdata_schema VALUES (?, ?, ?)",
             [SCHEMA_VERSION, __version__, dt.datetime.now()],
         )
-        self.con.commit()
 
-    def _migrate(self, version: int) -> None:
+    def _migrate(self, con: duckdb.DuckDBPyConnection, version: int) -> None:
         from brugdata import __version__
 
-        self.con.begin()
+        for v in range(version, SCHEMA_VERSION):
+            if v not in MIGRATIONS:
+                raise StoreError(
+                    f"{self.path}: no migration from schema version {v}; open it with "
+                    f"the brugdata release that made it and export the data"
+                )
+            for sql in MIGRATIONS[v]:
+                _run(con, sql)
+        for spec in TABLES.values():
+            _run(con, _create_table_sql(spec))
+        _run(
+            con,
+            "INSERT INTO brugdata_schema VALUES (?, ?, ?)",
+            [SCHEMA_VERSION, __version__, dt.datetime.now()],
+        )
+
+    # -- writing
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to write through: everything done with it is committed together when
+        the block ends, or not at all when it raises. On a file store the writes go to a copy
+        that replaces the file atomically; the store's own connection then sees them."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store is open read-only; open it to write")
+        if self.memory:
+            self.con.begin()
+            try:
+                yield self.con
+            except BaseException:
+                self.con.rollback()
+                raise
+            self.con.commit()
+            return
+        self.con.close()
         try:
-            for v in range(version, SCHEMA_VERSION):
-                if v not in MIGRATIONS:
-                    raise StoreError(
-                        f"{self.path}: no migration from schema version {v}; open it with "
-                        f"the brugdata release that made it and export the data"
-                    )
-                for sql in MIGRATIONS[v]:
-                    self._run(sql)
-            for spec in TABLES.values():
-                self._run(_create_table_sql(spec))
-            self._run(
-                "INSERT INTO brugdata_schema VALUES (?, ?, ?)",
-                [SCHEMA_VERSION, __version__, dt.datetime.now()],
-            )
-        except BaseException:
-            self.con.rollback()
-            raise
-        self.con.commit()
+            with self._swap() as con:
+                yield con
+        finally:
+            self.con = self._connect_read()
+
+    @contextmanager
+    def _swap(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Write a copy of the file under the writer lock, then rename it over the file."""
+        target = Path(self.path)
+        with _WriterLock(target):
+            for stale in target.parent.glob(f"{target.name}.writing-*"):
+                stale.unlink(missing_ok=True)  # left by a killed writer: we hold the lock
+            work = target.with_name(f"{target.name}.writing-{os.getpid()}")
+            if target.exists():
+                shutil.copyfile(target, work)
+            try:
+                con = duckdb.connect(str(work))
+            except duckdb.Error as exc:
+                work.unlink(missing_ok=True)
+                raise StoreError(
+                    f"{self.path}: cannot write the store ({_first_line(exc)})"
+                ) from None
+            try:
+                con.begin()
+                yield con
+                con.commit()
+                _run(con, "CHECKPOINT")
+            except BaseException:
+                with suppress(duckdb.Error):
+                    con.rollback()
+                con.close()
+                work.unlink(missing_ok=True)
+                Path(f"{work}.wal").unlink(missing_ok=True)
+                raise
+            con.close()
+            _fsync(work)
+            os.replace(work, target)
+            _fsync(target.parent)
 
     @property
     def schema_version(self) -> int:
         """The layout version of this store's tables."""
-        row = self._one("SELECT max(version) FROM brugdata_schema")
-        return int(row[0]) if row and row[0] is not None else 0
+        row = _rows(self.con, "SELECT max(version) FROM brugdata_schema")[0]
+        return int(row[0]) if row[0] is not None else 0
 
     # -- reading
-    def _run(self, sql: str, params: list[Any] | None = None) -> None:
-        """Execute a statement and finish its result (DuckDB wants results consumed)."""
-        self.con.execute(sql, params).fetchall()
-
-    def _rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        return self.con.execute(sql, params).fetchall()
-
-    def _one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
-        rows = self._rows(sql, params)
-        return rows[0]
-
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run a SQL query on the store and return the result as a polars frame."""
         return self.con.sql(query, params=params).pl()
@@ -311,9 +382,8 @@ class Store:
     def table(self, name: str, *, provenance: bool = False) -> pl.DataFrame:
         """The rows of table ``name``; with ``provenance`` also ``_ingest_id`` and ``_line``."""
         if name not in TABLES and name not in _META_TABLES:
-            raise ValueError(
-                f"unknown table {name!r}; known: {', '.join([*TABLES, *_META_TABLES])}"
-            )
+            known = ", ".join([*TABLES, *_META_TABLES])
+            raise ValueError(f"unknown table {name!r}; known: {known}")
         if name in TABLES and not provenance:
             cols = ", ".join(f'"{c}"' for c in TABLES[name].column_names)
             return self.sql(f"SELECT {cols} FROM {name} ORDER BY _ingest_id, _line")
@@ -322,17 +392,11 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """Rows per data table."""
-        return {name: int(self._one(f"SELECT count(*) FROM {name}")[0]) for name in TABLES}
+        return {name: int(_rows(self.con, f"SELECT count(*) FROM {name}")[0][0]) for name in TABLES}
 
     def known(self) -> Known:
         """The keys the store holds, for validating new files against it."""
-        known = Known()
-        for name, spec in TABLES.items():
-            cols = ", ".join(f'"{c}"' for c in spec.key)
-            frame = self.sql(f"SELECT {cols} FROM {name}")
-            if frame.height:
-                known.add(name, frame)
-        return known
+        return _known(self.con)
 
     def ingests(self) -> pl.DataFrame:
         """Provenance: one row per file ingested (ingest_id, batch_id, file_name, path,
@@ -376,11 +440,11 @@ class Store:
             "SELECT DISTINCT pilot FROM (SELECT pilot FROM schools UNION ALL "
             "SELECT pilot FROM officers UNION ALL SELECT pilot FROM survey) ORDER BY 1"
         )
-        ing = self._one(
+        ing = _rows(
+            self.con,
             "SELECT count(DISTINCT batch_id), count(*), coalesce(sum(rows_rejected), 0), "
-            "max(ingested_at) FROM ingests"
-        )
-        assert ing is not None
+            "max(ingested_at) FROM ingests",
+        )[0]
         return {
             "path": self.path,
             "schema_version": self.schema_version,
@@ -393,7 +457,7 @@ class Store:
             "last_ingest": ing[3],
         }
 
-    # -- writing
+    # -- ingest
     def ingest(
         self,
         *paths: str | Path,
@@ -409,83 +473,82 @@ class Store:
         with everything in it loads in one call. A file whose content (sha256) was ingested
         before is skipped. ``on_file`` is called before each file is read (for progress).
         """
-        if self.read_only:
-            raise StoreError(f"{self.path}: the store is open read-only; open it to write")
         jobs, errors = plan_files(collect_files(paths), table)
-        outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
-        seen = set(self.sql("SELECT sha256 FROM ingests").get_column("sha256").to_list())
-        known = self.known()
-        results: list[FileResult] = []
-        read_errors: list[FileError] = list(errors)
-        for path, table_name in jobs:
-            if on_file is not None:
-                on_file(path)
-            try:
-                sha = file_sha256(path)
-                if sha in seen:
-                    outcomes.append(
-                        FileIngest(
-                            path,
-                            table_name,
-                            "skipped",
-                            sha,
-                            message="already ingested: same content as an earlier file",
+        with self.transaction() as con:
+            outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
+            seen = {r[0] for r in _rows(con, "SELECT sha256 FROM ingests")}
+            known = _known(con)
+            results: list[FileResult] = []
+            read_errors: list[FileError] = list(errors)
+            for path, table_name in jobs:
+                if on_file is not None:
+                    on_file(path)
+                try:
+                    sha = file_sha256(path)
+                    if sha in seen:
+                        outcomes.append(
+                            FileIngest(path, table_name, "skipped", sha, message=_ALREADY)
                         )
-                    )
+                        continue
+                    raw = read_raw(path)
+                except ReadError as exc:
+                    outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
+                    read_errors.append(FileError(path, str(exc)))
                     continue
-                raw = read_raw(path)
-            except ReadError as exc:
-                outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
-                read_errors.append(FileError(path, str(exc)))
-                continue
-            seen.add(sha)
-            result = validate_raw(raw, table_name, columns=columns, known=known, today=today)
-            known.add(table_name, result.valid)
-            results.append(result)
-            outcomes.append(
-                FileIngest(
-                    path,
-                    table_name,
-                    "loaded",
-                    sha,
-                    result.rows_read,
-                    result.rows_valid,
-                    result.rows_rejected,
+                seen.add(sha)
+                result = validate_raw(raw, table_name, columns=columns, known=known, today=today)
+                known.add(table_name, result.valid)
+                results.append(result)
+                outcomes.append(
+                    FileIngest(
+                        path,
+                        table_name,
+                        "loaded",
+                        sha,
+                        result.rows_read,
+                        result.rows_valid,
+                        result.rows_rejected,
+                    )
                 )
-            )
-        self._load(results, outcomes)
+            self._load(con, results, outcomes)
         return IngestResult(outcomes, ValidationResult(results, read_errors))
 
-    def _load(self, results: list[FileResult], outcomes: list[FileIngest]) -> None:
-        """Write the results in one transaction; on any error roll back and re-raise."""
-        if not results:
-            return
+    def _load(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        results: list[FileResult],
+        outcomes: list[FileIngest],
+    ) -> None:
+        """Write the results through ``con`` (inside the caller's transaction)."""
         from brugdata import __version__
 
         by_path = {o.path: o for o in outcomes if o.status == "loaded"}
         now = dt.datetime.now()
-        self.con.begin()
+        row = _rows(
+            con, "SELECT coalesce(max(ingest_id), 0), coalesce(max(batch_id), 0) FROM ingests"
+        )[0]
+        next_id, batch = int(row[0]) + 1, int(row[1]) + 1
         try:
-            row = self._one(
-                "SELECT coalesce(max(ingest_id), 0), coalesce(max(batch_id), 0) FROM ingests"
-            )
-            assert row is not None
-            next_id, batch = int(row[0]) + 1, int(row[1]) + 1
             for result in results:
-                self._insert_file(result, next_id, batch, now, __version__)
+                self._insert_file(con, result, next_id, batch, now, __version__)
                 by_path[result.path].ingest_id = next_id
                 next_id += 1
         except BaseException:
-            self.con.rollback()
             for o in by_path.values():
                 o.ingest_id = None
             raise
-        self.con.commit()
 
     def _insert_file(
-        self, result: FileResult, ingest_id: int, batch: int, now: dt.datetime, version: str
+        self,
+        con: duckdb.DuckDBPyConnection,
+        result: FileResult,
+        ingest_id: int,
+        batch: int,
+        now: dt.datetime,
+        version: str,
     ) -> None:
-        self._run(
+        _run(
+            con,
             "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 ingest_id,
@@ -506,27 +569,111 @@ class Store:
             ],
         )
         spec = TABLES[result.table]
-        valid = result.valid.with_columns(pl.lit(ingest_id, dtype=pl.Int32).alias("_ingest_id"))
-        self._append(spec.name, valid, [*spec.column_names, "_ingest_id", "_line"])
-        rejects = result.rejects.with_columns(pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id"))
-        self._append(
-            "rejects", rejects, ["ingest_id", "line", "column", "rule", "value", "message"]
+        tag = pl.lit(ingest_id, dtype=pl.Int32)
+        _append(
+            con,
+            spec.name,
+            result.valid.with_columns(tag.alias("_ingest_id")),
+            [*spec.column_names, "_ingest_id", "_line"],
         )
-        rows = _rows_as_json(result.rejected_rows).with_columns(
-            pl.lit(ingest_id, dtype=pl.Int32).alias("ingest_id")
+        _append(
+            con,
+            "rejects",
+            result.rejects.with_columns(tag.alias("ingest_id")),
+            ["ingest_id", "line", "column", "rule", "value", "message"],
         )
-        self._append("rejected_rows", rows, ["ingest_id", "line", "data"])
+        rows = _rows_as_json(result.rejected_rows).with_columns(tag.alias("ingest_id"))
+        _append(con, "rejected_rows", rows, ["ingest_id", "line", "data"])
 
-    def _append(self, name: str, frame: pl.DataFrame, columns: list[str]) -> None:
-        if frame.is_empty():
-            return
-        cols = ", ".join(f'"{c}"' for c in columns)
-        view = f"_brugdata_{name}"
-        self.con.register(view, frame.select(columns))
+
+_ALREADY = "already ingested: same content as an earlier file"
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> None:
+    """Execute a statement and finish its result (DuckDB wants results consumed)."""
+    con.execute(sql, params).fetchall()
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    return con.execute(sql, params).fetchall()
+
+
+def _known(con: duckdb.DuckDBPyConnection) -> Known:
+    known = Known()
+    for name, spec in TABLES.items():
+        cols = ", ".join(f'"{c}"' for c in spec.key)
+        frame = con.sql(f"SELECT {cols} FROM {name}").pl()
+        if frame.height:
+            known.add(name, frame)
+    return known
+
+
+def _append(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, columns: list[str]
+) -> None:
+    if frame.is_empty():
+        return
+    cols = ", ".join(f'"{c}"' for c in columns)
+    view = f"_brugdata_{name}"
+    con.register(view, frame.select(columns))
+    try:
+        _run(con, f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+class _WriterLock:
+    """An exclusive advisory lock on ``<store>.lock``: one writing process at a time."""
+
+    def __init__(self, target: Path) -> None:
+        self.path = target.with_name(target.name + ".lock")
+        self.fd: int | None = None
+
+    def __enter__(self) -> _WriterLock:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            self._run(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
-        finally:
-            self.con.unregister(view)
+            _lock_file(self.fd)
+        except OSError:
+            os.close(self.fd)
+            self.fd = None
+            raise StoreError(
+                f"{self.path.with_suffix('')}: another process is writing to this store; "
+                "one process writes at a time (readers are not affected): try again when it "
+                "is done"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            _unlock_file(self.fd)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _lock_file(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a folder's entries) to disk, where the platform allows it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _rows_as_json(rows: pl.DataFrame) -> pl.DataFrame:
