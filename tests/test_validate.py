@@ -68,8 +68,11 @@ CONTACT_CASES = [
     ({"functionaris": "O-9"}, "officer_id", "unknown_reference", "O-9"),
     ({"gesprekspartner": "buurman"}, "counterpart", "unknown_code", "buurman"),
     ({"persoon": ""}, "person_key", "required_for_counterpart", None),
-    ({"persoon": "Jan Jansen"}, "person_key", "pseudonym_format", "Jan Jansen"),
-    ({"gezin": "Jansen"}, "family_key", "pseudonym_format", "Jansen"),
+    ({"persoon": "Jan Jansen"}, "person_key", "direct_identifier", None),  # value not kept
+    ({"gezin": "Jansen"}, "family_key", "direct_identifier", None),
+    ({"persoon": "jan@school.nl"}, "person_key", "direct_identifier", None),
+    ({"persoon": "20123456"}, "person_key", "direct_identifier", None),  # a pupil number
+    ({"persoon": "P-1/2"}, "person_key", "pseudonym_format", "P-1/2"),
     (
         {"gesprekspartner": "collega", "persoon": ""},
         "colleague_role",
@@ -323,6 +326,8 @@ def test_github_annotations_name_file_and_line(refs: Path) -> None:
 
 # ----------------------------------------------------------------- property: nothing is lost
 
+N_CONTACT_COLUMNS = len(brugdata.table("contacts").columns)
+
 cell = st.one_of(
     st.sampled_from(
         [
@@ -351,7 +356,11 @@ cell = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    rows=st.lists(st.lists(cell, min_size=14, max_size=14), min_size=0, max_size=12),
+    rows=st.lists(
+        st.lists(cell, min_size=N_CONTACT_COLUMNS, max_size=N_CONTACT_COLUMNS),
+        min_size=0,
+        max_size=12,
+    ),
     drop=st.sets(st.sampled_from(["contact_id", "date", "themes", "family_key"])),
 )
 def test_rows_read_equals_valid_plus_rejected(rows: list[list[str]], drop: set[str]) -> None:

@@ -65,6 +65,8 @@ class FileResult:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    pseudonymised: dict[str, int] = field(default_factory=dict)
+    redacted: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_valid(self) -> int:
@@ -101,6 +103,8 @@ class FileResult:
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "sheet": self.sheet,
+            "pseudonymised": dict(self.pseudonymised),
+            "redacted": dict(self.redacted),
         }
 
 

@@ -35,17 +35,26 @@ from brugdata.errors import ReadError, StoreError
 from brugdata.model import TABLES, Column, Table
 from brugdata.read import file_sha256, read_raw
 from brugdata.result import FileError, FileResult, Known, ValidationResult
-from brugdata.validation import collect_files, plan_files, validate_raw
+from brugdata.validation import Privacy, collect_files, plan_files, validate_raw
 
 __all__ = ["SCHEMA_VERSION", "FileIngest", "IngestResult", "Store", "open_store"]
 
 #: Version of the store's table layout; a store with another version is migrated or refused.
-#: 1: the logged tables; 2: the questionnaire tables (survey, survey_*).
-SCHEMA_VERSION = 2
+#: 1: the logged tables; 2: the questionnaire tables (survey, survey_*); 3: notes on contacts
+#: and activities, pseudonymised and redacted counts in ingests.
+SCHEMA_VERSION = 3
 
 #: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``. Tables new in the data
 #: model are created by every migration, so a version that only adds tables needs no SQL.
-MIGRATIONS: dict[int, list[str]] = {1: []}
+MIGRATIONS: dict[int, list[str]] = {
+    1: [],
+    2: [
+        "ALTER TABLE contacts ADD COLUMN IF NOT EXISTS notes VARCHAR",
+        "ALTER TABLE activities ADD COLUMN IF NOT EXISTS notes VARCHAR",
+        "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS pseudonymised BIGINT DEFAULT 0",
+        "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS redacted BIGINT DEFAULT 0",
+    ],
+}
 
 _SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "date": "DATE", "themes": "VARCHAR[]"}
 
@@ -72,7 +81,9 @@ _META_TABLES = {
             delimiter VARCHAR,
             sheet VARCHAR,
             ingested_at TIMESTAMP NOT NULL,
-            brugdata_version VARCHAR NOT NULL
+            brugdata_version VARCHAR NOT NULL,
+            pseudonymised BIGINT NOT NULL DEFAULT 0,
+            redacted BIGINT NOT NULL DEFAULT 0
         )""",
     "rejects": """
         CREATE TABLE IF NOT EXISTS rejects (
@@ -465,6 +476,8 @@ class Store:
         columns: Mapping[str, str] | None = None,
         today: dt.date | None = None,
         on_file: Callable[[Path], None] | None = None,
+        pseudonym_key: bytes | None = None,
+        personal_data: Literal["redact", "reject"] = "redact",
     ) -> IngestResult:
         """Validate files and folders against the data model and the store, and load them.
 
@@ -472,7 +485,15 @@ class Store:
         store as it was. Reference tables (schools, officers, partners) go first, so a folder
         with everything in it loads in one call. A file whose content (sha256) was ingested
         before is skipped. ``on_file`` is called before each file is read (for progress).
+
+        Direct identifiers in person and family columns are replaced by keyed pseudonyms
+        (``pseudonym_key``, default the settings' key); without a key the ingest stops with
+        one sentence and writes nothing. Personal data in free text is redacted (or the row
+        rejected with ``personal_data="reject"``). Raw values are never stored.
         """
+        from brugdata.config import settings
+
+        privacy = Privacy(pseudonym_key or settings.pseudonym_key(), "error", personal_data)
         jobs, errors = plan_files(collect_files(paths), table)
         with self.transaction() as con:
             outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
@@ -496,7 +517,9 @@ class Store:
                     read_errors.append(FileError(path, str(exc)))
                     continue
                 seen.add(sha)
-                result = validate_raw(raw, table_name, columns=columns, known=known, today=today)
+                result = validate_raw(
+                    raw, table_name, columns=columns, known=known, today=today, privacy=privacy
+                )
                 known.add(table_name, result.valid)
                 results.append(result)
                 outcomes.append(
@@ -549,7 +572,7 @@ class Store:
     ) -> None:
         _run(
             con,
-            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 ingest_id,
                 batch,
@@ -566,6 +589,8 @@ class Store:
                 result.sheet,
                 now,
                 version,
+                sum(result.pseudonymised.values()),
+                sum(result.redacted.values()),
             ],
         )
         spec = TABLES[result.table]

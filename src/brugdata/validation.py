@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -49,6 +50,8 @@ RULES: dict[str, str] = {
     "pseudonym_format": "not a pseudonymous key",
     "duplicate_key": "the row's key repeats an earlier row of the file",
     "already_stored": "the row's key is already in the store",
+    "direct_identifier": "a name, number or e-mail address where a pseudonym belongs",
+    "personal_data": "free text holding a BSN, phone number, e-mail address or address",
     "unknown_reference": "refers to a row that does not exist",
 }
 
@@ -95,6 +98,8 @@ def validate(
     columns: Mapping[str, str] | None = None,
     known: Known | None = None,
     today: dt.date | None = None,
+    pseudonym_key: bytes | None = None,
+    personal_data: Literal["redact", "reject"] = "redact",
 ) -> ValidationResult:
     """Validate files and folders; return a :class:`~brugdata.result.ValidationResult`.
 
@@ -103,9 +108,15 @@ def validate(
     ``table`` forces the table of every file; otherwise it is recognised from the file name.
     ``columns`` maps extra source headers to canonical columns (``{"Naam kind": ...}``).
     ``today`` is the date after which a date counts as in the future (default: today).
+    ``pseudonym_key`` (default: the settings' key) replaces direct identifiers in person and
+    family columns by keyed pseudonyms; without a key such rows are rejected. Free text with
+    personal data is redacted, or rejected with ``personal_data="reject"``.
     """
+    from brugdata.config import settings
+
     known = known if known is not None else Known()
     check_mapping(columns or {})
+    privacy = Privacy(pseudonym_key or settings.pseudonym_key(), "reject", personal_data)
     jobs, errors = plan_files(collect_files(paths), table)
     results: list[FileResult] = []
     for path, table_name in jobs:
@@ -114,7 +125,9 @@ def validate(
         except ReadError as exc:
             errors.append(FileError(path, str(exc)))
             continue
-        result = validate_raw(raw, table_name, columns=columns, known=known, today=today)
+        result = validate_raw(
+            raw, table_name, columns=columns, known=known, today=today, privacy=privacy
+        )
         known.add(table_name, result.valid)
         results.append(result)
     return ValidationResult(results, errors)
@@ -161,11 +174,13 @@ def validate_raw(
     columns: Mapping[str, str] | None = None,
     known: Known | None = None,
     today: dt.date | None = None,
+    privacy: Privacy | None = None,
 ) -> FileResult:
     """Validate one file that has been read; see :func:`validate`."""
     spec = table(table_name)
     known = known if known is not None else Known()
     today = today or dt.date.today()
+    privacy = privacy or Privacy()
 
     column_map, unknown = _map_headers(list(raw.data.columns), spec, columns or {})
     source = raw.data.with_row_index(_IDX).with_columns(pl.col(_IDX).cast(pl.Int64))
@@ -177,6 +192,9 @@ def validate_raw(
     )
     missing = [c for c in spec.column_names if c not in strings.columns]
     strings = strings.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    # Identifiers and personal data are replaced before anything else sees them: neither the
+    # valid rows nor the rejected rows nor the reasons ever hold the raw values.
+    strings, privacy_failures, guarded = _guard(strings, spec, privacy, raw.path)
     trimmed = strings.with_columns(_trim(c) for c in spec.column_names)
 
     typed, parse_failures = _parse(trimmed, spec)
@@ -185,6 +203,7 @@ def validate_raw(
     tiers = [
         [
             *parse_failures,
+            *privacy_failures,
             *[_missing_column(trimmed, c) for c in missing if spec.column(c).required],
             _malformed(trimmed),
         ],
@@ -216,7 +235,111 @@ def validate_raw(
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,
+        pseudonymised=guarded["pseudonymised"],
+        redacted=guarded["redacted"],
     )
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """How validation treats direct identifiers and personal data.
+
+    ``key``: the pseudonym key; identifiers in person and family columns are replaced by keyed
+    pseudonyms. Without a key, ``identifiers="reject"`` rejects those rows (the value is not
+    kept) and ``"error"`` stops with one sentence (what ingest does: it never stores them).
+    ``personal_data``: BSNs, phone numbers, e-mail addresses and addresses in free text are
+    ``"redact"``-ed (replaced by a mark) or make the row ``"reject"``-ed.
+    """
+
+    key: bytes | None = None
+    identifiers: Literal["reject", "error"] = "reject"
+    personal_data: Literal["redact", "reject"] = "redact"
+
+
+def _guard(
+    strings: pl.DataFrame, spec: Table, privacy: Privacy, path: Path
+) -> tuple[pl.DataFrame, list[pl.DataFrame], dict[str, dict[str, int]]]:
+    """Replace identifiers by pseudonyms and redact personal data in free text."""
+    from brugdata.privacy import (
+        is_direct_identifier,
+        might_hold_personal_data,
+        pseudonym,
+        redact,
+    )
+
+    failures: list[pl.DataFrame] = []
+    counts: dict[str, dict[str, int]] = {"pseudonymised": {}, "redacted": {}}
+    for col in (c for c in spec.columns if c.kind == "pseudonym"):
+        mask = pl.col(col.name).is_not_null() & is_direct_identifier(pl.col(col.name))
+        hits = strings.filter(mask)
+        if hits.is_empty():
+            continue
+        if privacy.key is not None:
+            key = privacy.key
+            values = hits.get_column(col.name).unique().to_list()
+            mapping = {v: pseudonym(v, key) for v in values}
+            strings = strings.with_columns(pl.col(col.name).replace(mapping))
+            counts["pseudonymised"][col.name] = hits.height
+            continue
+        if privacy.identifiers == "error":
+            first = hits.get_column(_LINE)[0]
+            raise BrugdataError(
+                f"{path.name}: line {first}, column {col.name}: {hits.height} rows hold a "
+                "direct identifier (a name, number or e-mail address) where a pseudonym "
+                "belongs; set BRUGDATA_PSEUDONYM_KEY or BRUGDATA_PSEUDONYM_KEY_FILE so they "
+                "are replaced by keyed pseudonyms, or pseudonymise the file first"
+            )
+        failures.append(
+            _failure(
+                hits,
+                pl.lit(True),
+                col.name,
+                "direct_identifier",
+                pl.lit(
+                    "holds a direct identifier (a name, number or e-mail address); "
+                    "set a pseudonym key to replace it by a pseudonym"
+                ),
+                value=pl.lit(None, dtype=pl.String),
+            )
+        )
+        strings = strings.with_columns(
+            pl.when(mask).then(pl.lit("[redacted]")).otherwise(pl.col(col.name)).alias(col.name)
+        )
+    for col in (c for c in spec.columns if c.kind == "text"):
+        suspects = strings.filter(might_hold_personal_data(pl.col(col.name)))
+        if suspects.is_empty():
+            continue
+        mapping: dict[str, str] = {}
+        kinds_of: dict[str, str] = {}
+        for value in suspects.get_column(col.name).unique().to_list():
+            clean, found = redact(value)
+            if found:
+                mapping[value] = clean
+                kinds_of[value] = ", ".join(sorted(found))
+                for kind, n in found.items():
+                    counts["redacted"][kind] = counts["redacted"].get(kind, 0) + n * int(
+                        (suspects.get_column(col.name) == value).sum()
+                    )
+        if not mapping:
+            continue
+        if privacy.personal_data == "reject":
+            hit = pl.col(col.name).is_in(list(mapping))
+            failures.append(
+                _failure(
+                    strings,
+                    hit,
+                    col.name,
+                    "personal_data",
+                    pl.concat_str(
+                        pl.lit("holds personal data ("),
+                        pl.col(col.name).replace_strict(kinds_of, default=""),
+                        pl.lit(")"),
+                    ),
+                    value=pl.lit(None, dtype=pl.String),
+                )
+            )
+        strings = strings.with_columns(pl.col(col.name).replace(mapping))
+    return strings, failures, counts
 
 
 def _map_headers(

@@ -1,0 +1,558 @@
+"""Referral pathways: what is handled in school, what goes where, and how fast.
+
+A *case* is one family at one school in one school year: the parent and pupil contacts with
+that family (``family_key``, else ``person_key``) at the school that school year. Colleague
+and partner contacts name no family and are not part of a case; parent and pupil contacts
+without a ``family_key`` and a ``person_key`` cannot be placed in a case and are left out.
+
+A case is *referred* when at least one of its contacts has ``referred_to``. The partner
+referred to is classed by its kind (``partners.kind``) as light / local support or
+specialised care and safety, as the shipped, editable ``brugdata/data/partner_classes.toml``
+says (:func:`partner_classes`); a kind in neither class, or a partner not in the partners
+table, is ``"unclassified"``. A case's ``referral_class`` is ``"specialised"`` when any of its
+referrals goes to a specialised partner, else ``"light"`` when any goes to a light one, else
+``"unclassified"`` when it has referrals that cannot be classed, else ``"none"`` (handled
+without a referral).
+
+Partner contacts (``counterpart = 'partner'``) without ``referred_to`` are *consultations*:
+the officer asks a partner for advice without handing the family over (the Den Bosch expertise
+team works that way). They are counted apart from referrals, never as one. Referrals logged on
+a partner or colleague contact name no family; they are not part of a case and not a
+consultation either.
+
+The shares compare pilots that were set up to handle questions in and around the school; they
+describe the log, not an effect of the pilot: a pilot whose officers log fewer referrals may
+also log more small questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from brugdata.analysis._common import (
+    CONTACTS_X,
+    Source,
+    connect,
+    pilot_clause,
+    query,
+    wilson_exprs,
+)
+from brugdata.analysis._stats import chi2_homogeneity
+from brugdata.vocab import Lang, load_data_toml
+
+__all__ = [
+    "PARTNER_CLASSES",
+    "REFERRAL_CLASSES",
+    "PathwaysResult",
+    "cases",
+    "class_label",
+    "partner_class",
+    "partner_classes",
+    "pathways",
+]
+
+By = Literal["pilot", "school", "theme"]
+
+#: Grouping name → column of the outcomes.
+GROUP_COLUMNS: dict[str, str] = {"pilot": "pilot", "school": "school_id", "theme": "theme"}
+
+#: The classes a partner kind can be in, as named in ``partner_classes.toml``.
+PARTNER_CLASSES: tuple[str, ...] = ("light", "specialised")
+
+#: The values of a case's ``referral_class``, from no referral to unclassified.
+REFERRAL_CLASSES: tuple[str, ...] = ("none", "light", "specialised", "unclassified")
+
+_HOMOGENEITY = (
+    "chi-square test of homogeneity over the pilots (handled without referral vs referred)"
+)
+
+_CASES_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "school_id": pl.String,
+        "school_year": pl.String,
+        "case": pl.String,
+        "first_contact": pl.Date,
+        "last_contact": pl.Date,
+        "contacts": pl.Int64,
+        "themes": pl.List(pl.String),
+        "counterparts": pl.List(pl.String),
+        "referrals": pl.Int64,
+        "referred_to": pl.List(pl.String),
+        "first_referral": pl.Date,
+        "days_to_referral": pl.Int64,
+        "referral_class": pl.String,
+    }
+)
+
+_OUTCOME_COUNTS = pl.Schema(
+    {
+        "school_year": pl.String,
+        "cases": pl.Int64,
+        "no_referral": pl.Int64,
+        "light": pl.Int64,
+        "specialised": pl.Int64,
+        "unclassified": pl.Int64,
+        "referred_cases": pl.Int64,
+        "median_days_to_referral": pl.Float64,
+    }
+)
+
+_ROUTES_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "theme": pl.String,
+        "partner_kind": pl.String,
+        "partner_class": pl.String,
+        "cases": pl.Int64,
+        "referrals": pl.Int64,
+        "rank": pl.Int64,
+    }
+)
+
+_TIME_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "referral_class": pl.String,
+        "cases": pl.Int64,
+        "median_days": pl.Float64,
+        "p25_days": pl.Float64,
+        "p75_days": pl.Float64,
+        "min_days": pl.Int64,
+        "max_days": pl.Int64,
+    }
+)
+
+
+# --------------------------------------------------------------------------- classification
+
+
+@cache
+def _classes_file() -> dict[str, Any]:
+    return load_data_toml("partner_classes.toml")
+
+
+def partner_classes() -> dict[str, str]:
+    """Partner kind → ``"light"`` or ``"specialised"``, from the shipped, editable
+    ``brugdata/data/partner_classes.toml``. A kind missing here is ``"unclassified"`` (see
+    :func:`partner_class`). ValueError when the file puts a kind in two classes or names a
+    class other than light and specialised."""
+    raw = _classes_file().get("classes", {})
+    unknown = sorted(set(raw) - set(PARTNER_CLASSES))
+    if unknown:
+        raise ValueError(
+            f"partner_classes.toml: unknown classes {unknown}; use: {', '.join(PARTNER_CLASSES)}"
+        )
+    out: dict[str, str] = {}
+    for cls in PARTNER_CLASSES:
+        for kind in raw.get(cls, []):
+            if out.get(kind, cls) != cls:
+                raise ValueError(f"partner_classes.toml: {kind!r} is in both light and specialised")
+            out[kind] = cls
+    return out
+
+
+def partner_class(kind: str | None) -> str:
+    """The class of partner kind ``kind``: ``"light"``, ``"specialised"`` or, for a kind in
+    neither class (or None), ``"unclassified"``."""
+    return partner_classes().get(kind, "unclassified") if kind is not None else "unclassified"
+
+
+def class_label(referral_class: str, lang: Lang = "nl") -> str:
+    """The ``lang`` label of a referral class (``"none"``, ``"light"``, ``"specialised"``,
+    ``"unclassified"``) from ``partner_classes.toml``; the code itself when unknown."""
+    labels = _classes_file().get("labels", {}).get(referral_class, {})
+    return str(labels.get(lang, referral_class))
+
+
+# --------------------------------------------------------------------------- SQL
+
+
+def _group_columns(by: By | Sequence[By]) -> list[str]:
+    """Columns of ``by`` in the order pilot, school_id, theme; a school's pilot comes along."""
+    names = [by] if isinstance(by, str) else list(by)
+    if not names:
+        raise ValueError("by needs at least one of: " + ", ".join(GROUP_COLUMNS))
+    bad = [n for n in names if n not in GROUP_COLUMNS]
+    if bad:
+        raise ValueError(f"cannot group by {bad}; choose from: {', '.join(GROUP_COLUMNS)}")
+    if "school" in names:
+        names.append("pilot")
+    return [GROUP_COLUMNS[n] for n in GROUP_COLUMNS if n in names]
+
+
+def _filters(pilots: Sequence[str] | None, school_year: str | None) -> tuple[str, list[Any]]:
+    where, params = pilot_clause("pilot", pilots)
+    if school_year is not None:
+        where += " AND school_year = ?"
+        params.append(school_year)
+    return where, params
+
+
+def _classes_params() -> list[Any]:
+    classes = partner_classes()
+    return [list(classes), list(classes.values())]
+
+
+def _cases_ctes(where: str) -> str:
+    """CTEs ``classes``, ``cx`` (parent and pupil contacts with a family, each with the kind
+    and class of the partner it refers to) and ``cases`` (one row per case). Parameters: the
+    two lists of :func:`_classes_params`, then those of ``where``."""
+    return f"""
+    classes AS (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class),
+    cx AS (
+        SELECT x.pilot, x.school_id, x.school_year, x.family, x.date, x.counterpart,
+               x.themes, x.referred_to, p.kind AS partner_kind,
+               CASE WHEN x.referred_to IS NOT NULL
+                    THEN coalesce(cl.partner_class, 'unclassified') END AS partner_class
+        FROM (SELECT * FROM ({CONTACTS_X}) WHERE {where}) x
+        LEFT JOIN partners p ON p.partner_id = x.referred_to
+        LEFT JOIN classes cl ON cl.kind = p.kind
+        WHERE x.counterpart IN ('parent', 'pupil') AND x.family IS NOT NULL
+    ),
+    cases AS (
+        SELECT pilot, school_id, school_year, family AS "case",
+               min(date) AS first_contact,
+               max(date) AS last_contact,
+               count(*) AS contacts,
+               list_sort(list_distinct(flatten(list(themes)))) AS themes,
+               list_sort(list_distinct(list(counterpart))) AS counterparts,
+               count(referred_to) AS referrals,
+               coalesce(
+                   list_sort(list_distinct(list(referred_to) FILTER (referred_to IS NOT NULL))),
+                   []::VARCHAR[]
+               ) AS referred_to,
+               min(date) FILTER (referred_to IS NOT NULL) AS first_referral,
+               date_diff('day', min(date), min(date) FILTER (referred_to IS NOT NULL))
+                   AS days_to_referral,
+               CASE WHEN bool_or(partner_class = 'specialised') THEN 'specialised'
+                    WHEN bool_or(partner_class = 'light') THEN 'light'
+                    WHEN count(referred_to) > 0 THEN 'unclassified'
+                    ELSE 'none' END AS referral_class
+        FROM cx
+        GROUP BY pilot, school_id, school_year, family
+    )
+    """
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def cases(
+    source: Source,
+    *,
+    pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+) -> pl.DataFrame:
+    """One row per case: a family (``family_key``, else ``person_key``) at one school in one
+    school year, built from its parent and pupil contacts there.
+
+    ``pilots`` and ``school_year`` (``2024-2025``) restrict to those pilots and that year.
+
+    Columns:
+
+    - pilot, school_id, school_year: where and when.
+    - case: the family key (``family_key``, else the ``person_key`` of the contact).
+    - first_contact, last_contact: dates of the case's first and last contact.
+    - contacts: number of parent and pupil contacts of the case.
+    - themes: sorted distinct theme codes over the case's contacts.
+    - counterparts: sorted distinct counterparts (``parent``, ``pupil``).
+    - referrals: number of the case's contacts with ``referred_to``.
+    - referred_to: sorted distinct partner ids referred to (empty list without referrals).
+    - first_referral: date of the first contact with a referral (null without one).
+    - days_to_referral: first_referral − first_contact in days (0 when the first contact
+      referred; null without a referral).
+    - referral_class: ``"specialised"`` when any referral goes to a partner of a specialised
+      kind, else ``"light"`` when any goes to a light one, else ``"unclassified"`` when the
+      case has referrals whose partner kind is in no class (or whose partner is unknown),
+      else ``"none"``. Classes come from :func:`partner_classes`.
+    """
+    where, params = _filters(pilots, school_year)
+    sql = f"WITH {_cases_ctes(where)} SELECT * FROM cases"
+    frame = query(source, sql, [*_classes_params(), *params])
+    return (
+        frame.select(list(_CASES_SCHEMA))
+        .cast(_CASES_SCHEMA)
+        .sort("pilot", "school_id", "school_year", "case", nulls_last=True)
+    )
+
+
+# --------------------------------------------------------------------------- pathways
+
+
+@dataclass
+class PathwaysResult:
+    """The outcome of :func:`pathways`; see there for the columns of each frame. ``by`` holds
+    the grouping columns of ``outcomes`` (e.g. ``["pilot"]``)."""
+
+    outcomes: pl.DataFrame
+    routes: pl.DataFrame
+    consultations: pl.DataFrame
+    time_to_referral: pl.DataFrame
+    by: list[str]
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The frames by name: outcomes, routes, consultations, time_to_referral."""
+        return {
+            "outcomes": self.outcomes,
+            "routes": self.routes,
+            "consultations": self.consultations,
+            "time_to_referral": self.time_to_referral,
+        }
+
+
+def pathways(
+    source: Source,
+    *,
+    by: By | Sequence[By] = "pilot",
+    pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+) -> PathwaysResult:
+    """Referral pathways per group: the share of cases handled without a referral, with a light
+    and with a specialised one, how fast families are referred, where to, and the partner
+    consultations that are not referrals.
+
+    Cases are those of :func:`cases`. ``by`` groups ``outcomes`` by ``"pilot"``, ``"school"``
+    (column ``school_id``; the school's ``pilot`` comes along as a column) and/or ``"theme"``;
+    ``pilots`` and ``school_year`` filter. ``routes`` and ``time_to_referral`` are per pilot,
+    ``consultations`` per pilot (and school when ``by`` includes ``"school"``), each pooled over
+    the school years selected: pass ``school_year`` to look at one year.
+
+    Columns of ``outcomes`` (one row per group and school year):
+
+    - [pilot, school_id, theme]: the grouping columns. With ``"theme"`` a case counts once
+      under each of its themes (any theme of any of its contacts), so the cases of the themes
+      add up to more than the cases of the group.
+    - school_year.
+    - cases: cases in the group.
+    - no_referral, light, specialised, unclassified: cases per ``referral_class``.
+    - share_no_referral, share_light, share_specialised, share_unclassified: those counts /
+      cases, as fractions (0..1) that add up to 1. ``unclassified`` is 0 unless a referred
+      partner's kind is in no class of ``partner_classes.toml`` or the partner is unknown.
+    - ci_low, ci_high: the 95% Wilson interval of share_no_referral, as fractions (0..1) like
+      the share.
+    - referred_cases: cases with at least one referral (cases − no_referral).
+    - median_days_to_referral: median of days_to_referral over the referred cases (null
+      without any).
+    - method, p_value: with ``by="pilot"`` only, how share_no_referral differs between the
+      pilots of the school year: a chi-square test of homogeneity (handled without referral vs
+      referred; the same value on each pilot's row). Null otherwise, and with fewer than two
+      pilots or no variation.
+
+    Columns of ``routes`` (one row per pilot, theme and partner kind referred to; all routes,
+    by pilot and rank): pilot, theme (a theme of the contact that carries the referral: the
+    question that was referred, not every theme of the case), partner_kind (kind of the partner
+    referred to; null for a partner not in the partners table), partner_class (light,
+    specialised or unclassified), cases (distinct cases with a referral of that theme to a
+    partner of that kind), referrals (referral contacts with that theme to that kind), rank
+    (1 = most cases within the pilot; ties broken by referrals, then theme and kind).
+
+    Columns of ``consultations`` (partner contacts without ``referred_to``; one row per pilot
+    [, school_id] and partner kind): pilot, [school_id,] partner_kind (null for a contact
+    without a known partner), partner_class, contacts (consultations of partners of that
+    kind), partners (distinct partners of that kind consulted), share (contacts /
+    total_contacts), total_contacts, total_partners (over every kind of the group).
+
+    Columns of ``time_to_referral`` (referred cases; one row per pilot and referral_class
+    light, specialised or unclassified): pilot, referral_class, cases, median_days, p25_days,
+    p75_days (DuckDB ``median`` / ``quantile_cont``, linear interpolation), min_days, max_days:
+    of days_to_referral, the days from a case's first contact to its first referral.
+    """
+    keys = _group_columns(by)
+    con = connect(source)
+    where, params = _filters(pilots, school_year)
+    head = f"WITH {_cases_ctes(where)}"
+    head_params = [*_classes_params(), *params]
+    outcomes = _outcomes(con, head, head_params, keys)
+    if keys == ["pilot"]:
+        outcomes = _with_test(outcomes)
+    return PathwaysResult(
+        outcomes=outcomes,
+        routes=_routes(con, head, head_params),
+        consultations=_consultations(con, where, params, "school_id" in keys),
+        time_to_referral=_time_to_referral(con, head, head_params),
+        by=keys,
+    )
+
+
+def _outcomes(
+    con: duckdb.DuckDBPyConnection, head: str, params: list[Any], keys: list[str]
+) -> pl.DataFrame:
+    themes = ", unnest(themes) AS theme" if "theme" in keys else ""
+    key_list = ", ".join(keys)
+    sql = f"""{head},
+    grouped AS (SELECT *{themes} FROM cases)
+    SELECT {key_list}, school_year,
+           count(*) AS cases,
+           count(*) FILTER (referral_class = 'none') AS no_referral,
+           count(*) FILTER (referral_class = 'light') AS light,
+           count(*) FILTER (referral_class = 'specialised') AS specialised,
+           count(*) FILTER (referral_class = 'unclassified') AS unclassified,
+           count(*) FILTER (referral_class <> 'none') AS referred_cases,
+           median(days_to_referral) AS median_days_to_referral
+    FROM grouped
+    GROUP BY {key_list}, school_year
+    """
+    frame = query(con, sql, params)
+    frame = frame.cast({k: pl.String for k in keys}).cast(_OUTCOME_COUNTS)
+    share = {
+        f"share_{name}": pl.col(name) / pl.col("cases")
+        for name in ("no_referral", "light", "specialised", "unclassified")
+    }
+    low, high = wilson_exprs("no_referral", "cases")
+    return (
+        frame.with_columns(**share, ci_low=low / 100, ci_high=high / 100)
+        .with_columns(method=pl.lit(None, dtype=pl.String), p_value=pl.lit(None, dtype=pl.Float64))
+        .select(
+            *keys,
+            "school_year",
+            "cases",
+            "no_referral",
+            "light",
+            "specialised",
+            "unclassified",
+            "share_no_referral",
+            "share_light",
+            "share_specialised",
+            "share_unclassified",
+            "ci_low",
+            "ci_high",
+            "referred_cases",
+            "median_days_to_referral",
+            "method",
+            "p_value",
+        )
+        .sort([*keys, "school_year"], nulls_last=True)
+    )
+
+
+def _with_test(outcomes: pl.DataFrame) -> pl.DataFrame:
+    """``method`` and ``p_value`` of a chi-square test over the pilots of each school year."""
+    tests = []
+    for (year,), part in outcomes.group_by("school_year", maintain_order=True):
+        chi2, df, p = chi2_homogeneity(part["no_referral"].to_list(), part["cases"].to_list())
+        tests.append(
+            {
+                "school_year": year,
+                "method": f"{_HOMOGENEITY}, chi2 = {chi2:.2f}, df = {df}" if df else None,
+                "p_value": p if df else None,
+            }
+        )
+    test = pl.DataFrame(
+        tests, schema={"school_year": pl.String, "method": pl.String, "p_value": pl.Float64}
+    )
+    columns = outcomes.columns
+    return (
+        outcomes.drop("method", "p_value")
+        .join(test, on="school_year", how="left", nulls_equal=True)
+        .select(columns)
+    )
+
+
+def _routes(con: duckdb.DuckDBPyConnection, head: str, params: list[Any]) -> pl.DataFrame:
+    sql = f"""{head},
+    refs AS (
+        SELECT pilot, school_id, school_year, family, partner_kind, partner_class,
+               unnest(list_distinct(themes)) AS theme
+        FROM cx
+        WHERE referred_to IS NOT NULL
+    )
+    SELECT pilot, theme, partner_kind, any_value(partner_class) AS partner_class,
+           count(DISTINCT (school_id, school_year, family)) AS cases,
+           count(*) AS referrals,
+           row_number() OVER (
+               PARTITION BY pilot
+               ORDER BY count(DISTINCT (school_id, school_year, family)) DESC, count(*) DESC,
+                        theme, partner_kind NULLS LAST
+           ) AS rank
+    FROM refs
+    GROUP BY pilot, theme, partner_kind
+    """
+    frame = query(con, sql, params)
+    return (
+        frame.select(list(_ROUTES_SCHEMA))
+        .cast(_ROUTES_SCHEMA)
+        .sort("pilot", "rank", nulls_last=True)
+    )
+
+
+def _consultations(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[Any], by_school: bool
+) -> pl.DataFrame:
+    keys = ["pilot", "school_id"] if by_school else ["pilot"]
+    key_list = ", ".join(f"x.{k}" for k in keys)
+    sql = f"""
+    WITH classes AS (
+        SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class
+    ),
+    x AS (
+        SELECT * FROM ({CONTACTS_X})
+        WHERE counterpart = 'partner' AND referred_to IS NULL AND {where}
+    )
+    SELECT {key_list}, p.kind AS partner_kind,
+           coalesce(any_value(cl.partner_class), 'unclassified') AS partner_class,
+           count(*) AS contacts,
+           count(DISTINCT x.partner_id) AS partners
+    FROM x
+    LEFT JOIN partners p ON p.partner_id = x.partner_id
+    LEFT JOIN classes cl ON cl.kind = p.kind
+    GROUP BY {key_list}, p.kind
+    """
+    frame = query(con, sql, [*_classes_params(), *params])
+    schema = pl.Schema(
+        {
+            **{k: pl.String for k in keys},
+            "partner_kind": pl.String,
+            "partner_class": pl.String,
+            "contacts": pl.Int64,
+            "partners": pl.Int64,
+        }
+    )
+    frame = frame.select(list(schema)).cast(schema)
+    # A partner has one kind, so the distinct partners of a group add up over its kinds.
+    return (
+        frame.with_columns(
+            total_contacts=pl.col("contacts").sum().over(keys),
+            total_partners=pl.col("partners").sum().over(keys),
+        )
+        .with_columns(share=pl.col("contacts") / pl.col("total_contacts"))
+        .select(
+            *keys,
+            "partner_kind",
+            "partner_class",
+            "contacts",
+            "partners",
+            "share",
+            "total_contacts",
+            "total_partners",
+        )
+        .sort([*keys, "contacts", "partner_kind"], descending=[False] * len(keys) + [True, False])
+    )
+
+
+def _time_to_referral(con: duckdb.DuckDBPyConnection, head: str, params: list[Any]) -> pl.DataFrame:
+    sql = f"""{head}
+    SELECT pilot, referral_class,
+           count(*) AS cases,
+           median(days_to_referral) AS median_days,
+           quantile_cont(days_to_referral, 0.25) AS p25_days,
+           quantile_cont(days_to_referral, 0.75) AS p75_days,
+           min(days_to_referral) AS min_days,
+           max(days_to_referral) AS max_days
+    FROM cases
+    WHERE referral_class <> 'none'
+    GROUP BY pilot, referral_class
+    """
+    order = {c: i for i, c in enumerate(REFERRAL_CLASSES)}
+    frame = query(con, sql, params).select(list(_TIME_SCHEMA)).cast(_TIME_SCHEMA)
+    return (
+        frame.with_columns(_order=pl.col("referral_class").replace_strict(order, default=99))
+        .sort("pilot", "_order", nulls_last=True)
+        .drop("_order")
+    )

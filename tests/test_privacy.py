@@ -1,0 +1,245 @@
+"""Privacy: keyed pseudonyms, redaction of personal data, small-cell protection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import brugdata
+from brugdata.config import Settings
+from brugdata.errors import BrugdataError
+from brugdata.privacy import (
+    elfproef,
+    find_personal_data,
+    protect,
+    pseudonym,
+    redact,
+    suppress,
+)
+from tests.conftest import TODAY, write_csv
+
+KEY = b"test-key-0123456789abcdef"
+
+HEADER = "contact_id;datum;functionaris;school;gesprekspartner;persoon;gezin;thema;notitie\n"
+
+
+def contacts(folder: Path, name: str, *rows: str) -> Path:
+    return write_csv(folder, name, HEADER + "".join(r + "\n" for r in rows))
+
+
+# ------------------------------------------------------------------ pseudonyms
+
+
+def test_pseudonym_is_keyed_stable_and_normalised() -> None:
+    a = pseudonym("Jan Jansen", KEY)
+    assert a == pseudonym("  jan   JANSEN ", KEY)
+    assert a != pseudonym("Jan Jansen", b"another-key-0123456789")
+    assert a.startswith("PS1-") and len(a) == 20
+    # HMAC-SHA256("jan jansen") under KEY, first 16 hex digits, computed independently:
+    import hashlib
+    import hmac
+
+    assert a[4:] == hmac.new(KEY, b"jan jansen", hashlib.sha256).hexdigest()[:16]
+
+
+def test_ingest_replaces_identifiers_and_never_stores_them(tmp_path: Path, refs: Path) -> None:
+    contacts(
+        refs,
+        "contacten_2024.csv",
+        "C-1;14-03-2025;O-1;91AB00;ouder;Jan Jansen;Fam Jansen;armoede;",
+        "C-2;31-02-2025;O-1;91AB00;ouder;Piet Pietersen;Fam Pietersen;taal;",
+    )  # bad date
+    later = tmp_path / "later"
+    later.mkdir()
+    contacts(
+        later, "contacten_2025.csv", "C-3;15-03-2025;O-1;91AB00;leerling;jan  jansen;P-123;pesten;"
+    )
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        first = s.ingest(refs, today=TODAY, pseudonym_key=KEY)
+        s.ingest(later, today=TODAY, pseudonym_key=KEY)
+        keys = s.table("contacts")["person_key"].to_list()
+        ingests = s.ingests().filter(pl.col("table_name") == "contacts")
+        rejected = s.rejected_rows()["data"].to_list()
+    assert keys == [pseudonym("Jan Jansen", KEY)] * 2  # same person across files and years
+    assert ingests["pseudonymised"].to_list() == [4, 1]
+    assert first.validation.files[-1].pseudonymised == {"person_key": 2, "family_key": 2}
+    assert pseudonym("Piet Pietersen", KEY) in rejected[0]
+    raw = db.read_bytes()
+    for name in (b"Jansen", b"Pietersen", b"jansen"):
+        assert name not in raw
+
+
+def test_ingest_without_a_key_stops_with_one_sentence_and_writes_nothing(
+    tmp_path: Path, refs: Path
+) -> None:
+    contacts(refs, "contacten.csv", "C-1;14-03-2025;O-1;91AB00;ouder;Jan Jansen;G-1;armoede;")
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        with pytest.raises(BrugdataError) as info:
+            s.ingest(refs, today=TODAY, pseudonym_key=None)
+        assert s.counts()["schools"] == 0
+    message = str(info.value)
+    assert "contacten.csv: line 2, column person_key" in message
+    assert "BRUGDATA_PSEUDONYM_KEY" in message
+    assert "Jansen" not in message
+
+
+def test_validate_without_a_key_rejects_without_keeping_the_value(refs: Path) -> None:
+    contacts(refs, "contacten.csv", "C-1;14-03-2025;O-1;91AB00;ouder;Jan Jansen;G-1;armoede;")
+    result = brugdata.validate(refs, today=TODAY)
+    f = next(f for f in result.files if f.table == "contacts")
+    assert f.rejects.select("line", "column", "rule", "value").rows() == [
+        (2, "person_key", "direct_identifier", None)
+    ]
+    assert "Jansen" not in str(f.rejected_rows.to_dicts())
+
+
+def test_key_settings(tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("a-long-enough-secret-key\n")
+    assert Settings(pseudonym_key_file=str(key_file)).pseudonym_key() == (
+        b"a-long-enough-secret-key"
+    )
+    assert Settings().pseudonym_key() is None
+    with pytest.raises(BrugdataError, match="too short"):
+        Settings(pseudonym_key_value="short").pseudonym_key()
+    with pytest.raises(BrugdataError, match="cannot read the key"):
+        Settings(pseudonym_key_file=str(tmp_path / "missing")).pseudonym_key()
+
+
+# ------------------------------------------------------------------ free text
+
+
+@pytest.mark.parametrize(
+    ("digits", "ok"),
+    [("111222333", True), ("123456782", True), ("123456789", False), ("000000000", False)],
+)
+def test_elfproef(digits: str, ok: bool) -> None:
+    # 111222333: 9+8+7+2*(6+5+4)+3*(3+2) - 3 = 66 = 6 × 11
+    assert elfproef(digits) is ok
+
+
+def test_personal_data_is_found_and_redacted() -> None:
+    text = (
+        "Moeder belde 06-12345678 en mailde jan@voorbeeld.nl; BSN 111222333; woont op "
+        "1234 AB 12, vader op Kerkstraat 5a, 3511 CX."
+    )
+    clean, counts = redact(text)
+    assert clean == (
+        "Moeder belde [telefoon] en mailde [e-mail]; BSN [BSN]; woont op [adres], vader op "
+        "Kerkstraat [adres]."
+    )
+    assert counts == {"phone": 1, "email": 1, "bsn": 1, "address": 2}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "groep 7 en groep 8",
+        "schooljaar 2024-2025",
+        "gesprek op 12-03-2025 om 10:30",
+        "nummer 123456789",
+        "zie dossier 1234",
+    ],
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert find_personal_data(text) == []
+    assert redact(text) == (text, {})
+
+
+def test_notes_are_redacted_at_ingest_and_counted(tmp_path: Path, refs: Path) -> None:
+    contacts(
+        refs,
+        "contacten.csv",
+        "C-1;14-03-2025;O-1;91AB00;ouder;P-1;G-1;armoede;Bel 06-12345678 of 0612345678",
+        "C-2;14-03-2025;O-1;91AB00;ouder;P-2;G-2;taal;Tolk geregeld",
+    )
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        result = s.ingest(refs, today=TODAY)
+        notes = s.table("contacts")["notes"].to_list()
+        redacted = s.ingests().filter(pl.col("table_name") == "contacts")["redacted"][0]
+    assert notes == ["Bel [telefoon] of [telefoon]", "Tolk geregeld"]
+    assert result.validation.files[-1].redacted == {"phone": 2}
+    assert redacted == 2
+    assert b"12345678" not in db.read_bytes()
+
+
+def test_personal_data_can_reject_the_row_instead(tmp_path: Path, refs: Path) -> None:
+    contacts(
+        refs,
+        "contacten.csv",
+        "C-1;14-03-2025;O-1;91AB00;ouder;P-1;G-1;armoede;mail jan@voorbeeld.nl",
+    )
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        s.ingest(refs, today=TODAY, personal_data="reject")
+        rejects = s.rejects().select("line", "column", "rule", "value", "message").rows()
+        data = s.rejected_rows()["data"][0]
+    assert rejects == [(2, "notes", "personal_data", None, "holds personal data (email)")]
+    assert "[e-mail]" in data
+    assert b"voorbeeld" not in db.read_bytes()
+
+
+# ------------------------------------------------------------------ small cells
+
+
+def test_suppress_primary_and_complementary_within_groups() -> None:
+    frame = pl.DataFrame(
+        {
+            "pilot": ["A", "A", "A", "A", "B", "B"],
+            "school_id": list("abcdef"),
+            "reached": [3, 20, 25, 40, 5, 0],
+            "pct": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    out = suppress(frame, ["reached"], by=["pilot"], derived=["pct"], threshold=10)
+    # A: 3 is small; alone in its group, so the smallest other non-zero (20) goes too.
+    # B: 5 is small, the only other cell is 0: nothing more to hide.
+    assert out["reached"].to_list() == ["<10", "x", "25", "40", "<10", "0"]
+    assert out["pct"].to_list() == [None, None, 3.0, 4.0, None, 6.0]
+
+
+def test_suppress_hides_a_second_part_of_a_row_total() -> None:
+    frame = pl.DataFrame(
+        {
+            "pilot": ["A", "B"],
+            "cases": [30, 25],
+            "no_referral": [12, 18],
+            "light": [13, 6],
+            "specialised": [5, 1],
+        }
+    )
+    out = suppress(frame, ["cases", "no_referral", "light", "specialised"], threshold=10)
+    # A: specialised 5 alone is hidden, cases − no_referral − light would give it: hide light
+    assert out.row(0) == ("A", "30", "12", "x", "<10")
+    assert out.row(1) == ("B", "25", "18", "<10", "<10")
+
+
+def test_protect_uses_the_settings_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    from brugdata.config import settings
+
+    frame = pl.DataFrame({"pilot": ["A", "B", "C"], "reached": [12, 30, 40]})
+    monkeypatch.setattr(settings, "small_cell_threshold", 15)
+    # 12 < 15 is hidden; the pilots add up to a total, so the next smallest (30) goes too
+    assert protect("reach", frame)["reached"].to_list() == ["<15", "x", "40"]
+    assert protect("reach", frame, threshold=10)["reached"].to_list() == ["12", "30", "40"]
+
+
+def test_protect_compare_hides_small_counts_and_their_percentages() -> None:
+    frame = pl.DataFrame(
+        {
+            "pilot": ["A", "A", "A", "B"],
+            "metric": ["parents_reached", "parents_reached_pct", "schools", "parents_reached"],
+            "value": [7.0, 3.5, 2.0, 40.0],
+            "ci_low": [None, 1.0, None, None],
+            "ci_high": [None, 7.0, None, None],
+        }
+    )
+    out = protect("compare", frame, threshold=10)
+    assert out["shown"].to_list() == ["<10", "x", "2.0", "40.0"]
+    assert out["value"].to_list() == [None, None, 2.0, 40.0]
+    assert out["ci_low"].to_list() == [None, None, None, None]
