@@ -159,3 +159,18 @@ def test_analyse_with_pilot_and_by(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["analyse", "network", "--db", str(db), "--by", "school"])
     assert bad.exit_code == 2
     assert "does not take --by" in bad.output
+
+
+def test_analyse_publish_hides_small_counts(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    runner.invoke(app, ["ingest", str(SAMPLE), "--db", str(db)])
+    args = ["analyse", "reach", "--db", str(db), "--by", "school", "--format", "json"]
+    plain = json.loads(runner.invoke(app, args).stdout)["reach"]
+    published = json.loads(runner.invoke(app, [*args, "--publish"]).stdout)["reach"]
+    small = [i for i, r in enumerate(plain) if 0 < r["reached"] < 10]
+    assert small, "the sample has schools with fewer than 10 pupils reached"
+    for i in small:
+        assert published[i]["reached"] == "<10"
+        assert published[i]["pct"] is None
+    shown = [r for r in published if r["reached"] not in ("<10", "x")]
+    assert all(int(r["reached"]) == 0 or int(r["reached"]) >= 10 for r in shown)

@@ -43,6 +43,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "network": ("brugdata.analysis.network", "network"),
     "time_use": ("brugdata.analysis.time_use", "time_use"),
     "compare": ("brugdata.analysis.compare", "compare"),
+    "settings": ("brugdata.config", "settings"),
+    "protect": ("brugdata.privacy", "protect"),
+    "pseudonym": ("brugdata.privacy", "pseudonym"),
     "BrugdataError": ("brugdata.errors", "BrugdataError"),
     "ReadError": ("brugdata.errors", "ReadError"),
     "StoreError": ("brugdata.errors", "StoreError"),
@@ -56,7 +59,9 @@ if TYPE_CHECKING:
     from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
     from brugdata.analysis.seasonality import seasonality
     from brugdata.analysis.time_use import time_use
+    from brugdata.config import settings
     from brugdata.errors import BrugdataError, ReadError, StoreError
+    from brugdata.privacy import protect, pseudonym
     from brugdata.model import TABLES, table
     from brugdata.read import RawTable, read_raw
     from brugdata.result import FileResult, Known, ValidationResult

@@ -229,6 +229,13 @@ def print_ingest(result: IngestResult, db: Path, *, max_rejects: int) -> None:
         + (f", skipped {skipped} files already ingested" if skipped else ""),
         markup=False,
     )
+    for f in result.validation.files:
+        if f.pseudonymised:
+            done = ", ".join(f"{n} in {col}" for col, n in f.pseudonymised.items())
+            out.print(f"{f.path}: direct identifiers replaced by pseudonyms: {done}", markup=False)
+        if f.redacted:
+            done = ", ".join(f"{n} {kind}" for kind, n in f.redacted.items())
+            out.print(f"{f.path}: personal data redacted in free text: {done}", markup=False)
 
 
 @app.command()
@@ -290,15 +297,28 @@ def analyse(
     fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
         TableFormat.table
     ),
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="Publication mode: hide counts of people below the small-cell threshold.",
+        ),
+    ] = False,
+    threshold: Annotated[
+        int | None, typer.Option(help="Small-cell threshold (default 10, or the setting).")
+    ] = None,
 ) -> None:
     """Run an analysis on the store and print its tables."""
     from brugdata.analysis import run
+    from brugdata.privacy import protect
 
     with _open(db, read_only=True) as store:
         try:
             frames = run(name.value, store, by=by, pilots=pilot, school_year=school_year)
         except (BrugdataError, ValueError) as exc:
             raise _fail(str(exc)) from None
+    if publish:
+        frames = {k: protect(name.value, f, threshold=threshold) for k, f in frames.items()}
     if fmt is TableFormat.json:
         data = {key: frame.to_dicts() for key, frame in frames.items()}
         out.print(json.dumps(data, ensure_ascii=False, default=str, indent=2), markup=False)
