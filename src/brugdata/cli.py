@@ -229,13 +229,15 @@ def print_ingest(result: IngestResult, db: Path, *, max_rejects: int) -> None:
         + (f", skipped {skipped} files already ingested" if skipped else ""),
         markup=False,
     )
-    for f in result.validation.files:
-        if f.pseudonymised:
-            done = ", ".join(f"{n} in {col}" for col, n in f.pseudonymised.items())
-            out.print(f"{f.path}: direct identifiers replaced by pseudonyms: {done}", markup=False)
-        if f.redacted:
-            done = ", ".join(f"{n} {kind}" for kind, n in f.redacted.items())
-            out.print(f"{f.path}: personal data redacted in free text: {done}", markup=False)
+    for checked in result.validation.files:
+        if checked.pseudonymised:
+            done = ", ".join(f"{n} in {col}" for col, n in checked.pseudonymised.items())
+            out.print(
+                f"{checked.path}: direct identifiers replaced by pseudonyms: {done}", markup=False
+            )
+        if checked.redacted:
+            done = ", ".join(f"{n} {kind}" for kind, n in checked.redacted.items())
+            out.print(f"{checked.path}: personal data redacted in free text: {done}", markup=False)
 
 
 @app.command()

@@ -313,21 +313,21 @@ def _guard(
         suspects = strings.filter(might_hold_personal_data(pl.col(col.name)))
         if suspects.is_empty():
             continue
-        mapping: dict[str, str] = {}
+        redactions: dict[str, str] = {}
         kinds_of: dict[str, str] = {}
         for value in suspects.get_column(col.name).unique().to_list():
             clean, found = redact(value)
             if found:
-                mapping[value] = clean
+                redactions[value] = clean
                 kinds_of[value] = ", ".join(sorted(found))
                 for kind, n in found.items():
                     counts["redacted"][kind] = counts["redacted"].get(kind, 0) + n * int(
                         (suspects.get_column(col.name) == value).sum()
                     )
-        if not mapping:
+        if not redactions:
             continue
         if privacy.personal_data == "reject":
-            hit = pl.col(col.name).is_in(list(mapping))
+            hit = pl.col(col.name).is_in(list(redactions))
             failures.append(
                 _failure(
                     strings,
@@ -342,7 +342,7 @@ def _guard(
                     value=pl.lit(None, dtype=pl.String),
                 )
             )
-        strings = strings.with_columns(pl.col(col.name).replace(mapping))
+        strings = strings.with_columns(pl.col(col.name).replace(redactions))
     return strings, failures, counts
 
 

@@ -42,7 +42,7 @@ def reach_bands(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
     )
 
 
-def reach_ci(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
+def reach_ci(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.FacetChart:
     """Reach (%) per group with its 95% interval as a whisker, one panel per counterpart, from
     :func:`brugdata.analysis.reach.reach` (groups with an unknown population are left out)."""
     import altair as alt
