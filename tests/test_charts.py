@@ -23,6 +23,8 @@ BUILDERS: dict[str, Callable[[Store, str], Any]] = {
     "network_bands": lambda s, lang: charts.network_bands(brugdata.network(s), lang=lang),
     "time_use": lambda s, lang: charts.time_use(brugdata.time_use(s, by="pilot"), lang=lang),
     "comparison": lambda s, lang: charts.comparison(brugdata.compare(s), lang=lang),
+    "pathway_routes": lambda s, lang: charts.pathway_routes(brugdata.pathways(s), lang=lang),
+    "time_to_referral": lambda s, lang: charts.time_to_referral(brugdata.pathways(s), lang=lang),
 }
 
 

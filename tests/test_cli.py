@@ -117,7 +117,9 @@ def test_info_on_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
     assert "brugdata ingest PATH --db" in result.output
 
 
-@pytest.mark.parametrize("name", ["reach", "seasonality", "network", "time-use", "compare"])
+@pytest.mark.parametrize(
+    "name", ["reach", "seasonality", "network", "time-use", "compare", "pathways"]
+)
 def test_analyse_prints_each_analysis_for_the_sample(tmp_path: Path, name: str) -> None:
     db = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(SAMPLE), "--db", str(db)]).exit_code == 0

@@ -43,6 +43,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "network": ("brugdata.analysis.network", "network"),
     "time_use": ("brugdata.analysis.time_use", "time_use"),
     "compare": ("brugdata.analysis.compare", "compare"),
+    "cases": ("brugdata.analysis.pathways", "cases"),
+    "pathways": ("brugdata.analysis.pathways", "pathways"),
     "settings": ("brugdata.config", "settings"),
     "protect": ("brugdata.privacy", "protect"),
     "pseudonym": ("brugdata.privacy", "pseudonym"),
@@ -56,6 +58,7 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:
     from brugdata.analysis.compare import compare
     from brugdata.analysis.network import network
+    from brugdata.analysis.pathways import cases, pathways
     from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
     from brugdata.analysis.seasonality import seasonality
     from brugdata.analysis.time_use import time_use

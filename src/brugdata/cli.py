@@ -282,6 +282,7 @@ class AnalysisName(enum.StrEnum):
     network = "network"
     time_use = "time-use"
     compare = "compare"
+    pathways = "pathways"
 
 
 @app.command()

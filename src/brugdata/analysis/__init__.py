@@ -56,6 +56,12 @@ def _compare(source: Source, by: Sequence[str] | None, **kw: Any) -> dict[str, p
     return {"compare": compare(source, **kw)}
 
 
+def _pathways(source: Source, by: Sequence[str] | None, **kw: Any) -> dict[str, pl.DataFrame]:
+    from brugdata.analysis.pathways import pathways
+
+    return pathways(source, by=list(by or ["pilot"]), **kw).frames()  # type: ignore[arg-type]
+
+
 def _no_by(name: str, by: Sequence[str] | None) -> None:
     if by:
         raise ValueError(f"{name} does not take --by")
@@ -68,6 +74,7 @@ ANALYSES: dict[str, Callable[..., dict[str, pl.DataFrame]]] = {
     "network": _network,
     "time-use": _time_use,
     "compare": _compare,
+    "pathways": _pathways,
 }
 
 

@@ -74,20 +74,20 @@ _HOMOGENEITY = (
 
 _CASES_SCHEMA = pl.Schema(
     {
-        "pilot": pl.String,
-        "school_id": pl.String,
-        "school_year": pl.String,
-        "case": pl.String,
-        "first_contact": pl.Date,
-        "last_contact": pl.Date,
-        "contacts": pl.Int64,
-        "themes": pl.List(pl.String),
-        "counterparts": pl.List(pl.String),
-        "referrals": pl.Int64,
-        "referred_to": pl.List(pl.String),
-        "first_referral": pl.Date,
-        "days_to_referral": pl.Int64,
-        "referral_class": pl.String,
+        "pilot": pl.String(),
+        "school_id": pl.String(),
+        "school_year": pl.String(),
+        "case": pl.String(),
+        "first_contact": pl.Date(),
+        "last_contact": pl.Date(),
+        "contacts": pl.Int64(),
+        "themes": pl.List(pl.String()),
+        "counterparts": pl.List(pl.String()),
+        "referrals": pl.Int64(),
+        "referred_to": pl.List(pl.String()),
+        "first_referral": pl.Date(),
+        "days_to_referral": pl.Int64(),
+        "referral_class": pl.String(),
     }
 )
 

@@ -16,6 +16,8 @@ _EXPORTS: dict[str, str] = {
     "network_bands": "brugdata.charts._network",
     "time_use": "brugdata.charts._time_use",
     "comparison": "brugdata.charts._compare",
+    "pathway_routes": "brugdata.charts._pathways",
+    "time_to_referral": "brugdata.charts._pathways",
 }
 
 __all__ = list(_EXPORTS)

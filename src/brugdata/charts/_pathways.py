@@ -45,11 +45,15 @@ def _t(key: str, lang: Lang) -> str:
     return PATHWAY_TITLES[key][lang] if key in PATHWAY_TITLES else title(key, lang)
 
 
-def _class_colours(lang: Lang) -> alt.Scale:
+def _class_colours(present: list[str], lang: Lang) -> alt.Scale:
+    """Fixed colours per partner class, for the classes ``present`` only."""
     import altair as alt
 
     colours = {"light": "#4c9a6a", "specialised": "#c0504d", "unclassified": "#999999"}
-    return alt.Scale(domain=[class_label(c, lang) for c in colours], range=list(colours.values()))
+    shown = [c for c in colours if c in present] or list(colours)
+    return alt.Scale(
+        domain=[class_label(c, lang) for c in shown], range=[colours[c] for c in shown]
+    )
 
 
 def pathway_routes(
@@ -69,7 +73,9 @@ def pathway_routes(
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top}")
     routes = result if isinstance(result, pl.DataFrame) else result.routes
-    data = _routes_data(routes.filter(pl.col("rank") <= top), lang)
+    shown = routes.filter(pl.col("rank") <= top)
+    present = shown.get_column("partner_class").unique().to_list()
+    data = _routes_data(shown, lang)
     x_scale = alt.Scale(domain=[-0.9, 1.9])
     y_scale = alt.Scale(domain=[0, 1], reverse=True)
     lines = (
@@ -85,7 +91,9 @@ def pathway_routes(
                 "cases:Q", title=_t("cases", lang), scale=alt.Scale(range=[1, 14])
             ),
             color=alt.Color(
-                "class_label:N", title=_t("referral_class", lang), scale=_class_colours(lang)
+                "class_label:N",
+                title=_t("referral_class", lang),
+                scale=_class_colours(present, lang),
             ),
             tooltip=[
                 alt.Tooltip("theme_label:N", title=title("theme", lang)),
@@ -219,6 +227,9 @@ def time_to_referral(result: PathwaysResult | pl.DataFrame, *, lang: Lang = "nl"
     )
     boxes = base.mark_bar(opacity=0.6, size=12).encode(x="p25_days:Q", x2="p75_days:Q")
     medians = base.mark_tick(color="black", thickness=2, size=14).encode(x="median_days:Q")
-    return alt.layer(whiskers, boxes, medians).properties(
-        width=420, height=alt.Step(20), title=_t("time_title", lang)
+    return alt.LayerChart(
+        layer=[whiskers, boxes, medians],
+        width=420,
+        height=alt.Step(20),
+        title=_t("time_title", lang),
     )
