@@ -1,0 +1,266 @@
+"""The HTML report (one offline file, Dutch and English, every table through the transform)
+and the notebooks as committed (no outputs, a parameters cell)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from brugdata.report import REPORT_CHARTS, REPORT_TABLES, write_report
+from brugdata.store import Store
+from tests.conftest import REPO, SAMPLE, write_csv
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+try:
+    import brugdata.analysis.pathways  # noqa: F401
+
+    HAS_PATHWAYS = True
+except ImportError:
+    HAS_PATHWAYS = False
+
+EXPECTED_CHARTS = {
+    c for c in REPORT_CHARTS if HAS_PATHWAYS or c not in ("pathway_routes", "time_to_referral")
+}
+
+
+@pytest.fixture(scope="module")
+def reports(sample_store: Store, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The sample store's report in Dutch and English, each written alone into a folder."""
+    out = {}
+    for lang in ("nl", "en"):
+        folder = tmp_path_factory.mktemp(f"report-{lang}")
+        path = write_report(sample_store, folder / "report.html", lang=lang)  # type: ignore[arg-type]
+        assert path == folder / "report.html"
+        assert [p.name for p in folder.iterdir()] == ["report.html"]
+        out[lang] = path.read_text(encoding="utf-8")
+    return out
+
+
+def specs(html: str) -> dict[str, dict]:
+    """The chart specs embedded in a report, by chart name."""
+    found = re.search(r'<script type="application/json" id="brugdata-specs">(.*?)</script>', html)
+    assert found, "the report embeds its chart specs"
+    return json.loads(found.group(1))
+
+
+def table_rows(html: str, name: str) -> list[str]:
+    """The body rows of the report table ``name``."""
+    found = re.search(rf'<table data-table="{name}".*?<tbody>(.*?)</tbody>', html, re.S)
+    assert found, f"no table {name}"
+    return re.findall(r"<tr>(.*?)</tr>", found.group(1), re.S)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_one_self_contained_file(reports: dict[str, str], lang: str) -> None:
+    html = reports[lang]
+    assert html.startswith("<!DOCTYPE html>")
+    assert f'<html lang="{lang}">' in html
+    assert "https://cdn" not in html
+    assert not re.search(r"<script[^>]*\bsrc\s*=", html, re.I), "no external scripts"
+    assert not re.search(r"<link[^>]*href\s*=\s*[\"']?(https?:)?//", html, re.I)
+    assert not re.search(r"@import|url\(\s*[\"']?https?:", html, re.I), "no external CSS"
+    # the Vega / Vega-Lite / vega-embed bundle is inlined exactly once
+    assert html.count("window.vegaEmbed=") == 1
+    assert html.count("<script>") == 2  # the bundle and the few lines that draw the charts
+
+
+def test_key_figures_in_the_language_asked(reports: dict[str, str]) -> None:
+    nl, en = reports["nl"], reports["en"]
+    assert "Ouders bereikt (% van gezinnen)" in nl
+    assert "Parents reached (% of families)" not in nl
+    assert "Parents reached (% of families)" in en
+    assert "Ouders bereikt (% van gezinnen)" not in en
+    assert "Kerncijfers" in nl and "Key figures" in en
+    # Dutch numbers: thousands with a point, decimals with a comma
+    assert "5.161" in nl and "17,8%" in nl
+    assert "5,161" in en and "17.8%" in en
+    rows = table_rows(nl, "key_figures")
+    assert any("Contactmomenten" in r and "1.136" in r and "4.156" in r for r in rows)
+    assert "p &lt; 0,001" in nl and "p &lt; 0.001" in en
+
+
+def test_every_chart_has_its_container(reports: dict[str, str]) -> None:
+    for html in reports.values():
+        embedded = specs(html)
+        assert set(embedded) == EXPECTED_CHARTS
+        for name, spec in embedded.items():
+            assert f'<div class="chart" id="chart-{name}" data-chart="{name}">' in html
+            assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+
+
+def test_data_quality_lists_every_sample_file(reports: dict[str, str]) -> None:
+    sample_files = sorted(SAMPLE.glob("*/*.csv"))
+    assert len(sample_files) == 14
+    for html in reports.values():
+        rows = table_rows(html, "files")
+        assert len(rows) == 14
+        for path in sample_files:
+            assert f"{path.parent.name}/{path.name}" in html
+    assert "Er zijn geen rijen afgewezen." in reports["nl"]
+    assert "No rows were rejected." in reports["en"]
+
+
+def test_sections_and_definitions(reports: dict[str, str]) -> None:
+    for lang, html in reports.items():
+        for section in ("summary", "reach", "seasons", "network", "time", "quality", "definitions"):
+            assert f'<section id="{section}">' in html
+        for key in ("reach", "population", "wilson", "bands", "seasonal_index", "chi_square"):
+            assert f'<dt id="def-{key}">' in html
+        assert ("40 schoolweken" if lang == "nl" else "40 school weeks") in html
+    assert "Wilson" in reports["nl"] and "Seizoensindex" in reports["nl"]
+
+
+def test_no_person_or_family_keys(reports: dict[str, str], sample_store: Store) -> None:
+    contacts = sample_store.table("contacts")
+    keys = [
+        *contacts["person_key"].drop_nulls().unique().sort().head(40).to_list(),
+        *contacts["family_key"].drop_nulls().unique().sort().head(40).to_list(),
+    ]
+    assert keys
+    for html in reports.values():
+        leaked = [k for k in keys if k in html]
+        assert not leaked
+
+
+def test_transform_reaches_every_table_and_the_readings(
+    sample_store: Store, tmp_path: Path
+) -> None:
+    seen: list[str] = []
+
+    def suppress(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+        seen.append(name)
+        if name == "files":
+            return frame.with_columns(file=pl.lit("FILE-REPLACED"))
+        if name == "key_figures":  # small-cell style: a count replaced by text
+            return frame.with_columns(
+                value=pl.when(pl.col("metric") == "contacts")
+                .then(pl.lit("<10"))
+                .otherwise(pl.col("value").cast(pl.String))
+            )
+        if name == "reach":
+            return frame.with_columns(reached=pl.lit("SUPPRESSED"))
+        return frame
+
+    html = write_report(sample_store, tmp_path / "r.html", transform=suppress).read_text("utf-8")
+    expected = set(REPORT_TABLES) - (
+        set() if HAS_PATHWAYS else {"pathways_outcomes", "pathways_time_to_referral"}
+    )
+    assert set(seen) == expected
+    assert len(seen) == len(expected), "each table once"
+    assert html.count("FILE-REPLACED") == 14
+    assert "&lt;10 contactmomenten" in html  # the reading uses the transformed table
+    assert "SUPPRESSED gezinnen bereikt" in html
+    assert any("Contactmomenten" in r and "&lt;10" in r for r in table_rows(html, "key_figures"))
+
+
+def test_transform_must_return_a_frame(sample_store: Store, tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="not a polars DataFrame"):
+        write_report(sample_store, tmp_path / "r.html", transform=lambda name, frame: None)  # type: ignore[arg-type,return-value]
+
+
+def test_rejects_shown_without_personal_values(tmp_path: Path, refs: Path) -> None:
+    contacts = (
+        "contact_id,date,officer_id,school_id,counterpart,person_key,family_key,themes,"
+        "initiated_by,duration_min,referred_to\n"
+        "C1,2024-10-01,O-1,91AB00,parent,P-0001,G-0001,opvoeding,parent,30,\n"
+        "C2,2024-10-02,O-1,91AB00,pupil,P-0002,G-0001,gedrag,pupil,20,PA-1\n"
+        "C3,2024-10-03,O-2,92EF,parent,P-SECRET#7,G-0003,opvoeding,parent,30,\n"
+        "C4,2024-10-04,O-2,92EF,parent,P-0004,G-0004,onbekendthema,parent,30,\n"
+        "C5,2024-10-05,O-2,92EF,parent,P-0005,G-0005,opvoeding,parent,999,\n"
+    )
+    write_csv(refs, "contacts.csv", contacts)
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest(refs)
+        assert store.rejects().height == 3
+        html = write_report(store, tmp_path / "r.html", lang="en").read_text("utf-8")
+    rows = table_rows(html, "reject_reasons")
+    assert len(rows) == 3
+    text = " ".join(rows)
+    # line, column and rule of every reason
+    for line, column, rule in [
+        (4, "person_key", "pseudonym_format"),
+        (5, "themes", "unknown_theme"),
+        (6, "duration_min", "out_of_range"),
+    ]:
+        assert f"refs/contacts.csv:{line}" in text
+        assert column in text and rule in text
+    # the value only for columns without personal data
+    assert "P-SECRET" not in html
+    assert "onbekendthema" in text and "999" in text
+    for key in ("P-0001", "P-0002", "G-0001", "P-0004"):
+        assert key not in html
+
+
+def test_pilots_and_errors(sample_store: Store, tmp_path: Path) -> None:
+    html = write_report(
+        sample_store, tmp_path / "r.html", pilots=["den_bosch"], title="Proeftuin <Den Bosch>"
+    ).read_text("utf-8")
+    assert "<strong>Pilots:</strong> den_bosch</p>" in html
+    assert "<title>Proeftuin &lt;Den Bosch&gt;</title>" in html
+    assert '<th scope="col" class="num">den_bosch</th>' in html
+    assert "gooi_vechtstreek" not in html.split('<section id="quality">')[0]
+    with pytest.raises(ValueError, match="unknown pilot 'nowhere'"):
+        write_report(sample_store, tmp_path / "x.html", pilots=["nowhere"])
+    with pytest.raises(ValueError, match="lang must be 'nl' or 'en'"):
+        write_report(sample_store, tmp_path / "x.html", lang="de")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="image_format"):
+        write_report(sample_store, tmp_path / "x.html", image_format="gif")  # type: ignore[arg-type]
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_png_dir_gets_one_image_per_chart(sample_store: Store, tmp_path: Path) -> None:
+    path = write_report(sample_store, tmp_path / "r.html", png_dir=tmp_path / "png")
+    charts = set(specs(path.read_text("utf-8")))
+    images = sorted((tmp_path / "png").iterdir())
+    assert {p.stem for p in images} == charts
+    assert all(p.suffix == ".png" for p in images)
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in images)
+
+
+def test_svg_export(sample_store: Store, tmp_path: Path) -> None:
+    write_report(
+        sample_store,
+        tmp_path / "r.html",
+        pilots=["den_bosch"],
+        png_dir=tmp_path / "svg",
+        image_format="svg",
+        lang="en",
+    )
+    images = sorted((tmp_path / "svg").iterdir())
+    assert images and all(p.suffix == ".svg" for p in images)
+    assert all(p.read_text("utf-8").lstrip().startswith("<svg") for p in images)
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def test_the_three_notebooks_are_there() -> None:
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_quickstart.ipynb",
+        "02_compare_pilots.ipynb",
+        "03_evaluation_report.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_clean(path: Path) -> None:
+    import nbformat
+
+    book = nbformat.read(path, as_version=4)
+    nbformat.validate(book)
+    assert book.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in book.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), (
+        "strip the outputs before committing"
+    )
+    assert book.cells[0].cell_type == "markdown" and book.cells[0].source.startswith("# ")
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "one cell tagged `parameters`"
+    assert code.index(tagged[0]) == 0, "the parameters come first"
+    for name in ("STORE = None", "SAMPLE_DIR = ", "PILOTS = "):
+        assert name in tagged[0].source
