@@ -240,6 +240,27 @@ def test_protect_compare_hides_small_counts_and_their_percentages() -> None:
         }
     )
     out = protect("compare", frame, threshold=10)
-    assert out["shown"].to_list() == ["<10", "x", "2.0", "40.0"]
+    assert out["suppressed"].to_list() == ["<10", "x", None, None]
     assert out["value"].to_list() == [None, None, 2.0, 40.0]
     assert out["ci_low"].to_list() == [None, None, None, None]
+
+
+def test_the_report_protects_small_cells_by_default(
+    tmp_path: Path, refs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brugdata.config import settings
+    from brugdata.report import report_html
+
+    contacts(
+        refs,
+        "contacten.csv",
+        "C-1;14-03-2025;O-1;91AB00;ouder;P-1;G-1;armoede;",
+        "C-2;15-03-2025;O-1;91AB00;leerling;P-2;G-1;taal;",
+    )
+    with brugdata.open(tmp_path / "s.duckdb") as s:
+        s.ingest(refs, today=TODAY)
+        protected = report_html(s)
+        monkeypatch.setattr(settings, "protect", False)
+        open_html = report_html(s)
+    assert "&lt;10" in protected  # 1 family and 1 pupil reached: hidden
+    assert "&lt;10" not in open_html

@@ -332,6 +332,59 @@ def analyse(
         print_frame(frame, fmt, title=key)
 
 
+class Lang(enum.StrEnum):
+    """Languages of the report."""
+
+    nl = "nl"
+    en = "en"
+
+
+@app.command()
+def report(
+    db: DbOption,
+    out_file: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    pilot: Annotated[
+        list[str] | None, typer.Option("--pilot", help="Only these pilots (repeat).")
+    ] = None,
+    school_year: Annotated[str | None, typer.Option(help="Only this school year.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the report.")] = Lang.nl,
+    title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also write every chart as PNG into DIR.")
+    ] = None,
+    svg: Annotated[
+        Path | None, typer.Option("--svg", help="Also write every chart as SVG into DIR.")
+    ] = None,
+) -> None:
+    """Write the evaluation report: ONE self-contained HTML file that opens offline, with
+    small-cell protection (counts below 10 shown as <10)."""
+    from brugdata.report import save_charts, write_report
+
+    with _open(db, read_only=True) as store:
+        try:
+            path = write_report(
+                store,
+                out_file,
+                pilots=pilot,
+                lang=lang.value,
+                title=title,
+                school_year=school_year,
+                png_dir=png,
+            )
+            if svg is not None:
+                from brugdata.report import report_charts
+
+                charts = report_charts(
+                    store, pilots=pilot, lang=lang.value, school_year=school_year
+                )
+                save_charts(charts, svg, image_format="svg", lang=lang.value)
+        except (BrugdataError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+    out.print(f"wrote {path}", markup=False)
+
+
 def print_frame(frame: pl.DataFrame, fmt: TableFormat, *, title: str = "") -> None:
     """Print a frame as a table, CSV or JSON."""
     if fmt is TableFormat.csv:

@@ -281,7 +281,7 @@ def protect(name: str, frame: pl.DataFrame, *, threshold: int | None = None) -> 
     from brugdata.config import settings
 
     limit = settings.small_cell_threshold if threshold is None else threshold
-    if name == "compare":
+    if name in ("compare", "key_figures") or {"metric", "value"} <= set(frame.columns):
         return _protect_compare(frame, limit)
     counts = [c for c in COUNT_COLUMNS if c in frame.columns]
     if not counts:
@@ -307,8 +307,8 @@ _COMPARE_PEOPLE = {
 
 
 def _protect_compare(frame: pl.DataFrame, threshold: int) -> pl.DataFrame:
-    """Compare rows: a small count of people hides itself and its percentage; the column
-    ``shown`` holds what to print."""
+    """Compare rows: a small count of people hides itself and the percentage made from it;
+    the column ``suppressed`` says what to print instead (``<10`` or ``x``), null elsewhere."""
     small = frame.filter(
         pl.col("metric").is_in(list(_COMPARE_PEOPLE))
         & (pl.col("value") > 0)
@@ -319,11 +319,11 @@ def _protect_compare(frame: pl.DataFrame, threshold: int) -> pl.DataFrame:
     key = pl.concat_str("pilot", pl.lit("\x00"), "metric")
     gone = key.is_in([f"{p}\x00{m}" for p, m in hide]) if hide else pl.lit(False)
     return frame.with_columns(
-        shown=pl.when(gone & pl.col("metric").is_in(list(_COMPARE_PEOPLE)))
+        suppressed=pl.when(gone & pl.col("metric").is_in(list(_COMPARE_PEOPLE)))
         .then(pl.lit(SMALL.format(threshold=threshold)))
         .when(gone)
         .then(pl.lit(HIDDEN))
-        .otherwise(pl.col("value").round(2).cast(pl.String)),
+        .otherwise(pl.lit(None, dtype=pl.String)),
         value=pl.when(gone).then(None).otherwise(pl.col("value")),
         ci_low=pl.when(gone).then(None).otherwise(pl.col("ci_low")),
         ci_high=pl.when(gone).then(None).otherwise(pl.col("ci_high")),
