@@ -128,3 +128,18 @@ def test_frames_html_of_an_analysis_result(sample_store: Store) -> None:
     for name in ("edges", "officers", "partner_kinds", "pilots"):
         assert f"<h5>{name}</h5>" in html
     assert "Distinct partner organisations" in html  # the definition of ``external``
+
+
+def test_objects_show_themselves_in_a_notebook(sample_store: Store) -> None:
+    import brugdata
+
+    assert "<table" in sample_store._repr_html_()
+    for result in (
+        brugdata.seasonality(sample_store),
+        brugdata.network(sample_store),
+        brugdata.pathways(sample_store),
+    ):
+        html = result._repr_html_()
+        assert "<table" in html
+        for name in result.frames():
+            assert name in html

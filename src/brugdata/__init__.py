@@ -64,8 +64,8 @@ if TYPE_CHECKING:
     from brugdata.analysis.time_use import time_use
     from brugdata.config import settings
     from brugdata.errors import BrugdataError, ReadError, StoreError
-    from brugdata.privacy import protect, pseudonym
     from brugdata.model import TABLES, table
+    from brugdata.privacy import protect, pseudonym
     from brugdata.read import RawTable, read_raw
     from brugdata.result import FileResult, Known, ValidationResult
     from brugdata.sample import generate_sample

@@ -53,6 +53,11 @@ class FileResult:
     ``rejected_rows``: every rejected row as read (strings), canonical columns plus ``_line``.
     """
 
+    def _repr_html_(self) -> str:
+        from brugdata.html import validation_html
+
+        return validation_html(ValidationResult([self]))
+
     path: Path
     table: str
     rows_read: int
@@ -130,6 +135,11 @@ _SUMMARY_SCHEMA = {
 class ValidationResult:
     """The result of validating one or more files: ``files`` (one :class:`FileResult` each)
     and ``errors`` (files that could not be read)."""
+
+    def _repr_html_(self) -> str:
+        from brugdata.html import validation_html
+
+        return validation_html(self)
 
     files: list[FileResult]
     errors: list[FileError] = field(default_factory=list)

@@ -140,6 +140,11 @@ class IngestResult:
     """The outcome of :meth:`Store.ingest`: one :class:`FileIngest` per file, and the
     validation of the files that were read."""
 
+    def _repr_html_(self) -> str:
+        from brugdata.html import ingest_html
+
+        return ingest_html(self)
+
     files: list[FileIngest]
     validation: ValidationResult = field(default_factory=lambda: ValidationResult([]))
 
@@ -216,6 +221,11 @@ class Store:
     readers keep querying the old state meanwhile, and a write that fails or is killed leaves
     the file exactly as it was.
     """
+
+    def _repr_html_(self) -> str:
+        from brugdata.html import store_html
+
+        return store_html(self)
 
     def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
         self.path = str(path)

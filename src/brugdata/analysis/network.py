@@ -184,6 +184,11 @@ def _graph(
 class NetworkResult:
     """The outcome of :func:`network`; see there for the columns of each frame."""
 
+    def _repr_html_(self) -> str:
+        from brugdata.html import frames_html
+
+        return frames_html(self.frames(), title="Network")
+
     edges: pl.DataFrame
     officers: pl.DataFrame
     partner_kinds: pl.DataFrame

@@ -291,6 +291,11 @@ class PathwaysResult:
     """The outcome of :func:`pathways`; see there for the columns of each frame. ``by`` holds
     the grouping columns of ``outcomes`` (e.g. ``["pilot"]``)."""
 
+    def _repr_html_(self) -> str:
+        from brugdata.html import frames_html
+
+        return frames_html(self.frames(), title="Referral pathways")
+
     outcomes: pl.DataFrame
     routes: pl.DataFrame
     consultations: pl.DataFrame

@@ -50,6 +50,11 @@ class SeasonalityResult:
     """Contacts per theme and month (``monthly``) and a summary per theme (``themes``), per
     group of ``by`` (the grouping columns, e.g. ``["pilot"]``; empty for one group)."""
 
+    def _repr_html_(self) -> str:
+        from brugdata.html import frames_html
+
+        return frames_html(self.frames(), title="Seasonality")
+
     monthly: pl.DataFrame
     themes: pl.DataFrame
     by: list[str]
