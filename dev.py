@@ -2,7 +2,7 @@
 """One command to set up and run brugdata's jobs, on a machine with only Python 3.11+.
 
     python dev.py test    # make .venv, install brugdata with its dev extra, run the test suite
-    python dev.py demo    # make .venv, install brugdata, validate and ingest the sample data
+    python dev.py demo    # make .venv, install brugdata, ingest the sample data, write report.html
     python dev.py docs    # regenerate docs/data-model.md from the code
 
 Extra arguments after `test` go to pytest (python dev.py test -k store).
@@ -54,7 +54,8 @@ def demo(args: list[str]) -> None:
     run(brugdata, "validate", "sample_data")
     run(brugdata, "ingest", "sample_data", "--db", db)
     run(brugdata, "info", "--db", db)
-    print(f"\nThe sample store is {db.relative_to(ROOT)}; open it with brugdata.open().")
+    run(brugdata, "report", "--db", db, "--out", "report.html")
+    print(f"\nThe sample store is {db.relative_to(ROOT)}; the report is report.html.")
 
 
 def docs(args: list[str]) -> None:
