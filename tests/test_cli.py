@@ -23,9 +23,19 @@ C-2,31-02-2025,O-1,91AB00,parent,P-002,taal
 
 
 def test_every_command_has_help() -> None:
-    commands = ["validate", "ingest", "rejects", "info", "sample"]
+    commands = [
+        "validate",
+        "ingest",
+        "rejects",
+        "info",
+        "analyse",
+        "report",
+        "sample",
+        "population duo",
+        "calendar holidays",
+    ]
     for name in commands:
-        result = runner.invoke(app, [name, "--help"])
+        result = runner.invoke(app, [*name.split(), "--help"])
         assert result.exit_code == 0, name
         assert "Usage" in result.output
 
@@ -176,3 +186,11 @@ def test_analyse_publish_hides_small_counts(tmp_path: Path) -> None:
         assert published[i]["pct"] is None
     shown = [r for r in published if r["reached"] not in ("<10", "x")]
     assert all(int(r["reached"]) == 0 or int(r["reached"]) >= 10 for r in shown)
+
+
+def test_calendar_holidays_through_the_main_command() -> None:
+    result = runner.invoke(
+        app, ["calendar", "holidays", "--region", "zuid", "--school-year", "2024-2025"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "zomervakantie" in result.output.lower()

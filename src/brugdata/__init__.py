@@ -45,6 +45,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "compare": ("brugdata.analysis.compare", "compare"),
     "cases": ("brugdata.analysis.pathways", "cases"),
     "pathways": ("brugdata.analysis.pathways", "pathways"),
+    "read_duo": ("brugdata.reference.duo", "read_duo"),
+    "fill_population": ("brugdata.reference.duo", "fill_population"),
+    "holidays": ("brugdata.calendar", "holidays"),
+    "school_year_of": ("brugdata.calendar", "school_year_of"),
+    "region_of": ("brugdata.calendar", "region_of"),
     "settings": ("brugdata.config", "settings"),
     "protect": ("brugdata.privacy", "protect"),
     "pseudonym": ("brugdata.privacy", "pseudonym"),
@@ -62,11 +67,13 @@ if TYPE_CHECKING:
     from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
     from brugdata.analysis.seasonality import seasonality
     from brugdata.analysis.time_use import time_use
+    from brugdata.calendar import holidays, region_of, school_year_of
     from brugdata.config import settings
     from brugdata.errors import BrugdataError, ReadError, StoreError
     from brugdata.model import TABLES, table
     from brugdata.privacy import protect, pseudonym
     from brugdata.read import RawTable, read_raw
+    from brugdata.reference.duo import fill_population, read_duo
     from brugdata.result import FileResult, Known, ValidationResult
     from brugdata.sample import generate_sample
     from brugdata.schemas import schema

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from brugdata.cli_reference import calendar_app, population_app
+from brugdata.console import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, err, fail, out
+from brugdata.console import table as print_table
 from brugdata.errors import BrugdataError
 from brugdata.result import ValidationResult
 from brugdata.sample import DEFAULT_SEED
@@ -31,12 +33,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-if not out.is_terminal:  # piped or captured: do not squeeze wide tables into 80 columns
-    out = Console(highlight=False, soft_wrap=True, width=220)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 
 
 class Format(enum.StrEnum):
@@ -53,11 +49,6 @@ class TableFormat(enum.StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    return typer.Exit(EXIT_ERROR)
 
 
 def _exit_code(result: ValidationResult) -> int:
@@ -126,7 +117,7 @@ def validate(
     try:
         result = run(*paths, table=table)
     except (BrugdataError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if fmt is Format.json:
         out.print(result.to_json(), markup=False, highlight=False)
     elif fmt is Format.github:
@@ -156,11 +147,11 @@ def _open(db: Path, *, read_only: bool = False) -> Store:
     from brugdata.store import open_store
 
     if read_only and not db.exists():
-        raise _fail(f"{db}: no store there (make one with: brugdata ingest PATH --db {db})")
+        raise fail(f"{db}: no store there (make one with: brugdata ingest PATH --db {db})")
     try:
         return open_store(db, read_only=read_only)
     except BrugdataError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 #: Inputs larger than this (bytes, all files together) get a progress bar on a terminal.
@@ -196,7 +187,7 @@ def ingest(
             else:
                 result = store.ingest(*paths, table=table)
         except (BrugdataError, ValueError) as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     print_ingest(result, db, max_rejects=max_rejects)
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
@@ -319,7 +310,7 @@ def analyse(
         try:
             frames = run(name.value, store, by=by, pilots=pilot, school_year=school_year)
         except (BrugdataError, ValueError) as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     if publish:
         frames = {k: protect(name.value, f, threshold=threshold) for k, f in frames.items()}
     if fmt is TableFormat.json:
@@ -381,7 +372,7 @@ def report(
                 )
                 save_charts(charts, svg, image_format="svg", lang=lang.value)
         except (BrugdataError, ValueError) as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     out.print(f"wrote {path}", markup=False)
 
 
@@ -393,12 +384,7 @@ def print_frame(frame: pl.DataFrame, fmt: TableFormat, *, title: str = "") -> No
         text = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=2)
         out.print(text, markup=False)
     else:
-        grid = RichTable(title=title or None)
-        for c in frame.columns:
-            grid.add_column(c, overflow="fold")
-        for row in frame.iter_rows():
-            grid.add_row(*[escape(_cell(v)) for v in row])
-        out.print(grid)
+        print_table(frame, title)
 
 
 @app.command()
@@ -413,18 +399,8 @@ def sample(
     out.print(f"wrote {len(written)} files to {out_dir}")
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return (
-            f"{value:.4g}"
-            if abs(value) < 1e-3 and value != 0
-            else f"{value:,.2f}".rstrip("0").rstrip(".")
-        )
-    if isinstance(value, list):
-        return "|".join(map(str, value))
-    return str(value)
+app.add_typer(population_app, name="population")
+app.add_typer(calendar_app, name="calendar")
 
 
 def main() -> None:
