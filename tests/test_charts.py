@@ -25,6 +25,14 @@ BUILDERS: dict[str, Callable[[Store, str], Any]] = {
     "comparison": lambda s, lang: charts.comparison(brugdata.compare(s), lang=lang),
     "pathway_routes": lambda s, lang: charts.pathway_routes(brugdata.pathways(s), lang=lang),
     "time_to_referral": lambda s, lang: charts.time_to_referral(brugdata.pathways(s), lang=lang),
+    "survey_reach_bands": lambda s, lang: charts.survey_reach_bands(
+        brugdata.survey_reach_bands(s), lang=lang
+    ),
+    "survey_themes": lambda s, lang: charts.survey_themes(brugdata.survey_themes(s), lang=lang),
+    "survey_contact_bands": lambda s, lang: charts.survey_contact_bands(
+        brugdata.survey_contact_bands(s), lang=lang
+    ),
+    "answer_codes": lambda s, lang: charts.answer_codes(brugdata.code_counts(s), lang=lang),
 }
 
 

@@ -128,7 +128,7 @@ def test_info_on_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["reach", "seasonality", "network", "time-use", "compare", "pathways"]
+    "name", ["reach", "seasonality", "network", "time-use", "compare", "pathways", "survey"]
 )
 def test_analyse_prints_each_analysis_for_the_sample(tmp_path: Path, name: str) -> None:
     db = tmp_path / "s.duckdb"
@@ -194,3 +194,24 @@ def test_calendar_holidays_through_the_main_command() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "zomervakantie" in result.output.lower()
+
+
+def test_convert_form_then_ingest(tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    export = REPO / "tests" / "data" / "forms" / "gv_msforms_export.csv"
+    result = runner.invoke(
+        app,
+        [
+            "convert-form",
+            str(export),
+            "--mapping",
+            "gooi_vechtstreek",
+            "--out",
+            str(tmp_path / "survey"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "survey" / "survey.csv").exists()
+    checked = runner.invoke(app, ["validate", str(tmp_path / "survey")])
+    assert checked.exit_code == 0, checked.output

@@ -95,10 +95,10 @@ def test_every_chart_has_its_container(reports: dict[str, str]) -> None:
 
 def test_data_quality_lists_every_sample_file(reports: dict[str, str]) -> None:
     sample_files = sorted(SAMPLE.glob("*/*.csv"))
-    assert len(sample_files) == 14
+    assert len(sample_files) >= 14  # 7 tables × 2 pilots, plus questionnaires
     for html in reports.values():
         rows = table_rows(html, "files")
-        assert len(rows) == 14
+        assert len(rows) == len(sample_files)
         for path in sample_files:
             assert f"{path.parent.name}/{path.name}" in html
     assert "Er zijn geen rijen afgewezen." in reports["nl"]
@@ -152,7 +152,7 @@ def test_transform_reaches_every_table_and_the_readings(
     )
     assert set(seen) == expected
     assert len(seen) == len(expected), "each table once"
-    assert html.count("FILE-REPLACED") == 14
+    assert html.count("FILE-REPLACED") == len(list(SAMPLE.glob("*/*.csv")))
     assert "&lt;10 contactmomenten" in html  # the reading uses the transformed table
     assert "SUPPRESSED gezinnen bereikt" in html
     assert any("Contactmomenten" in r and "&lt;10" in r for r in table_rows(html, "key_figures"))

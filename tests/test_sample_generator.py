@@ -211,7 +211,7 @@ def _referral_share(contacts: list[dict[str, str]]) -> float:
 def test_regenerating_with_default_seed_matches_committed_sample(tmp_path: Path) -> None:
     written = generate_sample(tmp_path, seed=DEFAULT_SEED)
     assert written == sorted(written)
-    assert len(written) == 14
+    assert len(written) == 19  # 7 tables per pilot + the Gooi en Vechtstreek questionnaire (5)
     for path in written:
         committed = SAMPLE / path.relative_to(tmp_path)
         assert committed.read_bytes() == path.read_bytes(), f"{committed} is out of date"
@@ -470,3 +470,133 @@ def test_seasonal_themes(data: dict) -> None:
     for theme in ("leerlingenvervoer", "schoolprocedures", "taal"):
         assert share[theme]["start"] > 2 * share[theme]["end"], theme
     assert share["sport_cultuur"]["end"] > 2 * share["sport_cultuur"]["start"]
+
+
+# ------------------------------------------------------------------------------------------------
+# The Gooi en Vechtstreek questionnaire (survey tables)
+# ------------------------------------------------------------------------------------------------
+
+SURVEY_COLUMNS = {
+    "survey": [
+        "officer_id",
+        "pilot",
+        "school_year",
+        "school_type",
+        "parents_helped",
+        "pupils_helped",
+        "families_total",
+        "pupils_total",
+        "pct_pupil_cases_parents_spoken",
+        "internal_contacts",
+        "external_contacts",
+    ],
+    "survey_time_use": ["officer_id", "pilot", "school_year", "task", "share_pct"],
+    "survey_partners": ["officer_id", "pilot", "school_year", "organisation", "kind"],
+    "survey_themes": ["officer_id", "pilot", "school_year", "asker", "theme"],
+    "survey_answers": ["officer_id", "pilot", "school_year", "relation", "kind", "text"],
+}
+
+
+def _survey(table: str) -> list[dict[str, str]]:
+    path = SAMPLE / "gooi_vechtstreek" / f"{table}.csv"
+    raw = path.read_bytes()
+    raw.decode("utf-8")
+    assert b"\r" not in raw and raw.endswith(b"\n") and not raw.startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == SURVEY_COLUMNS[table]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+@pytest.fixture(scope="module")
+def survey() -> dict[str, list[dict[str, str]]]:
+    return {table: _survey(table) for table in SURVEY_COLUMNS}
+
+
+def test_questionnaire_respondents_and_totals(survey: dict, data: dict) -> None:
+    rows = survey["survey"]
+    officers = {o["officer_id"] for o in data["gooi_vechtstreek"]["officers"]}
+    ids = [r["officer_id"] for r in rows]
+    assert len(ids) == len(set(ids)) == 16  # 16 of the 21 officers responded
+    assert set(ids) < officers and len(officers) == 21
+    assert {r["pilot"] for r in rows} == {"gooi_vechtstreek"}
+    assert {r["school_year"] for r in rows} == {"2024-2025"}
+    parents = [int(r["parents_helped"]) for r in rows]
+    pupils = [int(r["pupils_helped"]) for r in rows]
+    assert sum(parents) == 540 and sum(pupils) == 440
+    assert sum(20 <= n <= 40 for n in parents) >= 12  # mostly 20-40
+    assert 2 <= sum(50 <= n <= 70 for n in parents) <= 4  # a few 50-70
+    assert all(15 <= n <= 70 for n in parents + pupils)
+    assert sum(20 <= n <= 40 for n in pupils) >= 10
+
+
+def test_questionnaire_population_matches_the_schools(survey: dict, data: dict) -> None:
+    gv = data["gooi_vechtstreek"]
+    schools = {s["school_id"]: s for s in gv["schools"]}
+    assigned: dict[str, list[str]] = defaultdict(list)
+    for a in gv["assignments"]:
+        assigned[a["officer_id"]].append(a["school_id"])
+    bands: dict[str, int] = defaultdict(int)
+    for row in survey["survey"]:
+        own = [schools[s] for s in assigned[row["officer_id"]]]
+        assert row["school_type"] == own[0]["school_type"]
+        assert int(row["pupils_total"]) == sum(int(s["pupils"]) for s in own)
+        if any(s["families"] == "" for s in own):
+            assert row["families_total"] == ""  # the respondent does not know either
+            bands["unknown"] += 1
+            continue
+        assert int(row["families_total"]) == sum(int(s["families"]) for s in own)
+        pct = 100 * int(row["parents_helped"]) / int(row["families_total"])
+        bands[f"{int(pct // 20) * 20}"] += 1
+    assert bands["unknown"] == 1
+    known = sum(bands.values()) - bands["unknown"]
+    assert bands["20"] > known / 2  # most officers reach 20-40% of families
+    assert bands["40"] >= 4  # a sizeable group 40-60%
+    assert bands["60"] == bands["80"] == 0
+
+
+def test_questionnaire_answers(survey: dict) -> None:
+    rows = survey["survey"]
+    spoken = [float(r["pct_pupil_cases_parents_spoken"]) for r in rows]
+    assert sum(70 <= p <= 100 for p in spoken) >= 12  # mostly 70-100
+    for column in ("internal_contacts", "external_contacts"):
+        counts = [int(r[column]) for r in rows]
+        assert sum(10 <= n < 20 for n in counts) >= 12, column  # mostly 10-20
+    totals: dict[str, int] = defaultdict(int)
+    for row in survey["survey_time_use"]:
+        assert int(row["share_pct"]) % 5 == 0
+        totals[row["officer_id"]] += int(row["share_pct"])
+    assert set(totals) == {r["officer_id"] for r in rows}
+    assert set(totals.values()) == {100}
+    askers: dict[str, set[str]] = defaultdict(set)
+    for row in survey["survey_themes"]:
+        askers[row["asker"]].add(row["theme"])
+    assert {"armoede", "opvoeding"} <= askers["parent"]
+    assert {"pesten", "mentaal", "gedrag"} <= askers["pupil"]
+    assert set(askers) == {"parent", "pupil", "colleague", "partner"}
+    named: dict[str, int] = defaultdict(int)
+    for row in survey["survey_partners"]:
+        named[row["officer_id"]] += 1
+    assert all(10 <= n <= 26 for n in named.values())
+    answers = survey["survey_answers"]
+    assert 40 <= len(answers) <= 110  # a few per respondent
+    assert {(r["relation"], r["kind"]) for r in answers} == {
+        (relation, kind)
+        for relation in ("parents", "pupils", "internal_partners", "external_partners")
+        for kind in ("works", "bottleneck")
+    }
+    for table in ("survey_time_use", "survey_partners", "survey_themes", "survey_answers"):
+        for row in survey[table]:
+            coded = {"task": "task", "kind": "partner_kind", "asker": "asker", "theme": "theme"}
+            for column, vocab in coded.items():
+                if column in row and table != "survey_answers":
+                    assert row[column] in VOCAB[vocab], (table, row)
+
+
+def test_sample_validates_without_rejects() -> None:
+    from brugdata import validate
+
+    result = validate(SAMPLE)
+    assert result.rows_rejected == 0 and not result.summary().is_empty()
+    tables = set(result.summary()["table"].to_list())
+    assert set(SURVEY_COLUMNS) <= tables

@@ -45,6 +45,17 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "compare": ("brugdata.analysis.compare", "compare"),
     "cases": ("brugdata.analysis.pathways", "cases"),
     "pathways": ("brugdata.analysis.pathways", "pathways"),
+    "convert_form": ("brugdata.forms", "convert_form"),
+    "load_mapping": ("brugdata.forms", "load_mapping"),
+    "load_codebook": ("brugdata.codebook", "load_codebook"),
+    "code_counts": ("brugdata.codebook", "code_counts"),
+    "untagged_answers": ("brugdata.codebook", "untagged_answers"),
+    "survey_results": ("brugdata.analysis.survey", "survey_results"),
+    "survey_reach": ("brugdata.analysis.survey", "survey_reach"),
+    "survey_reach_bands": ("brugdata.analysis.survey", "survey_reach_bands"),
+    "survey_time_use": ("brugdata.analysis.survey", "survey_time_use"),
+    "survey_contact_bands": ("brugdata.analysis.survey", "survey_contact_bands"),
+    "survey_themes": ("brugdata.analysis.survey", "survey_themes"),
     "read_duo": ("brugdata.reference.duo", "read_duo"),
     "fill_population": ("brugdata.reference.duo", "fill_population"),
     "holidays": ("brugdata.calendar", "holidays"),
@@ -66,10 +77,20 @@ if TYPE_CHECKING:
     from brugdata.analysis.pathways import cases, pathways
     from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
     from brugdata.analysis.seasonality import seasonality
+    from brugdata.analysis.survey import (
+        survey_contact_bands,
+        survey_reach,
+        survey_reach_bands,
+        survey_results,
+        survey_themes,
+        survey_time_use,
+    )
     from brugdata.analysis.time_use import time_use
     from brugdata.calendar import holidays, region_of, school_year_of
+    from brugdata.codebook import code_counts, load_codebook, untagged_answers
     from brugdata.config import settings
     from brugdata.errors import BrugdataError, ReadError, StoreError
+    from brugdata.forms import convert_form, load_mapping
     from brugdata.model import TABLES, table
     from brugdata.privacy import protect, pseudonym
     from brugdata.read import RawTable, read_raw

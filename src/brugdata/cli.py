@@ -274,6 +274,7 @@ class AnalysisName(enum.StrEnum):
     time_use = "time-use"
     compare = "compare"
     pathways = "pathways"
+    survey = "survey"
 
 
 @app.command()
@@ -321,6 +322,31 @@ def analyse(
         if fmt is TableFormat.csv and len(frames) > 1:
             out.print(f"# {key}", markup=False)
         print_frame(frame, fmt, title=key)
+
+
+@app.command("convert-form")
+def convert_form(
+    export: Annotated[Path, typer.Argument(help="The form tool's export (.xlsx or .csv).")],
+    mapping: Annotated[
+        str, typer.Option(help="A mapping TOML file, or the name of a shipped mapping.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the survey CSV files.")],
+    pilot: Annotated[str | None, typer.Option(help="Pilot, if the mapping leaves it open.")] = None,
+    school_year: Annotated[
+        str | None, typer.Option(help="School year, if the mapping leaves it open.")
+    ] = None,
+) -> None:
+    """Convert a questionnaire export (Microsoft Forms, Excel) into the survey tables."""
+    from brugdata.forms import convert_form as convert
+    from brugdata.forms import load_mapping
+
+    try:
+        result = convert(
+            export, load_mapping(mapping), out_dir=out_dir, pilot=pilot, school_year=school_year
+        )
+    except BrugdataError as exc:
+        raise fail(str(exc)) from None
+    out.print(result.summary(), markup=False)
 
 
 class Lang(enum.StrEnum):

@@ -6,7 +6,9 @@
   (aliases from ``data/columns.toml``), ``;``-separated, Windows-1252, CRLF line endings,
   ``dd-mm-yyyy`` dates, decimal commas and Dutch values (aliases from ``data/vocabularies.toml``).
 * ``gooi_vechtstreek/``: 21 brugfunctionarissen in Gooi en Vechtstreek, written like a modern
-  export: canonical English headers and codes, ``,``-separated, UTF-8, LF, ISO dates.
+  export: canonical English headers and codes, ``,``-separated, UTF-8, LF, ISO dates; plus the
+  pilot's questionnaire (the five survey tables): 16 of the 21 officers responded, together
+  helping exactly 540 parents and 440 pupils.
 
 Everything is made up: school names, BRIN numbers (in the unused 91-93 range), officer ids and
 the pseudonymous person and family keys. Partner organisations are generic or invented.
@@ -1161,6 +1163,256 @@ def _contact_row(contact_id: str, c: Contact) -> Row:
 
 
 # ---------------------------------------------------------------------------------------------
+# The Gooi en Vechtstreek questionnaire (survey tables)
+# ---------------------------------------------------------------------------------------------
+
+#: Respondents of the Gooi en Vechtstreek questionnaire: 16 of the 21 officers, with the
+#: parents and pupils they say they helped this school year (together exactly 540 parents and
+#: 440 pupils; mostly 20-40 each, three officers at large schools 50-60). Officers' own
+#: estimates: lower than the distinct families in the log. GV-BF-04, -10, -14, -17 and -20 did
+#: not respond.
+GV_SURVEY_ROWS: tuple[tuple[str, int, int], ...] = (
+    ("GV-BF-01", 30, 22),
+    ("GV-BF-02", 26, 20),
+    ("GV-BF-03", 52, 56),
+    ("GV-BF-05", 37, 26),
+    ("GV-BF-06", 36, 28),
+    ("GV-BF-07", 24, 20),
+    ("GV-BF-08", 35, 23),
+    ("GV-BF-09", 52, 54),
+    ("GV-BF-11", 29, 24),
+    ("GV-BF-12", 26, 20),
+    ("GV-BF-13", 26, 30),
+    ("GV-BF-15", 36, 24),
+    ("GV-BF-16", 22, 18),
+    ("GV-BF-18", 21, 17),
+    ("GV-BF-19", 56, 34),
+    ("GV-BF-21", 32, 24),
+)
+GV_SURVEY_PARENTS = 540
+GV_SURVEY_PUPILS = 440
+
+#: Share of pupil cases in which the parents were spoken too (%, in steps of 5): mostly
+#: 70-100; lower at vo schools, where pupils come on their own more often.
+SURVEY_PARENTS_SPOKEN = {"default": (70, 100), "vo": (40, 70)}
+#: Colleagues in school and external partners a respondent works with: mostly 10-19 (the band
+#: 10–20 of the network analysis); more colleagues at the large vo schools, more partners for
+#: the officer of two special schools.
+SURVEY_INTERNAL = {"default": (10, 19), "vo": (20, 28)}
+SURVEY_EXTERNAL = {"default": (10, 19), "GV-BF-06": (20, 26)}
+
+#: Themes respondents say each asker brings (vocabulary asker → theme weights), and how many
+#: a respondent names.
+SURVEY_THEME_WEIGHTS: dict[str, dict[str, float]] = {
+    "parent": {
+        "armoede": 10,
+        "opvoeding": 10,
+        "schoolprocedures": 6,
+        "ontwikkeling": 6,
+        "taal": 5,
+        "thuissituatie": 5,
+        "schoolspullen": 4,
+        "sport_cultuur": 4,
+        "huisvesting": 3,
+        "scheiding": 3,
+        "gezondheid": 2,
+        "leerlingenvervoer": 2,
+    },
+    "pupil": {
+        "pesten": 10,
+        "mentaal": 9,
+        "gedrag": 8,
+        "thuissituatie": 6,
+        "sociale_media": 6,
+        "scheiding": 3,
+        "ontwikkeling": 2,
+    },
+    "colleague": {
+        "gedrag": 8,
+        "thuissituatie": 8,
+        "ontwikkeling": 7,
+        "armoede": 5,
+        "veiligheid": 4,
+        "opvoeding": 4,
+        "mentaal": 3,
+    },
+    "partner": {
+        "thuissituatie": 8,
+        "opvoeding": 6,
+        "armoede": 6,
+        "veiligheid": 5,
+        "mentaal": 4,
+        "huisvesting": 3,
+    },
+}
+SURVEY_THEME_COUNTS: dict[str, tuple[int, int]] = {
+    "parent": (3, 6),
+    "pupil": (2, 5),
+    "colleague": (2, 4),
+    "partner": (1, 3),
+}
+
+#: Open answers (Dutch) per (relation, kind); most contain words of the shipped codebook
+#: (data/codebook.toml), a few do not, so the analysis has untagged answers to list.
+SURVEY_ANSWERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("parents", "works"): (
+        "Laagdrempelig contact op het schoolplein bij het brengen en halen",
+        "Ouders weten mij te vinden, ook voor kleine vragen",
+        "Er is een vertrouwensband ontstaan, ouders durven hun verhaal te doen",
+        "De koffieochtenden: daar komen ouders die anders niet komen",
+        "Snel schakelen als er iets is, korte lijnen met ouders",
+        "Cultuursensitief werken, een sleutelfiguur uit de gemeenschap helpt",
+        "Een huisbezoek samen met de jeugdconsulent",
+        "Meedenken over regelingen en samen formulieren invullen",
+    ),
+    ("parents", "bottleneck"): (
+        "Taalbarrière: veel ouders spreken geen Nederlands en een tolk regelen kost tijd",
+        "Schaamte om hulp te vragen bij geldzorgen",
+        "Ouders zijn lastig te bereiken, ze nemen de telefoon niet op",
+        "Niet alle ouders weten wie ik ben en wat ik doe",
+        "Te weinig tijd om ouders goed te volgen",
+        "Andere opvattingen over opvoeding, oog voor de culturele achtergrond is nodig",
+        "Sommige ouders houden de boot af",
+    ),
+    ("pupils", "works"): (
+        "Leerlingen kunnen in de pauze even binnenlopen",
+        "Een vast gezicht in de school, leerlingen kennen mij",
+        "Leerlingen voelen zich gehoord en serieus genomen",
+        "Vertrouwen opbouwen door er gewoon te zijn",
+        "Samen met de mentor een plan maken",
+    ),
+    ("pupils", "bottleneck"): (
+        "Wachttijd bij de jeugd-GGZ, intussen moet de leerling het zelf redden",
+        "Weinig tijd voor gesprekken met leerlingen naast het werk met ouders",
+        "Schaamte bij leerlingen om over thuis te praten",
+        "Leerlingen willen niet dat hun ouders iets horen",
+    ),
+    ("internal_partners", "works"): (
+        "Korte lijnen met de IB'er en de leerkrachten",
+        "Ik zit bij het zorgoverleg en het ondersteuningsteam",
+        "De directie ziet het belang en geeft ruimte",
+        "Leerkrachten sturen ouders direct naar mij door",
+        "Goede samenwerking met de schoolmaatschappelijk werker",
+    ),
+    ("internal_partners", "bottleneck"): (
+        "Het is niet altijd duidelijk wie wat doet: IB, smw of ik",
+        "Leerkrachten hebben weinig tijd voor overleg",
+        "Niet iedereen in het team kent de functie; de bekendheid moet groeien",
+        "Veel wisselingen in het team door personeelstekort",
+        "Privacy: wat mag ik delen met de leerkracht?",
+        "De rolverdeling met de intern begeleider is soms onduidelijk",
+    ),
+    ("external_partners", "works"): (
+        "Korte lijnen met de jeugdconsulent, even bellen is genoeg",
+        "Warme overdracht naar het wijkteam",
+        "Versa Welzijn is goed bereikbaar en denkt mee",
+        "Een vaste contactpersoon bij het sociaal loket",
+        "Samen met de GGD een ouderavond over slapen",
+    ),
+    ("external_partners", "bottleneck"): (
+        "Lange wachtlijsten bij jeugdhulp en jeugd-GGZ",
+        "Steeds een andere contactpersoon bij de jeugdhulp",
+        "Na een verwijzing horen we niets terug",
+        "Onduidelijk wie de regie heeft in een gezin met meerdere hulpverleners",
+        "Partners zijn slecht bereikbaar in de vakanties",
+        "Privacyregels maken informatie delen lastig",
+        "Het aanbod in kleine gemeenten is beperkt",
+    ),
+}
+#: Chance that a respondent answers an open question (per relation and kind).
+SURVEY_ANSWER_CHANCE = {"works": 0.65, "bottleneck": 0.55}
+
+
+def _shares_of_5(rng: random.Random, base: dict[str, float]) -> dict[str, int]:
+    """Jittered percentages in steps of 5 summing to exactly 100 (largest remainder), as
+    officers fill in a questionnaire."""
+    raw = [weight * rng.uniform(*TIME_USE_JITTER) for weight in base.values()]
+    total = sum(raw)
+    exact = [20 * value / total for value in raw]
+    units = [int(value) for value in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - units[i]), i))
+    for i in order[: 20 - sum(units)]:
+        units[i] += 1
+    return {task: 5 * unit for task, unit in zip(base, units, strict=True)}
+
+
+def _range_for(
+    key: str, school_type: str, ranges: Mapping[str, tuple[int, int]]
+) -> tuple[int, int]:
+    return ranges.get(key) or ranges.get(school_type) or ranges["default"]
+
+
+def _gv_survey(plan: PilotPlan, seed: int) -> dict[str, list[Row]]:
+    """The Gooi en Vechtstreek questionnaire: the five survey tables as canonical rows.
+
+    Uses its own random stream, so the other tables do not change with it. The population a
+    respondent gives is the pupils and families of their schools in ``schools``: unknown (empty)
+    when a school's families are unknown.
+    """
+    rng = random.Random(f"{seed}/{plan.pilot}/survey")
+    schools = {school.school_id: school for school in plan.schools}
+    officers = {o.officer_id: o for o in plan.officers}
+    partners = _gv_partner_rows()
+    key = {"pilot": plan.pilot, "school_year": SCHOOL_YEAR}
+    tables: dict[str, list[Row]] = {
+        "survey": [],
+        "survey_time_use": [],
+        "survey_partners": [],
+        "survey_themes": [],
+        "survey_answers": [],
+    }
+    for officer_id, parents, pupils in GV_SURVEY_ROWS:
+        own = [schools[s] for s, _ in officers[officer_id].assignments]
+        school_type = own[0].school_type
+        families = [s.families for s in own]
+        external = rng.randint(*_range_for(officer_id, school_type, SURVEY_EXTERNAL))
+        low, high = _range_for(officer_id, school_type, SURVEY_PARENTS_SPOKEN)
+        base = {"officer_id": officer_id, **key}
+        tables["survey"].append(
+            {
+                **base,
+                "school_type": school_type,
+                "parents_helped": parents,
+                "pupils_helped": pupils,
+                "families_total": None if None in families else sum(f or 0 for f in families),
+                "pupils_total": sum(s.pupils for s in own),
+                "pct_pupil_cases_parents_spoken": 5 * rng.randint(low // 5, high // 5),
+                "internal_contacts": rng.randint(
+                    *_range_for(officer_id, school_type, SURVEY_INTERNAL)
+                ),
+                "external_contacts": external,
+            }
+        )
+        for task, share in _shares_of_5(rng, TIME_USE_BASE["brugfunctionaris"]).items():
+            tables["survey_time_use"].append({**base, "task": task, "share_pct": share})
+
+        municipalities = {s.municipality for s in own}
+        eligible = [p for p in partners if not p[3] or p[3] in municipalities]
+        core, rest = eligible[:3], eligible[3:]
+        named = core + _weighted_sample(
+            rng, rest, [p[2] for p in rest], min(external, len(eligible)) - len(core)
+        )
+        tables["survey_partners"] += [
+            {**base, "organisation": name, "kind": kind}
+            for name, kind, _, _ in sorted(named, key=partners.index)
+        ]
+
+        for asker, weights in SURVEY_THEME_WEIGHTS.items():
+            count = rng.randint(*SURVEY_THEME_COUNTS[asker])
+            chosen = _weighted_sample(rng, list(weights), list(weights.values()), count)
+            tables["survey_themes"] += [
+                {**base, "asker": asker, "theme": theme} for theme in chosen
+            ]
+
+        for (relation, kind), texts in SURVEY_ANSWERS.items():
+            if rng.random() < SURVEY_ANSWER_CHANCE[kind]:
+                tables["survey_answers"].append(
+                    {**base, "relation": relation, "kind": kind, "text": rng.choice(texts)}
+                )
+    return tables
+
+
+# ---------------------------------------------------------------------------------------------
 # Writing: canonical rows -> export style
 # ---------------------------------------------------------------------------------------------
 
@@ -1197,6 +1449,23 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "activities": ("activity_id", "date", "officer_id", "school_id", "kind", "themes", "attendees"),
     "time_use": ("officer_id", "school_year", "task", "share_pct"),
+    "survey": (
+        "officer_id",
+        "pilot",
+        "school_year",
+        "school_type",
+        "parents_helped",
+        "pupils_helped",
+        "families_total",
+        "pupils_total",
+        "pct_pupil_cases_parents_spoken",
+        "internal_contacts",
+        "external_contacts",
+    ),
+    "survey_time_use": ("officer_id", "pilot", "school_year", "task", "share_pct"),
+    "survey_partners": ("officer_id", "pilot", "school_year", "organisation", "kind"),
+    "survey_themes": ("officer_id", "pilot", "school_year", "asker", "theme"),
+    "survey_answers": ("officer_id", "pilot", "school_year", "relation", "kind", "text"),
 }
 
 #: Vocabulary of each coded column (per table where it differs).
@@ -1385,7 +1654,10 @@ def generate_sample(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> list[Pa
     """Write the synthetic sample data set into out_dir; return the files written (sorted).
 
     Creates ``out_dir/den_bosch/`` (Dutch export style) and ``out_dir/gooi_vechtstreek/``
-    (canonical English style), seven CSV tables each. The same seed always gives the same bytes.
+    (canonical English style), seven CSV tables each; Gooi en Vechtstreek also gets its
+    questionnaire (``survey.csv``, ``survey_time_use.csv``, ``survey_partners.csv``,
+    ``survey_themes.csv``, ``survey_answers.csv``: 16 of the 21 officers responded). The same
+    seed always gives the same bytes.
     """
     out = Path(out_dir)
     people = People(KeyMaker(random.Random(f"{seed}/keys")))
@@ -1398,6 +1670,8 @@ def generate_sample(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> list[Pa
         tables = _build_pilot(plan, seed, people)
         folder = out / plan.pilot
         folder.mkdir(parents=True, exist_ok=True)
+        if plan.pilot == "gooi_vechtstreek":
+            tables.update(_gv_survey(plan, seed))
         for table, rows in tables.items():
             path = folder / style.file_names[table]
             _write_table(path, table, rows, style)

@@ -62,6 +62,13 @@ def _pathways(source: Source, by: Sequence[str] | None, **kw: Any) -> dict[str, 
     return pathways(source, by=list(by or ["pilot"]), **kw).frames()  # type: ignore[arg-type]
 
 
+def _survey(source: Source, by: Sequence[str] | None, **kw: Any) -> dict[str, pl.DataFrame]:
+    from brugdata.analysis.survey import survey_results
+
+    _no_by("survey", by)
+    return survey_results(source, **kw)
+
+
 def _no_by(name: str, by: Sequence[str] | None) -> None:
     if by:
         raise ValueError(f"{name} does not take --by")
@@ -75,6 +82,7 @@ ANALYSES: dict[str, Callable[..., dict[str, pl.DataFrame]]] = {
     "time-use": _time_use,
     "compare": _compare,
     "pathways": _pathways,
+    "survey": _survey,
 }
 
 

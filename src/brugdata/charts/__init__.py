@@ -18,6 +18,10 @@ _EXPORTS: dict[str, str] = {
     "comparison": "brugdata.charts._compare",
     "pathway_routes": "brugdata.charts._pathways",
     "time_to_referral": "brugdata.charts._pathways",
+    "survey_reach_bands": "brugdata.charts._survey",
+    "survey_themes": "brugdata.charts._survey",
+    "survey_contact_bands": "brugdata.charts._survey",
+    "answer_codes": "brugdata.charts._survey",
 }
 
 __all__ = list(_EXPORTS)
