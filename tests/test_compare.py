@@ -65,3 +65,18 @@ def test_compare_pilot_filter(sample_store: Store) -> None:
     assert value(out, "den_bosch", "hours_per_week") == 72  # 12 officers × 6 hours
     ext = value(out, "den_bosch", "external_per_officer")
     assert isinstance(ext, float) and ext > 0
+
+
+def test_compare_includes_the_referral_pathways(sample_store: Store) -> None:
+    import brugdata
+
+    out = compare(sample_store)
+    outcomes = brugdata.pathways(sample_store).outcomes
+    for pilot in ("den_bosch", "gooi_vechtstreek"):
+        share = outcomes.filter(pl.col("pilot") == pilot)["share_no_referral"][0]
+        assert value(out, pilot, "cases_no_referral_pct") == pytest.approx(100 * share)
+    assert value(out, "den_bosch", "cases_no_referral_pct") > value(  # type: ignore[operator]
+        out, "gooi_vechtstreek", "cases_no_referral_pct"
+    )
+    rows = out.filter(pl.col("metric") == "cases_no_referral_pct")
+    assert rows["p_value"].null_count() == 0

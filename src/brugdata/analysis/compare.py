@@ -86,6 +86,21 @@ METRICS: dict[str, tuple[str, str, str]] = {
         "n",
     ),
     "top_task": ("Grootste taak (% van de werktijd)", "Largest task (% of working time)", "%"),
+    "cases_no_referral_pct": (
+        "Casussen zonder verwijzing (%)",
+        "Cases handled without a referral (%)",
+        "%",
+    ),
+    "cases_specialised_pct": (
+        "Casussen met verwijzing naar specialistische zorg (%)",
+        "Cases referred to specialised care (%)",
+        "%",
+    ),
+    "median_days_to_referral": (
+        "Dagen tot verwijzing (mediaan)",
+        "Days to referral (median)",
+        "d",
+    ),
 }
 
 _COLUMNS = {
@@ -157,6 +172,7 @@ def compare(
         _contacts(source, where, params),
         _themes(source, where, params, top_themes),
         _partners(source, pilots, school_year),
+        _pathway_rows(source, pilots, school_year),
     ]
     if survey is True:
         parts.append(_survey_rows(source, pilots, school_year))
@@ -364,6 +380,43 @@ def _partners(
             )
             for side in ("internal", "external")
         ]
+    ).with_columns(source=pl.lit("contacts"), unit=_unit())
+
+
+def _pathway_rows(
+    source: Source, pilots: Sequence[str] | None, school_year: str | None
+) -> pl.DataFrame:
+    """Share of cases handled without a referral (with the pathways' test between pilots),
+    share referred to specialised care, and the median days to a referral, from
+    :func:`brugdata.analysis.pathways.pathways`."""
+    from brugdata.analysis.pathways import pathways
+
+    out = pathways(source, by="pilot", pilots=pilots, school_year=school_year).outcomes
+    if out.is_empty():
+        return pl.DataFrame()
+    return pl.concat(
+        [
+            out.select(
+                "pilot",
+                pl.lit("cases_no_referral_pct").alias("metric"),
+                (pl.col("share_no_referral") * 100).alias("value"),
+                (pl.col("ci_low") * 100).alias("ci_low"),
+                (pl.col("ci_high") * 100).alias("ci_high"),
+                "method",
+                "p_value",
+            ),
+            out.select(
+                "pilot",
+                pl.lit("cases_specialised_pct").alias("metric"),
+                (pl.col("share_specialised") * 100).alias("value"),
+            ),
+            out.select(
+                "pilot",
+                pl.lit("median_days_to_referral").alias("metric"),
+                pl.col("median_days_to_referral").cast(pl.Float64).alias("value"),
+            ),
+        ],
+        how="diagonal_relaxed",
     ).with_columns(source=pl.lit("contacts"), unit=_unit())
 
 
