@@ -17,6 +17,7 @@ TITLES: dict[str, dict[str, str]] = {
     "share": {"nl": "Aandeel", "en": "Share"},
     "pct": {"nl": "Bereik (%)", "en": "Reach (%)"},
     "schools": {"nl": "Aantal scholen", "en": "Number of schools"},
+    "officers": {"nl": "Aantal functionarissen", "en": "Number of officers"},
     "band": {"nl": "Bereik van de populatie", "en": "Reach of the population"},
     "counterpart": {"nl": "Doelgroep", "en": "Counterpart"},
     "task": {"nl": "Taak", "en": "Task"},

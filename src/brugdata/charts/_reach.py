@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
@@ -15,26 +15,36 @@ if TYPE_CHECKING:
 __all__ = ["reach_bands", "reach_ci"]
 
 
-def reach_bands(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
-    """Bars of schools (or officers) per reach band, side by side per pilot, from
-    :func:`brugdata.analysis.reach.reach_bands`."""
+def reach_bands(
+    frame: pl.DataFrame,
+    *,
+    lang: Lang = "nl",
+    level: Literal["school", "officer"] = "school",
+    band_title: str | None = None,
+    unit_title: str | None = None,
+) -> alt.Chart:
+    """Bars of schools (or officers, ``level="officer"``) per reach band, side by side per
+    pilot, from :func:`brugdata.analysis.reach.reach_bands` (or any frame with pilot, band,
+    units and share). ``band_title`` and ``unit_title`` replace the axis titles."""
     import altair as alt
 
     lang = check_lang(lang)
+    band = band_title or title("band", lang)
+    units = unit_title or title("schools" if level == "school" else "officers", lang)
     data = frame.filter(pl.col("band") != "unknown").select("pilot", "band", "units", "share")
     order = data["band"].unique(maintain_order=True).to_list()
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("band:N", sort=order, title=title("band", lang)),
+            x=alt.X("band:N", sort=order, title=band, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("pilot:N"),
-            y=alt.Y("units:Q", title=title("schools", lang)),
+            y=alt.Y("units:Q", title=units),
             color=alt.Color("pilot:N", title=title("pilot", lang)),
             tooltip=[
                 alt.Tooltip("pilot:N", title=title("pilot", lang)),
-                alt.Tooltip("band:N", title=title("band", lang)),
-                alt.Tooltip("units:Q", title=title("schools", lang)),
+                alt.Tooltip("band:N", title=band),
+                alt.Tooltip("units:Q", title=units),
                 alt.Tooltip("share:Q", format=".0%", title=title("share", lang)),
             ],
         )

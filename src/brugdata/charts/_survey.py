@@ -41,27 +41,14 @@ def _t(key: str, lang: Lang) -> str:
 def survey_reach_bands(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
     """Bars of respondents per reach band, side by side per pilot, from
     :func:`brugdata.analysis.survey.survey_reach_bands` (the "unknown" band is left out)."""
-    import altair as alt
+    from brugdata.charts._reach import reach_bands
 
     lang = check_lang(lang)
-    data = frame.filter(pl.col("band") != "unknown").select("pilot", "band", "units", "share")
-    order = data["band"].unique(maintain_order=True).to_list()
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("band:N", sort=order, title=_t("survey_band", lang)),
-            xOffset=alt.XOffset("pilot:N"),
-            y=alt.Y("units:Q", title=_t("respondents", lang)),
-            color=alt.Color("pilot:N", title=title("pilot", lang)),
-            tooltip=[
-                alt.Tooltip("pilot:N", title=title("pilot", lang)),
-                alt.Tooltip("band:N", title=_t("survey_band", lang)),
-                alt.Tooltip("units:Q", title=_t("respondents", lang)),
-                alt.Tooltip("share:Q", format=".0%", title=title("share", lang)),
-            ],
-        )
-        .properties(width=360, height=220)
+    return reach_bands(
+        frame,
+        lang=lang,
+        band_title=_t("survey_band", lang),
+        unit_title=_t("respondents", lang),
     )
 
 
