@@ -31,6 +31,7 @@ try:
 except ImportError:  # Windows: no advisory locks; one writer at a time is then up to the user
     fcntl = None  # type: ignore[assignment]
 
+from brugdata.analysis._common import derived_sql
 from brugdata.errors import ReadError, StoreError
 from brugdata.model import TABLES, Column, Table
 from brugdata.read import file_sha256, read_raw
@@ -41,8 +42,9 @@ __all__ = ["SCHEMA_VERSION", "FileIngest", "IngestResult", "Store", "open_store"
 
 #: Version of the store's table layout; a store with another version is migrated or refused.
 #: 1: the logged tables; 2: the questionnaire tables (survey, survey_*); 3: notes on contacts
-#: and activities, pseudonymised and redacted counts in ingests.
-SCHEMA_VERSION = 3
+#: and activities, pseudonymised and redacted counts in ingests; 4: tables derived from
+#: contacts for the analyses (see :func:`_maintain_derived`).
+SCHEMA_VERSION = 4
 
 #: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``. Tables new in the data
 #: model are created by every migration, so a version that only adds tables needs no SQL.
@@ -54,6 +56,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS pseudonymised BIGINT DEFAULT 0",
         "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS redacted BIGINT DEFAULT 0",
     ],
+    3: derived_sql(),  # build the derived tables from the contacts already stored
 }
 
 _SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "date": "DATE", "themes": "VARCHAR[]"}
@@ -562,10 +565,14 @@ class Store:
         )[0]
         next_id, batch = int(row[0]) + 1, int(row[1]) + 1
         try:
+            contact_ids = []
             for result in results:
                 self._insert_file(con, result, next_id, batch, now, __version__)
                 by_path[result.path].ingest_id = next_id
+                if result.table == "contacts":
+                    contact_ids.append(next_id)
                 next_id += 1
+            _maintain_derived(con, contact_ids)
         except BaseException:
             for o in by_path.values():
                 o.ingest_id = None
@@ -622,6 +629,28 @@ class Store:
 
 
 _ALREADY = "already ingested: same content as an earlier file"
+
+
+# --------------------------------------------------------------------------- derived tables
+
+
+def _maintain_derived(con: duckdb.DuckDBPyConnection, ingest_ids: list[int] | None = None) -> None:
+    """Bring the tables derived from contacts up to date through ``con``, inside the
+    caller's transaction: add the contacts of the ingests ``ingest_ids`` just loaded, or
+    rebuild them from every contact (None, or when they were not in step with contacts
+    before: a new store, contacts written through :meth:`Store.transaction`).
+
+    The tables and what they hold are :data:`brugdata.analysis._common.DERIVED`. They record
+    the state of contacts they reflect (row count, sum of ingest ids); the analyses use them
+    only while that matches and otherwise compute from contacts, so nothing written some
+    other way is ever missed, only analysed more slowly until the next ingest.
+    """
+    from brugdata.analysis._common import has_derived
+
+    if ingest_ids is not None and not has_derived(con, without=ingest_ids):
+        ingest_ids = None
+    for sql in derived_sql(ingest_ids):
+        _run(con, sql)
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> None:

@@ -23,12 +23,18 @@ if TYPE_CHECKING:
 __all__ = [
     "BANDS",
     "CONTACTS_X",
+    "DERIVED",
     "Source",
     "band_label",
     "connect",
+    "derived_sql",
+    "links_x",
+    "people_x",
     "pilot_clause",
     "query",
     "school_year_sql",
+    "themes_x",
+    "counts_x",
     "wilson",
 ]
 
@@ -104,6 +110,235 @@ CONTACTS_X = f"""
            ON s.school_id = c.school_id AND s.school_year = {school_year_sql("c.date")}
     LEFT JOIN officers o ON o.officer_id = c.officer_id
 """
+
+
+# --------------------------------------------------------------------------- derived tables
+#
+# A store keeps four small tables derived from contacts, in step with it: every ingest adds
+# the new contacts to them inside its transaction (``brugdata.store._maintain_derived``) and a
+# migration builds them for an older store. Each holds contacts grouped by officer, school,
+# school year and what one analysis needs, so the analyses read a few hundred thousand rows
+# instead of millions of contacts. Each is a pure function of the contact rows: the pilot and
+# school type are joined at query time, so later changes to schools or officers show. Groups
+# may repeat (one row per ingest): the analyses aggregate again (sum, count distinct), which
+# gives the same numbers as counting the contacts themselves.
+#
+# The relations below (:func:`people_x`, :func:`themes_x`, :func:`links_x`, :func:`counts_x`)
+# read a derived table when the connection has it and it reflects the contacts table (same
+# row count and sum of ingest ids as recorded at its last update), and otherwise compute the
+# same columns from ``contacts`` (a mapping of frames, a connection without them, contacts
+# written through ``store.transaction()``).
+
+#: The start year of a contact's school year (an integer: cheaper to group by than the
+#: school year's text, which is made once per group, as :func:`school_year_sql` makes it).
+_START = "(year(date) - CASE WHEN month(date) >= 8 THEN 0 ELSE 1 END)"
+_SY = "(CAST(y AS VARCHAR) || '-' || CAST(y + 1 AS VARCHAR))"
+
+#: name → (CREATE statement, SELECT giving the rows for the contacts that match ``{where}``).
+DERIVED: dict[str, tuple[str, str]] = {
+    # distinct parents and pupils: reach and parents of pupil cases
+    "contacts_people": (
+        """CREATE TABLE IF NOT EXISTS contacts_people (
+            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, counterpart VARCHAR,
+            person_key VARCHAR, family_key VARCHAR)""",
+        f"""SELECT officer_id, school_id, {_SY} AS school_year, counterpart, person_key,
+                   family_key
+            FROM (SELECT DISTINCT officer_id, school_id, {_START} AS y, counterpart,
+                         person_key, family_key
+                  FROM contacts WHERE counterpart IN ('parent', 'pupil') AND ({{where}}))""",
+    ),
+    # theme mentions per month: seasonality and top themes
+    "contacts_themes": (
+        """CREATE TABLE IF NOT EXISTS contacts_themes (
+            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, month BIGINT,
+            counterpart VARCHAR, theme VARCHAR, contacts BIGINT)""",
+        # a contact's distinct themes, as unnest(list_distinct(themes)) gives them (without
+        # its cost): the non-null elements not seen earlier in the list
+        f"""SELECT officer_id, school_id, {_SY} AS school_year, month, counterpart, theme,
+                   contacts
+            FROM (SELECT officer_id, school_id, y, month, counterpart, theme,
+                         count(*) AS contacts
+                  FROM (SELECT officer_id, school_id, {_START} AS y, month(date) AS month,
+                               counterpart, themes, unnest(themes) AS theme,
+                               generate_subscripts(themes, 1) AS i
+                        FROM contacts WHERE {{where}})
+                  WHERE theme IS NOT NULL
+                    AND (i = 1 OR NOT list_contains(themes[1:i - 1], theme))
+                  GROUP BY ALL)""",
+    ),
+    # links to colleague roles and partners: the network
+    "contacts_links": (
+        """CREATE TABLE IF NOT EXISTS contacts_links (
+            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, node VARCHAR,
+            node_kind VARCHAR, contacts BIGINT, referrals BIGINT)""",
+        f"""SELECT officer_id, school_id, {_SY} AS school_year, node, node_kind, contacts,
+                   referrals
+            FROM (
+                SELECT officer_id, school_id, y, node, node_kind,
+                       CAST(sum(contact) AS BIGINT) AS contacts,
+                       CAST(sum(referral) AS BIGINT) AS referrals
+                FROM (
+                    SELECT officer_id, school_id, {_START} AS y, colleague_role AS node,
+                           'colleague_role' AS node_kind, 1 AS contact, 0 AS referral
+                    FROM contacts
+                    WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL
+                      AND ({{where}})
+                    UNION ALL
+                    SELECT officer_id, school_id, {_START}, partner_id, 'partner', 1, 0
+                    FROM contacts
+                    WHERE counterpart = 'partner' AND partner_id IS NOT NULL AND ({{where}})
+                    UNION ALL
+                    SELECT officer_id, school_id, {_START}, referred_to, 'partner', 0, 1
+                    FROM contacts WHERE referred_to IS NOT NULL AND ({{where}})
+                )
+                GROUP BY ALL
+            )""",
+    ),
+    # contacts and minutes: contact counts and time use
+    "contacts_counts": (
+        """CREATE TABLE IF NOT EXISTS contacts_counts (
+            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, counterpart VARCHAR,
+            contacts BIGINT, minutes BIGINT, timed BIGINT)""",
+        f"""SELECT officer_id, school_id, {_SY} AS school_year, counterpart, contacts,
+                   minutes, timed
+            FROM (SELECT officer_id, school_id, {_START} AS y, counterpart,
+                         count(*) AS contacts, CAST(sum(duration_min) AS BIGINT) AS minutes,
+                         count(duration_min) AS timed
+                  FROM contacts WHERE {{where}}
+                  GROUP BY ALL)""",
+    ),
+}
+
+#: The state of contacts the derived tables reflect: row count and sum of ingest ids.
+DERIVED_STATE = "contacts_derived_state"
+_STATE_NOW = "SELECT count(*), coalesce(sum(_ingest_id), 0) FROM contacts"
+
+
+def derived_sql(ingest_ids: Sequence[int] | None = None) -> list[str]:
+    """Statements that bring the derived tables up to date after the contacts of
+    ``ingest_ids`` were added (None: rebuild them from every contact), ending by recording
+    the state of contacts they reflect."""
+    if ingest_ids is None:
+        where = "TRUE"
+    else:
+        where = f"_ingest_id IN ({', '.join(str(int(i)) for i in ingest_ids)})"
+    out: list[str] = []
+    for name, (create, select) in DERIVED.items():
+        out.append(create)
+        if ingest_ids is None:
+            out.append(f"DELETE FROM {name}")
+        if ingest_ids is None or ingest_ids:
+            out.append(f"INSERT INTO {name} {select.format(where=where)}")
+    out += [
+        f"CREATE TABLE IF NOT EXISTS {DERIVED_STATE} (contacts BIGINT, ingest_sum HUGEINT)",
+        f"DELETE FROM {DERIVED_STATE}",
+        f"INSERT INTO {DERIVED_STATE} {_STATE_NOW}",
+    ]
+    return out
+
+
+def has_derived(con: duckdb.DuckDBPyConnection, without: Sequence[int] = ()) -> bool:
+    """Whether ``con`` holds the derived tables and they reflect its contacts table (leaving
+    out the contacts of the ingests ``without``: those about to be added)."""
+    names = [*DERIVED, DERIVED_STATE]
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN "
+        f"({', '.join('?' for _ in names)}) AND database_name = current_database()",
+        names,
+    ).fetchall()
+    if found[0][0] != len(names):
+        return False
+    skip = f"WHERE _ingest_id NOT IN ({', '.join(str(int(i)) for i in without)})" if without else ""
+    row = con.execute(
+        f"SELECT s.contacts = n.c AND s.ingest_sum = n.s FROM {DERIVED_STATE} s, "
+        f"(SELECT count(*) AS c, coalesce(sum(_ingest_id), 0) AS s FROM contacts {skip}) n"
+    ).fetchall()
+    return len(row) == 1 and bool(row[0][0])
+
+
+def _with_pilot(table: str, extra: str = "", pilot: bool = True) -> str:
+    """A derived table with the pilot (the school's that year, else the officer's) and the
+    school type, as :data:`CONTACTS_X` gives them (null when ``pilot`` is False: a query
+    that uses neither need not join schools and officers)."""
+    if not pilot:
+        return f"""
+        SELECT d.*, CAST(NULL AS VARCHAR) AS pilot, CAST(NULL AS VARCHAR) AS school_type{extra}
+        FROM {table} d
+        """
+    return f"""
+    SELECT d.*, coalesce(s.pilot, o.pilot) AS pilot, s.school_type{extra}
+    FROM {table} d
+    LEFT JOIN schools s ON s.school_id = d.school_id AND s.school_year = d.school_year
+    LEFT JOIN officers o ON o.officer_id = d.officer_id
+    """
+
+
+def people_x(con: duckdb.DuckDBPyConnection, *, pilot: bool = True) -> str:
+    """SQL: the parents and pupils contacted, at least one row per officer, school, school
+    year, counterpart (parent | pupil), person_key and family_key, with family (family_key,
+    else person_key), pilot and school_type (both may be null unless ``pilot``). Count
+    people with count(DISTINCT ...)."""
+    if has_derived(con):
+        return _with_pilot(
+            "contacts_people", ", coalesce(d.family_key, d.person_key) AS family", pilot
+        )
+    return f"""
+    SELECT officer_id, school_id, school_year, counterpart, person_key, family_key, pilot,
+           school_type, family
+    FROM ({CONTACTS_X}) WHERE counterpart IN ('parent', 'pupil')
+    """
+
+
+def themes_x(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL: theme mentions (a contact's distinct themes) by officer, school, school year,
+    month, school_month, counterpart and theme, with ``n`` contacts, pilot and school_type.
+    Count with sum(n)."""
+    if has_derived(con):
+        return _with_pilot(
+            "contacts_themes", ", ((d.month + 4) % 12) + 1 AS school_month, d.contacts AS n"
+        )
+    return f"""
+    SELECT officer_id, school_id, school_year, month, school_month, counterpart,
+           unnest(list_distinct(themes)) AS theme, 1 AS n, pilot, school_type
+    FROM ({CONTACTS_X})
+    """
+
+
+def links_x(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL: officers' links to colleague roles and partners by officer, school, school year,
+    node and node_kind (colleague_role | partner), with ``contact`` (colleague or partner
+    contacts) and ``referral`` (referrals to the partner) counts. Count with sum()."""
+    if has_derived(con):
+        return """
+        SELECT officer_id, school_id, school_year, node, node_kind, contacts AS contact,
+               referrals AS referral
+        FROM contacts_links
+        """
+    return f"""
+    WITH x AS ({CONTACTS_X})
+    SELECT officer_id, school_id, school_year, colleague_role AS node,
+           'colleague_role' AS node_kind, 1 AS contact, 0 AS referral
+    FROM x WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL
+    UNION ALL
+    SELECT officer_id, school_id, school_year, partner_id, 'partner', 1, 0
+    FROM x WHERE counterpart = 'partner' AND partner_id IS NOT NULL
+    UNION ALL
+    SELECT officer_id, school_id, school_year, referred_to, 'partner', 0, 1
+    FROM x WHERE referred_to IS NOT NULL
+    """
+
+
+def counts_x(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL: contacts by officer, school, school year and counterpart with ``n`` contacts,
+    ``minutes`` (summed durations; null when none has one) and ``timed`` (contacts with a
+    duration), pilot and school_type. Count with sum(n)."""
+    if has_derived(con):
+        return _with_pilot("contacts_counts", ", d.contacts AS n")
+    return f"""
+    SELECT officer_id, school_id, school_year, counterpart, 1 AS n, duration_min AS minutes,
+           CASE WHEN duration_min IS NULL THEN 0 ELSE 1 END AS timed, pilot, school_type
+    FROM ({CONTACTS_X})
+    """
 
 
 def pilot_clause(column: str, pilots: Sequence[str] | None) -> tuple[str, list[Any]]:

@@ -9,13 +9,14 @@ each pilot, which :meth:`NetworkResult.to_networkx` also returns.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from brugdata.analysis._common import CONTACTS_X, Source, connect, pilot_clause, query
+from brugdata.analysis._common import Source, connect, links_x, pilot_clause, query
 from brugdata.vocab import Lang, label
 
 if TYPE_CHECKING:
@@ -224,6 +225,19 @@ class NetworkResult:
 
 def _metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Degree centrality and betweenness per officer; nodes, edges, density per pilot."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:  # pragma: no cover - without numpy: networkx, same numbers, slower
+        officer_rows, pilot_rows = _metrics_networkx(edges, officers)
+    else:
+        officer_rows, pilot_rows = _metrics_numpy(edges, officers)
+    return _metrics_frames(officer_rows, pilot_rows)
+
+
+def _metrics_networkx(
+    edges: pl.DataFrame, officers: pl.DataFrame
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """:func:`_metrics` by networkx on each pilot's graph."""
     import networkx as nx
     from networkx.algorithms import bipartite
 
@@ -251,6 +265,169 @@ def _metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame,
                 "density": float(bipartite.density(g, officer_nodes)),
             }
         )
+    return officer_rows, pilot_rows
+
+
+def _metrics_numpy(
+    edges: pl.DataFrame, officers: pl.DataFrame
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """:func:`_metrics` without building networkx graphs: the same graphs (nodes and
+    adjacency in the order :func:`_graph` adds them) and the same betweenness, by Brandes'
+    algorithm run from every source at once with numpy. Every floating-point operation of
+    ``networkx.betweenness_centrality`` is done on the same numbers in the same order, so the
+    results are identical to the last bit (tests/test_bench.py checks it)."""
+    officer_rows: list[dict[str, Any]] = []
+    pilot_rows: list[dict[str, Any]] = []
+    edges_of = edges.partition_by("pilot", as_dict=True, maintain_order=True)
+    officers_of = officers.partition_by("pilot", as_dict=True, maintain_order=True)
+    no_edges = edges.clear()
+    for pilot in officers["pilot"].unique().sort().to_list():
+        if pilot is None:  # as _graph: None takes everything
+            e, o = edges, officers
+        else:
+            e, o = edges_of.get((pilot,), no_edges), officers_of[(pilot,)]
+        nodes = _Nodes()
+        for officer_id in o["officer_id"].to_list():
+            nodes.add(_officer_node(officer_id), officer_id, True)
+        pairs: dict[tuple[int, int], None] = {}
+        for officer_id, kind, other in zip(
+            e["officer_id"].to_list(), e["node_kind"].to_list(), e["node"].to_list(), strict=True
+        ):
+            u = nodes.add(_officer_node(officer_id), officer_id, True)
+            v = nodes.add(_counterpart_node(kind, other), other, False)
+            pairs.setdefault((u, v))
+        names, is_officer = nodes.names, nodes.is_officer
+        n = len(names)
+        n_off = sum(is_officer)
+        if n > _DENSE_LIMIT:  # n × n matrices would not fit: networkx, node by node
+            more_officers, more_pilots = _metrics_networkx(e, o)
+            officer_rows += more_officers
+            pilot_rows += more_pilots
+            continue
+        degree, between = _degree_betweenness(n, list(pairs))
+        for v in range(n):
+            if is_officer[v]:
+                officer_rows.append(
+                    {
+                        "officer_id": names[v],
+                        "degree_centrality": float(degree[v] / (n - 1)) if n > 1 else 0.0,
+                        "betweenness": float(between[v]),
+                    }
+                )
+        m = len(pairs)
+        pilot_rows.append(
+            {
+                "pilot": pilot,
+                "nodes": n - n_off,
+                "edges": m,
+                "density": 0.0 if m == 0 else float(m / (n_off * (n - n_off))),
+            }
+        )
+    return officer_rows, pilot_rows
+
+
+#: Largest graph (officers and nodes of one pilot) whose betweenness is computed on n × n
+#: numpy arrays (a few of them: 0.5 GB at this size); larger ones go through networkx.
+_DENSE_LIMIT = 4000
+
+
+class _Nodes:
+    """Node numbers in the order they are first added, with a name and whether an officer."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.names: list[str] = []
+        self.is_officer: list[bool] = []
+
+    def add(self, key: str, name: str, officer: bool) -> int:
+        if key not in self.index:
+            self.index[key] = len(self.names)
+            self.names.append(name)
+            self.is_officer.append(officer)
+        return self.index[key]
+
+
+def _degree_betweenness(n: int, pairs: list[tuple[int, int]]) -> tuple[list[int], list[float]]:
+    """Degree and normalised betweenness of the nodes 0..n-1 of the undirected graph whose
+    edges are ``pairs`` in the order they were added (which fixes each node's adjacency
+    order, as in networkx), computed as ``networkx.betweenness_centrality(g,
+    normalized=True)`` computes them, to the last bit.
+
+    networkx runs a breadth-first search from each source in node order, visiting neighbours
+    in adjacency order; then it pops the nodes in reverse order of discovery, adds
+    ``sigma[v] * ((1 + delta[w]) / sigma[w])`` to ``delta[v]`` for each predecessor v of w
+    and, summing over the sources in order, ``delta[w]`` to the betweenness of w. Here every
+    source goes at once, level by level, on (node, source) cells: the order in which a level's
+    nodes are found comes from (rank of the first predecessor popped, position in its
+    adjacency); ``numpy.add.at`` adds in index order, so the contributions to each ``delta``
+    are added in networkx's order, and ``cumsum`` sums over the sources in order.
+    """
+    import numpy as np
+
+    m = len(pairs)
+    if m == 0:
+        return [0] * n, [0.0] * n
+    nn = n * n
+    arcs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    src = np.concatenate([arcs[:, 0], arcs[:, 1]])
+    dst = np.concatenate([arcs[:, 1], arcs[:, 0]])
+    order = np.lexsort((np.concatenate([np.arange(m), np.arange(m)]), src))
+    a_src, a_dst = src[order], dst[order]  # arcs by node, each node's in adjacency order
+    degree = np.bincount(src, minlength=n)
+    indptr = np.concatenate([[0], np.cumsum(degree)])
+    at = np.empty(2 * m, dtype=np.int64)
+    at[order] = np.arange(2 * m)
+    reverse = at[np.concatenate([np.arange(m, 2 * m), np.arange(m)])[order]]
+    back = (np.arange(2 * m) - indptr[a_src])[reverse]  # where a_src is in a_dst's adjacency
+
+    diag = np.arange(n) * (n + 1)  # cell = node * n + source
+    seen = np.zeros((n, n), dtype=bool)
+    seen.ravel()[diag] = True
+    frontier = seen.copy()
+    sigma = np.zeros(nn)  # shortest paths from the source
+    sigma[diag] = 1.0
+    rank = np.zeros(nn, dtype=np.int64)  # place in the source's order of discovery
+    found = np.ones(n, dtype=np.int64)
+    never = np.int64(nn) * n
+    levels: list[tuple[Any, Any]] = []
+    while True:
+        # arcs a: node a_src[a] found from a_dst[a], in the frontier, for a source
+        hit = np.flatnonzero(frontier[a_dst] & ~seen[a_src])
+        if not len(hit):
+            break
+        arc, source = np.divmod(hit, n)
+        cw = a_src[arc] * n + source
+        cv = a_dst[arc] * n + source
+        sigma += np.bincount(cw, weights=sigma[cv], minlength=nn)
+        first = np.full(nn, never, dtype=np.int64)
+        np.minimum.at(first, cw, rank[cv] * n + back[arc])
+        cells = np.flatnonzero(first < never)
+        sources = cells % n
+        by_find = np.argsort(sources * nn + first[cells])
+        cells, sources = cells[by_find], sources[by_find]
+        rank[cells] = found[sources] + (np.arange(len(cells)) - np.searchsorted(sources, sources))
+        found += np.bincount(sources, minlength=n)
+        frontier = np.zeros((n, n), dtype=bool)
+        frontier.ravel()[cells] = True
+        seen |= frontier
+        levels.append((cv, cw))
+    delta = np.zeros(nn)
+    for cv, cw in reversed(levels):
+        add = sigma[cv] * ((1 + delta[cw]) / sigma[cw])
+        popped = np.argsort((n - rank[cw]).astype(np.uint16), kind="stable")
+        np.add.at(delta, cv[popped], add[popped])
+    delta[diag] = 0.0
+    between = np.cumsum(delta.reshape(n, n), axis=1)[:, -1]
+    if n - 1 >= 2:  # networkx's rescaling: endpoints left out, N = n - 1
+        scale = 1 / ((n - 1) * (n - 2))
+        if scale != 1:
+            between = between * scale
+    return degree.tolist(), between.tolist()
+
+
+def _metrics_frames(
+    officer_rows: list[dict[str, Any]], pilot_rows: list[dict[str, Any]]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     officer_metrics = pl.DataFrame(
         officer_rows,
         schema={
@@ -264,6 +441,66 @@ def _metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame,
         schema={"pilot": pl.String, "nodes": pl.Int64, "edges": pl.Int64, "density": pl.Float64},
     )
     return officer_metrics, pilot_metrics
+
+
+def _link_counts(
+    con: Any, view: str, cond: str, params: list[Any]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Edges, per-officer counts and partner kinds from the links in ``view``."""
+    links = f"WITH links AS (SELECT * FROM {view})"
+    edges = query(
+        con,
+        f"""{links}
+        SELECT l.pilot, l.officer_id, l.node, l.node_kind,
+               p.kind AS partner_kind, p.name AS partner_name,
+               CAST(sum(l.contact) AS BIGINT) AS contacts,
+               CAST(sum(l.referral) AS BIGINT) AS referrals,
+               CAST(sum(l.contact + l.referral) AS BIGINT) AS weight
+        FROM links l
+        LEFT JOIN partners p ON l.node_kind = 'partner' AND p.partner_id = l.node
+        GROUP BY ALL
+        ORDER BY l.pilot, l.officer_id, l.node_kind, l.node
+        """,
+    ).cast(_EDGES_SCHEMA)
+
+    counts = query(
+        con,
+        f"""{links}
+        SELECT o.pilot, o.officer_id,
+               CAST(coalesce(i.internal, 0) AS BIGINT) AS internal,
+               CAST(coalesce(e.external, 0) AS BIGINT) AS external
+        FROM officers o
+        LEFT JOIN (
+            SELECT officer_id, count(DISTINCT (school_id, node)) AS internal
+            FROM links WHERE node_kind = 'colleague_role' GROUP BY officer_id
+        ) i ON i.officer_id = o.officer_id
+        LEFT JOIN (
+            SELECT officer_id, count(DISTINCT node) AS external
+            FROM links WHERE node_kind = 'partner' GROUP BY officer_id
+        ) e ON e.officer_id = o.officer_id
+        WHERE {cond}
+        ORDER BY o.pilot, o.officer_id
+        """,
+        params,
+    )
+
+    partner_kinds = query(
+        con,
+        f"""{links}
+        SELECT l.pilot, p.kind AS partner_kind,
+               count(DISTINCT l.node) AS partners,
+               count(DISTINCT l.officer_id) AS officers,
+               count(DISTINCT l.school_id) AS schools,
+               CAST(sum(l.contact) AS BIGINT) AS contacts,
+               CAST(sum(l.referral) AS BIGINT) AS referrals
+        FROM links l
+        LEFT JOIN partners p ON p.partner_id = l.node
+        WHERE l.node_kind = 'partner'
+        GROUP BY ALL
+        ORDER BY l.pilot, partner_kind NULLS LAST
+        """,
+    ).cast(_KINDS_SCHEMA)
+    return edges, counts, partner_kinds
 
 
 def network(
@@ -310,82 +547,27 @@ def network(
     con = connect(source)
     cond, params = pilot_clause("o.pilot", pilots)
     year_cond, year_params = ("x.school_year = ?", [school_year]) if school_year else ("TRUE", [])
-    links = f"""
-        WITH c AS (
-            SELECT o.pilot, x.officer_id, x.school_id, x.counterpart, x.colleague_role,
-                   x.partner_id, x.referred_to
-            FROM ({CONTACTS_X}) x
-            JOIN officers o ON o.officer_id = x.officer_id
-            WHERE {cond} AND {year_cond}
-        ),
-        links AS (
-            SELECT pilot, officer_id, school_id, colleague_role AS node,
-                   'colleague_role' AS node_kind, 1 AS contact, 0 AS referral
-            FROM c WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL
-            UNION ALL
-            SELECT pilot, officer_id, school_id, partner_id, 'partner', 1, 0
-            FROM c WHERE counterpart = 'partner' AND partner_id IS NOT NULL
-            UNION ALL
-            SELECT pilot, officer_id, school_id, referred_to, 'partner', 0, 1
-            FROM c WHERE referred_to IS NOT NULL
-        )
-    """
-    link_params = [*params, *year_params]
-
-    edges = query(
+    # the links of the officers asked for, summed over the contacts (and school years) once,
+    # then read by the three queries below from a view on that small frame
+    links_frame = query(
         con,
-        f"""{links}
-        SELECT l.pilot, l.officer_id, l.node, l.node_kind,
-               p.kind AS partner_kind, p.name AS partner_name,
-               CAST(sum(l.contact) AS BIGINT) AS contacts,
-               CAST(sum(l.referral) AS BIGINT) AS referrals,
-               CAST(sum(l.contact + l.referral) AS BIGINT) AS weight
-        FROM links l
-        LEFT JOIN partners p ON l.node_kind = 'partner' AND p.partner_id = l.node
+        f"""
+        SELECT o.pilot, x.officer_id, x.school_id, x.node, x.node_kind,
+               CAST(sum(x.contact) AS BIGINT) AS contact,
+               CAST(sum(x.referral) AS BIGINT) AS referral
+        FROM ({links_x(con)}) x
+        JOIN officers o ON o.officer_id = x.officer_id
+        WHERE {cond} AND {year_cond}
         GROUP BY ALL
-        ORDER BY l.pilot, l.officer_id, l.node_kind, l.node
         """,
-        link_params,
-    ).cast(_EDGES_SCHEMA)
-
-    counts = query(
-        con,
-        f"""{links}
-        SELECT o.pilot, o.officer_id,
-               CAST(coalesce(i.internal, 0) AS BIGINT) AS internal,
-               CAST(coalesce(e.external, 0) AS BIGINT) AS external
-        FROM officers o
-        LEFT JOIN (
-            SELECT officer_id, count(DISTINCT (school_id, node)) AS internal
-            FROM links WHERE node_kind = 'colleague_role' GROUP BY officer_id
-        ) i ON i.officer_id = o.officer_id
-        LEFT JOIN (
-            SELECT officer_id, count(DISTINCT node) AS external
-            FROM links WHERE node_kind = 'partner' GROUP BY officer_id
-        ) e ON e.officer_id = o.officer_id
-        WHERE {cond}
-        ORDER BY o.pilot, o.officer_id
-        """,
-        [*link_params, *params],
+        [*params, *year_params],
     )
-
-    partner_kinds = query(
-        con,
-        f"""{links}
-        SELECT l.pilot, p.kind AS partner_kind,
-               count(DISTINCT l.node) AS partners,
-               count(DISTINCT l.officer_id) AS officers,
-               count(DISTINCT l.school_id) AS schools,
-               CAST(sum(l.contact) AS BIGINT) AS contacts,
-               CAST(sum(l.referral) AS BIGINT) AS referrals
-        FROM links l
-        LEFT JOIN partners p ON p.partner_id = l.node
-        WHERE l.node_kind = 'partner'
-        GROUP BY ALL
-        ORDER BY l.pilot, partner_kind NULLS LAST
-        """,
-        link_params,
-    ).cast(_KINDS_SCHEMA)
+    view = f"_brugdata_links_{uuid.uuid4().hex}"
+    con.register(view, links_frame)
+    try:
+        edges, counts, partner_kinds = _link_counts(con, view, cond, params)
+    finally:
+        con.unregister(view)
 
     counts = counts.cast(
         {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}

@@ -17,10 +17,11 @@ import polars as pl
 
 from brugdata.analysis._common import (
     BANDS,
-    CONTACTS_X,
     Source,
     band_expr,
     band_label,
+    connect,
+    people_x,
     pilot_clause,
     query,
     wilson_exprs,
@@ -82,8 +83,10 @@ def reach(
     key_list = ", ".join(keys)
     join_on = " AND ".join(f"r.{k} IS NOT DISTINCT FROM p.{k}" for k in [*keys, "school_year"])
     members = _membership_sql("officer_id" in keys)
+    con = connect(source)
+    pilot = bool(pilots) or bool({"pilot", "school_type"} & set(keys))
     sql = f"""
-    WITH cx AS ({CONTACTS_X}),
+    WITH cx AS ({people_x(con, pilot=pilot)}),
     reached AS (
         SELECT {key_list}, school_year, counterpart,
                count(DISTINCT CASE WHEN counterpart = 'parent' THEN family
@@ -127,7 +130,7 @@ def reach(
     ) p
       ON {join_on} AND r.counterpart = p.counterpart
     """
-    frame = query(source, sql, [*params, *params])
+    frame = query(con, sql, [*params, *params])
     return _finish(frame, keys)
 
 
@@ -272,8 +275,10 @@ def parents_of_pupil_cases(
     where, params = _filters(school_year, pilots)
     key_list = ", ".join(keys)
     match = " AND ".join(f"p.{k} IS NOT DISTINCT FROM u.{k}" for k in [*keys, "school_year"])
+    con = connect(source)
+    pilot = bool(pilots) or bool({"pilot", "school_type"} & set(keys))
     sql = f"""
-    WITH cx AS (SELECT * FROM ({CONTACTS_X}) WHERE {where}),
+    WITH cx AS (SELECT * FROM ({people_x(con, pilot=pilot)}) WHERE {where}),
     pupils AS (
         SELECT {key_list}, school_year, person_key, any_value(family_key) AS family_key
         FROM cx WHERE counterpart = 'pupil'
@@ -292,7 +297,7 @@ def parents_of_pupil_cases(
     GROUP BY ALL
     ORDER BY ALL
     """
-    frame = query(source, sql, params)
+    frame = query(con, sql, params)
     low, high = wilson_exprs("parents_contacted", "linked")
     return frame.with_columns(
         pl.col("pupil_cases", "linked", "parents_contacted").cast(pl.Int64),

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from brugdata.analysis._common import CONTACTS_X, Source, pilot_clause, query
+from brugdata.analysis._common import Source, connect, pilot_clause, query, themes_x
 from brugdata.analysis._stats import chi2_sf
 
 __all__ = ["SeasonalityResult", "seasonality"]
@@ -130,14 +130,13 @@ def _monthly(
     same = " AND ".join([f"m.{k} IS NOT DISTINCT FROM grid.{k}" for k in keys] or ["TRUE"])
     by_month = ", ".join([*keys, "school_month"])
     by_theme = ", ".join([*keys, "theme"])
+    con = connect(source)
     sql = f"""
-        WITH x AS ({CONTACTS_X}),
-        mentions AS (
-            SELECT {sel}school_month, unnest(list_distinct(themes)) AS theme
-            FROM x WHERE {where}
+        WITH mentions AS (
+            SELECT {sel}school_month, theme, n FROM ({themes_x(con)}) WHERE {where}
         ),
         m AS (
-            SELECT {sel}theme, school_month, count(*) AS contacts
+            SELECT {sel}theme, school_month, CAST(sum(n) AS BIGINT) AS contacts
             FROM mentions WHERE theme IS NOT NULL GROUP BY ALL
         ),
         grid AS (
@@ -160,9 +159,7 @@ def _monthly(
         FROM filled
         ORDER BY {sel}theme, school_month
     """
-    return query(source, sql, params).with_columns(
-        pl.col("share", "seasonal_index").cast(pl.Float64)
-    )
+    return query(con, sql, params).with_columns(pl.col("share", "seasonal_index").cast(pl.Float64))
 
 
 def _filters(

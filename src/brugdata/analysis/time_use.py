@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from brugdata.analysis._common import CONTACTS_X, Source, pilot_clause, query
+from brugdata.analysis._common import Source, connect, counts_x, pilot_clause, query
 from brugdata.vocab import load_data_toml, vocabulary
 
 __all__ = ["counterpart_tasks", "time_use"]
@@ -56,10 +56,11 @@ def time_use(
     """
     if by not in ("officer", "pilot"):
         raise ValueError(f"by must be 'officer' or 'pilot', not {by!r}")
-    sql, params = _per_officer_sql(pilots, school_year)
+    con = connect(source)
+    sql, params = _per_officer_sql(pilots, school_year, counts_x(con))
     if by == "pilot":
         sql, params = _per_pilot_sql(sql), params + [_tasks()]
-    frame = query(source, sql, params)
+    frame = query(con, sql, params)
     return frame.with_columns(pl.col("share_pct").cast(pl.Float64))
 
 
@@ -69,10 +70,10 @@ def _tasks() -> list[str]:
 
 
 def _per_officer_sql(
-    pilots: Sequence[str] | None, school_year: str | None
+    pilots: Sequence[str] | None, school_year: str | None, counts: str
 ) -> tuple[str, list[Any]]:
     """SQL for the per-officer shares, ordered by officer, year and task, and its
-    parameters."""
+    parameters; ``counts`` is the SQL of :func:`~brugdata.analysis._common.counts_x`."""
     mapping = counterpart_tasks()
     cond, params = pilot_clause("pilot", pilots)
     if school_year is not None:
@@ -89,9 +90,9 @@ def _per_officer_sql(
         ),
         logged AS (
             SELECT x.officer_id, x.school_year, coalesce(m.task, '{FALLBACK_TASK}') AS task,
-                   sum(x.duration_min) AS minutes
-            FROM ({CONTACTS_X}) x LEFT JOIN mapping m ON m.counterpart = x.counterpart
-            WHERE x.duration_min IS NOT NULL
+                   sum(x.minutes) AS minutes
+            FROM ({counts}) x LEFT JOIN mapping m ON m.counterpart = x.counterpart
+            WHERE x.timed > 0
               AND NOT EXISTS (
                   SELECT 1 FROM reported_years r
                   WHERE r.officer_id = x.officer_id AND r.school_year = x.school_year)

@@ -1,0 +1,291 @@
+"""What a researcher writes today: straightforward pandas over the Parquet files (read once,
+outside the timings of the analyses), one function per analysis, giving the core numbers in
+the shapes of :mod:`core`. The graph measures of the network use networkx, as a researcher
+would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from brugdata.analysis.compare import SCHOOL_WEEKS
+from brugdata.analysis.time_use import FALLBACK_TASK, counterpart_tasks
+from brugdata.vocab import vocabulary
+
+
+def load(folder: Path) -> dict[str, pd.DataFrame]:
+    """The tables as pandas frames, contacts from every contacts_*.parquet."""
+    files = sorted(folder.glob("contacts_*.parquet"))
+    frames = {
+        name: pd.read_parquet(folder / f"{name}.parquet")
+        for name in ("schools", "officers", "assignments", "time_use")
+    }
+    frames["contacts"] = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frames["contacts"]["date"] = pd.to_datetime(frames["contacts"]["date"])
+    return frames
+
+
+def _pl(frame: pd.DataFrame) -> pl.DataFrame:
+    return pl.from_pandas(frame.reset_index(drop=True))
+
+
+def _year(dates: pd.Series) -> pd.Series:
+    return dates.dt.year - (dates.dt.month < 8).astype(int)
+
+
+def _school_year(y: pd.Series) -> pd.Series:
+    return y.astype(str) + "-" + (y + 1).astype(str)
+
+
+def reach(t: dict[str, pd.DataFrame]) -> dict[str, pl.DataFrame]:
+    c = t["contacts"]
+    c = c[c["counterpart"].isin(["parent", "pupil"])]
+    who = c["person_key"].where(
+        c["counterpart"] != "parent", c["family_key"].fillna(c["person_key"])
+    )
+    r = (
+        pd.DataFrame(
+            {
+                "school_id": c["school_id"],
+                "y": _year(c["date"]),
+                "counterpart": c["counterpart"],
+                "who": who,
+            }
+        )
+        .groupby(["school_id", "y", "counterpart"])["who"]
+        .nunique()
+        .rename("reached")
+        .reset_index()
+    )
+    s = t["schools"].assign(y=t["schools"]["school_year"].str[:4].astype(int))
+    sides = pd.DataFrame({"counterpart": ["parent", "pupil"]})
+    p = s.merge(sides, how="cross")
+    out = p.merge(r, on=["school_id", "y", "counterpart"], how="outer")
+    out["reached"] = out["reached"].fillna(0).astype("int64")
+    out["population"] = out["families"].where(out["counterpart"] == "parent", out["pupils"])
+    out["pct"] = (100.0 * out["reached"] / out["population"]).where(out["population"] > 0)
+    out["school_year"] = _school_year(out["y"])
+    return {
+        "reach": _pl(
+            out[["school_id", "school_year", "counterpart", "reached", "population", "pct"]]
+        )
+    }
+
+
+def _pilots(t: dict[str, pd.DataFrame], c: pd.DataFrame) -> pd.Series:
+    """The pilot of each contact: its school's that year, else its officer's."""
+    s = t["schools"].assign(y=t["schools"]["school_year"].str[:4].astype(int))
+    keys = pd.DataFrame({"school_id": c["school_id"].to_numpy(), "y": _year(c["date"]).to_numpy()})
+    school_pilot = keys.merge(s[["school_id", "y", "pilot"]], on=["school_id", "y"], how="left")
+    officer_pilot = c[["officer_id"]].merge(t["officers"][["officer_id", "pilot"]], how="left")
+    return pd.Series(school_pilot["pilot"].fillna(officer_pilot["pilot"]).to_numpy(), index=c.index)
+
+
+def seasonality(t: dict[str, pd.DataFrame]) -> dict[str, pl.DataFrame]:
+    c = t["contacts"]
+    x = pd.DataFrame(
+        {
+            "pilot": _pilots(t, c),
+            "school_month": (c["date"].dt.month + 4) % 12 + 1,
+            "theme": c["themes"].str.split("|"),
+        }
+    ).explode("theme")
+    m = x.groupby(["pilot", "theme", "school_month"]).size().rename("contacts").reset_index()
+    grid = (
+        m[["pilot", "theme"]]
+        .drop_duplicates()
+        .merge(pd.DataFrame({"school_month": range(1, 13)}), how="cross")
+    )
+    f = grid.merge(m, on=["pilot", "theme", "school_month"], how="left")
+    f["contacts"] = f["contacts"].fillna(0).astype("int64")
+    month_total = f.groupby(["pilot", "school_month"])["contacts"].transform("sum")
+    theme_total = f.groupby(["pilot", "theme"])["contacts"].transform("sum")
+    f["share"] = (f["contacts"] / month_total).where(month_total > 0)
+    f["seasonal_index"] = (f["contacts"] / (theme_total / 12.0)).where(theme_total > 0)
+    return {"seasonality": _pl(f)}
+
+
+def _links(c: pd.DataFrame) -> pd.DataFrame:
+    cols = ["officer_id", "school_id"]
+    colleague = c[(c["counterpart"] == "colleague") & c["colleague_role"].notna()]
+    partner = c[(c["counterpart"] == "partner") & c["partner_id"].notna()]
+    referred = c[c["referred_to"].notna()]
+    return pd.concat(
+        [
+            colleague[cols].assign(
+                node=colleague["colleague_role"], node_kind="colleague_role", contact=1, referral=0
+            ),
+            partner[cols].assign(
+                node=partner["partner_id"], node_kind="partner", contact=1, referral=0
+            ),
+            referred[cols].assign(
+                node=referred["referred_to"], node_kind="partner", contact=0, referral=1
+            ),
+        ],
+        ignore_index=True,
+    )
+
+
+def _per_officer(officers: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    colleague = links[links["node_kind"] == "colleague_role"]
+    internal = (
+        colleague.drop_duplicates(["officer_id", "school_id", "node"])
+        .groupby("officer_id")
+        .size()
+        .rename("internal")
+    )
+    external = (
+        links[links["node_kind"] == "partner"]
+        .groupby("officer_id")["node"]
+        .nunique()
+        .rename("external")
+    )
+    out = officers[["pilot", "officer_id"]].merge(internal, on="officer_id", how="left")
+    out = out.merge(external, on="officer_id", how="left")
+    out[["internal", "external"]] = out[["internal", "external"]].fillna(0).astype("int64")
+    return out
+
+
+def network(t: dict[str, pd.DataFrame]) -> dict[str, pl.DataFrame]:
+    import networkx as nx
+
+    links = _links(t["contacts"]).merge(t["officers"][["officer_id", "pilot"]], on="officer_id")
+    edges = (
+        links.groupby(["pilot", "officer_id", "node_kind", "node"])[["contact", "referral"]]
+        .sum()
+        .rename(columns={"contact": "contacts", "referral": "referrals"})
+        .reset_index()
+    )
+    edges["weight"] = edges["contacts"] + edges["referrals"]
+    officers = _per_officer(t["officers"], links)
+    # graph measures per pilot, with networkx, on the officer–node graph
+    between = []
+    for pilot, group in officers.groupby("pilot"):
+        g = nx.Graph()
+        g.add_nodes_from("officer:" + group["officer_id"])
+        e = edges[edges["pilot"] == pilot]
+        other = np.where(e["node_kind"] == "colleague_role", "colleague:", "partner:") + e["node"]
+        g.add_edges_from(zip("officer:" + e["officer_id"], other, strict=True))
+        b = nx.betweenness_centrality(g, normalized=True)
+        between += [(o, b["officer:" + o]) for o in group["officer_id"]]
+    return {
+        "edges": _pl(edges),
+        "officers": _pl(officers),
+        "betweenness": _pl(pd.DataFrame(between, columns=["officer_id", "betweenness"])),
+    }
+
+
+def time_use(t: dict[str, pd.DataFrame]) -> dict[str, pl.DataFrame]:
+    c = t["contacts"]
+    rep = t["time_use"][["officer_id", "school_year", "task", "share_pct"]].astype(
+        {"share_pct": "float64"}
+    )
+    timed = c[c["duration_min"].notna()]
+    logged = (
+        pd.DataFrame(
+            {
+                "officer_id": timed["officer_id"],
+                "school_year": _school_year(_year(timed["date"])),
+                "task": timed["counterpart"].map(counterpart_tasks()).fillna(FALLBACK_TASK),
+                "minutes": timed["duration_min"],
+            }
+        )
+        .groupby(["officer_id", "school_year", "task"])["minutes"]
+        .sum()
+        .reset_index()
+    )
+    reported = rep[["officer_id", "school_year"]].drop_duplicates()
+    logged = logged.merge(reported, how="left", indicator=True)
+    logged = logged[logged["_merge"] == "left_only"].drop(columns="_merge")
+    total = logged.groupby(["officer_id", "school_year"])["minutes"].transform("sum")
+    derived = logged[total > 0].assign(share_pct=100.0 * logged["minutes"] / total)
+    shares = pd.concat(
+        [
+            rep.assign(source="time_use"),
+            derived[["officer_id", "school_year", "task", "share_pct"]].assign(source="contacts"),
+        ],
+        ignore_index=True,
+    )
+    tasks = pd.DataFrame(
+        {"task": list(dict.fromkeys([*vocabulary("task").code_list, *shares["task"]]))}
+    )
+    keys = shares[["officer_id", "school_year", "source"]].drop_duplicates()
+    out = keys.merge(tasks, how="cross").merge(
+        shares, on=["officer_id", "school_year", "source", "task"], how="left"
+    )
+    out["share_pct"] = out["share_pct"].fillna(0.0)
+    return {"time_use": _pl(out[["officer_id", "school_year", "task", "share_pct", "source"]])}
+
+
+def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[str, pl.DataFrame]:
+    year = int(school_year[:4])
+    c = t["contacts"]
+    c = c[_year(c["date"]) == year].copy()
+    c["pilot"] = _pilots(t, c)
+    s = t["schools"][t["schools"]["school_year"] == school_year]
+    o = t["officers"]
+    a = t["assignments"].merge(
+        s[["school_id", "school_year", "pilot"]], on=["school_id", "school_year"]
+    )
+    hours = a.groupby("pilot")["hours_per_week"].sum()
+    pop = s.groupby("pilot").agg(
+        schools=("school_id", "nunique"),
+        pupils=("pupils", "sum"),
+        families=("families", lambda f: f.sum() if f.notna().all() else np.nan),
+    )
+    parents = c[c["counterpart"] == "parent"]
+    pupils = c[c["counterpart"] == "pupil"]
+    parents_reached = (
+        parents["family_key"].fillna(parents["person_key"]).groupby(parents["pilot"]).nunique()
+    )
+    pupils_reached = pupils.groupby("pilot")["person_key"].nunique()
+    contacts = c.groupby("pilot").size()
+    cases = pupils.groupby(["pilot", "person_key"])["family_key"].first().reset_index()
+    fams = parents.assign(family=parents["family_key"].fillna(parents["person_key"]))[
+        ["pilot", "family"]
+    ].drop_duplicates()
+    cases = cases.merge(
+        fams, left_on=["pilot", "family_key"], right_on=["pilot", "family"], how="left"
+    )
+    linked = cases.groupby("pilot")["family_key"].count()
+    contacted = cases.groupby("pilot")["family"].count()
+    per_officer = _per_officer(o, _links(c))
+    partners = per_officer.groupby("pilot")[["internal", "external"]].mean()
+    officers = o.groupby("pilot").size()
+    f = pd.DataFrame(
+        {
+            "schools": pop["schools"],
+            "officers": officers,
+            "hours_per_week": hours,
+            "pupils": pop["pupils"],
+            "families": pop["families"],
+            "parents_reached": parents_reached,
+            "pupils_reached": pupils_reached,
+            "parents_reached_pct": 100.0 * parents_reached / pop["families"],
+            "pupils_reached_pct": 100.0 * pupils_reached / pop["pupils"],
+            "parents_reached_per_weekly_hour": parents_reached / hours,
+            "pupils_reached_per_weekly_hour": pupils_reached / hours,
+            "contacts": contacts,
+            "contacts_per_officer_hour": contacts / (hours * SCHOOL_WEEKS),
+            "pupil_cases_parents_contacted_pct": 100.0 * contacted / linked,
+            "internal_per_officer": partners["internal"],
+            "external_per_officer": partners["external"],
+        }
+    ).loc[pop.index]
+    figures = (
+        f.rename_axis("pilot")
+        .reset_index()
+        .melt(id_vars="pilot", var_name="metric", value_name="value")
+    )
+    figures["value"] = figures["value"].astype("float64")
+    mentions = c.assign(theme=c["themes"].str.split("|")).explode("theme")
+    counts = mentions.groupby(["pilot", "theme"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["pilot", "n", "theme"], ascending=[True, False, True])
+    counts = counts.groupby("pilot").head(top)
+    counts["value"] = 100.0 * counts["n"] / counts["pilot"].map(contacts)
+    themes = counts.rename(columns={"theme": "label"})[["pilot", "label", "value"]]
+    return {"figures": _pl(figures), "top_themes": _pl(themes)}
