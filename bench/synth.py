@@ -28,7 +28,7 @@ import polars as pl
 from brugdata import sample as S
 
 #: Bump when the generated data changes, so cached data is regenerated.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 #: Contacts per officer a year at national scale (the issue: 1,500 officers × 800).
 CONTACTS_PER_OFFICER_YEAR = 800
@@ -157,7 +157,7 @@ def build(
     pilot_names = [f"pilot_{i + 1:02d}" for i in range(p.pilots)]
     dutch = np.array([i % 2 == 0 for i in range(p.pilots)])
     flavour = ["den_bosch" if d else "gooi_vechtstreek" for d in dutch]
-    region = ["zuid" if d else "midden" for d in dutch]
+    region = ["zuid" if d else "noord" for d in dutch]
 
     # schools
     n_s = p.schools
@@ -364,7 +364,7 @@ def build(
 
     # dates: a school day of the unit's year in the pilot's holiday region
     date = np.empty(n, dtype=np.int64)
-    for ri, reg in enumerate(("zuid", "midden")):
+    for ri, reg in enumerate(("zuid", "noord")):
         for yi, sy in enumerate(start_years):
             days = _school_days(reg, sy)
             mask = (year == yi) & (dutch[officer_pilot[off]] == (ri == 0))
@@ -578,7 +578,7 @@ def build(
     a_kind = _draw(rng, {k: v[0] for k, v in S.ACTIVITY_KINDS.items()}, n_act)
     a_days = np.array(
         [
-            _school_days("midden", start_years[y])[int(d)]
+            _school_days("noord", start_years[y])[int(d)]
             for y, d in zip(a_y, rng.integers(0, 180, n_act), strict=True)
         ]
     )

@@ -80,7 +80,7 @@ def test_key_figures_in_the_language_asked(reports: dict[str, str]) -> None:
     assert "5.161" in nl and "17,8%" in nl
     assert "5,161" in en and "17.8%" in en
     rows = table_rows(nl, "key_figures")
-    assert any("Contactmomenten" in r and "1.136" in r and "4.156" in r for r in rows)
+    assert any("Contactmomenten" in r and "1.136" in r and "4.155" in r for r in rows)
     assert "p &lt; 0,001" in nl and "p &lt; 0.001" in en
 
 
@@ -264,3 +264,34 @@ def test_notebook_is_committed_clean(path: Path) -> None:
     assert code.index(tagged[0]) == 0, "the parameters come first"
     for name in ("STORE = None", "SAMPLE_DIR = ", "PILOTS = "):
         assert name in tagged[0].source
+
+
+def test_a_report_of_many_pilots_is_written(tmp_path: Path) -> None:
+    """Regression: altair refused charts over 5,000 rows (MaxRowsError), so the report failed
+    from about 21 pilots on (seasonality has pilots × themes × 12 months rows). Here every
+    sample school is a pilot of its own: 30 pilots, 7,200 rows of seasonality."""
+    import altair as alt
+
+    import brugdata
+
+    with brugdata.open(tmp_path / "many.duckdb") as store:
+        store.ingest(SAMPLE)
+        with store.transaction() as con:
+            con.execute("UPDATE schools SET pilot = 'pilot_' || school_id").fetchall()
+        pilots = store.info()["pilots"]
+        assert len(pilots) >= 30
+        path = write_report(store, tmp_path / "report.html", lang="en")
+    spec = specs(path.read_text(encoding="utf-8"))["seasonality_heatmap"]
+    rows = sum(len(d.get("values", [])) for d in _datasets(spec))
+    assert rows > 5000
+    # the limit is lifted for the report only, not for the user's own charts
+    with pytest.raises(alt.MaxRowsError):
+        alt.Chart(pl.DataFrame({"x": range(5001)})).mark_point().encode(x="x:Q").to_dict()
+
+
+def _datasets(spec: dict) -> list[dict]:
+    """The inline data sets of a Vega-Lite spec (top-level ``datasets`` or ``data``)."""
+    found = [{"values": v} for v in spec.get("datasets", {}).values()]
+    if isinstance(spec.get("data"), dict) and "values" in spec["data"]:
+        found.append(spec["data"])
+    return found

@@ -21,6 +21,7 @@ import json
 import math
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -1172,6 +1173,18 @@ def _embed_options(lang: Lang) -> dict[str, Any]:
     return options
 
 
+def _aggregated_data() -> AbstractContextManager[Any]:
+    """A context in which altair writes charts of any number of rows.
+
+    altair refuses data over 5,000 rows (MaxRowsError) to keep raw data out of notebooks.
+    The report's charts are drawn from aggregated analysis frames, which grow with the
+    pilots: seasonality has pilots × themes × 12 months rows (6,960 for 29 pilots)."""
+    import altair as alt
+
+    enabler: AbstractContextManager[Any] = alt.data_transformers.disable_max_rows()
+    return enabler
+
+
 def _script_json(data: Any) -> str:
     """JSON that is safe inside a <script> element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -1211,7 +1224,8 @@ def _page(rep: _Report, title: str, header: str) -> str:
         f'<section id="{escape(sid)}"><h2>{escape(name)}</h2>{body}</section>'
         for sid, name, body in rep.sections
     )
-    specs = {name: chart.to_dict() for name, chart in rep.charts.items()}
+    with _aggregated_data():
+        specs = {name: chart.to_dict() for name, chart in rep.charts.items()}
     bundle = _bundle().replace("</script", "<\\/script")
     options = _script_json(_embed_options(rep.lang))
     footer = (
@@ -1392,7 +1406,8 @@ def save_charts(
         kwargs: dict[str, Any] = {"embed_options": embed} if embed else {}
         if image_format == "png":
             kwargs["scale_factor"] = 2
-        chart.save(str(path), format=image_format, **kwargs)
+        with _aggregated_data():
+            chart.save(str(path), format=image_format, **kwargs)
         written.append(path)
     return written
 
