@@ -393,3 +393,28 @@ def test_chart_arguments_are_checked(sample_store: Store) -> None:
         time_to_referral(result, lang="de")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="top must be at least 1"):
         pathway_routes(result, top=0)
+
+
+def test_a_school_year_reads_the_dates_from_1_august_to_31_july() -> None:
+    """With a school year the contacts are narrowed by date before their school year is
+    worked out (fast on a large store); the boundaries must fall as the school year does."""
+    from brugdata.analysis._common import contacts_x, query
+
+    dates = [dt.date(2024, 7, 31), dt.date(2024, 8, 1), dt.date(2025, 7, 31), dt.date(2025, 8, 1)]
+    contacts = pl.DataFrame(
+        {
+            "contact_id": [f"C{i}" for i in range(len(dates))],
+            "date": dates,
+            "officer_id": ["O1"] * len(dates),
+            "school_id": ["91AA00"] * len(dates),
+            "counterpart": ["parent"] * len(dates),
+            "person_key": [f"F{i}" for i in range(len(dates))],
+        }
+    )
+    source = {"contacts": contacts}
+    for year, expected in ((Y, ["C1", "C2"]), (OLD, ["C0"]), ("2025-2026", ["C3"])):
+        narrowed = query(source, f"SELECT contact_id FROM ({contacts_x(year)}) ORDER BY 1")
+        assert narrowed["contact_id"].to_list() == expected
+        found = cases(source, school_year=year)["case"].to_list()
+        assert found == [f"F{c[1:]}" for c in expected]
+    assert query(source, f"SELECT count(*) AS n FROM ({contacts_x('2024-2026')})")["n"][0] == 4

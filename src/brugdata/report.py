@@ -20,8 +20,8 @@ import datetime as dt
 import json
 import math
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -1173,7 +1173,8 @@ def _embed_options(lang: Lang) -> dict[str, Any]:
     return options
 
 
-def _aggregated_data() -> AbstractContextManager[Any]:
+@contextmanager
+def _aggregated_data() -> Iterator[None]:
     """A context in which altair writes charts of any number of rows.
 
     altair refuses data over 5,000 rows (MaxRowsError) to keep raw data out of notebooks.
@@ -1181,8 +1182,8 @@ def _aggregated_data() -> AbstractContextManager[Any]:
     pilots: seasonality has pilots × themes × 12 months rows (6,960 for 29 pilots)."""
     import altair as alt
 
-    enabler: AbstractContextManager[Any] = alt.data_transformers.disable_max_rows()
-    return enabler
+    with alt.data_transformers.disable_max_rows():
+        yield
 
 
 def _script_json(data: Any) -> str:

@@ -9,6 +9,7 @@ on which the analysis runs its SQL, so every analysis is written once, in SQL.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
@@ -27,6 +28,7 @@ __all__ = [
     "Source",
     "band_label",
     "connect",
+    "contacts_x",
     "derived_sql",
     "links_x",
     "people_x",
@@ -110,6 +112,23 @@ CONTACTS_X = f"""
            ON s.school_id = c.school_id AND s.school_year = {school_year_sql("c.date")}
     LEFT JOIN officers o ON o.officer_id = c.officer_id
 """
+
+
+_YEAR = re.compile(r"(\d{4})-(\d{4})")
+
+
+def contacts_x(school_year: str | None = None) -> str:
+    """SQL: :data:`CONTACTS_X`, limited to the dates of ``school_year`` (``2024-2025``: 1 August
+    2024 – 31 July 2025) when one is given. The limit is on the stored ``date`` column, so
+    DuckDB skips the row groups of other years instead of working out every contact's school
+    year first; the rows are those of ``CONTACTS_X WHERE school_year = ...``."""
+    match = _YEAR.fullmatch(school_year or "")
+    if match is None or int(match[2]) != int(match[1]) + 1:
+        return CONTACTS_X  # no year, or one no contact can have: the caller's filter decides
+    start = int(match[1])
+    return (
+        f"{CONTACTS_X} WHERE c.date >= DATE '{start}-08-01' AND c.date < DATE '{start + 1}-08-01'"
+    )
 
 
 # --------------------------------------------------------------------------- derived tables

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from brugdata.analysis._common import CONTACTS_X, Source, connect, pilot_clause, query
+from brugdata.analysis._common import Source, connect, counts_x, pilot_clause, query, themes_x
 from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.analysis.reach import parents_of_pupil_cases, reach
 
@@ -312,7 +312,7 @@ def _contacts(source: Source, where: str, params: list[object]) -> pl.DataFrame:
     """Contacts, and contacts per officer-hour (weekly hours × SCHOOL_WEEKS)."""
     hours_where = where.replace("pilot", "s.pilot").replace("school_year", "s.school_year")
     sql = f"""
-    WITH cx AS (SELECT * FROM ({CONTACTS_X}) WHERE {where}),
+    WITH cx AS (SELECT pilot, n FROM ({counts_x(connect(source))}) WHERE {where}),
     hours AS (
         SELECT s.pilot, sum(a.hours_per_week) AS hours
         FROM assignments a JOIN schools s
@@ -320,7 +320,7 @@ def _contacts(source: Source, where: str, params: list[object]) -> pl.DataFrame:
         WHERE {hours_where}
         GROUP BY s.pilot
     )
-    SELECT cx.pilot, count(*) AS contacts, any_value(h.hours) AS hours
+    SELECT cx.pilot, CAST(sum(cx.n) AS BIGINT) AS contacts, any_value(h.hours) AS hours
     FROM cx LEFT JOIN hours h ON h.pilot = cx.pilot
     GROUP BY cx.pilot
     """
@@ -343,17 +343,18 @@ def _contacts(source: Source, where: str, params: list[object]) -> pl.DataFrame:
 
 def _themes(source: Source, where: str, params: list[object], top: int) -> pl.DataFrame:
     """The ``top`` themes per pilot as a share (%) of its contacts."""
+    con = connect(source)
     sql = f"""
-    WITH cx AS (SELECT * FROM ({CONTACTS_X}) WHERE {where}),
-    n AS (SELECT pilot, count(*) AS contacts FROM cx GROUP BY pilot),
-    t AS (SELECT pilot, unnest(list_distinct(themes)) AS theme FROM cx)
-    SELECT t.pilot, t.theme AS label, 100.0 * count(*) / any_value(n.contacts) AS value,
-           row_number() OVER (PARTITION BY t.pilot ORDER BY count(*) DESC, t.theme) AS rank
+    WITH n AS (SELECT pilot, sum(n) AS contacts FROM ({counts_x(con)}) WHERE {where}
+               GROUP BY pilot),
+    t AS (SELECT pilot, theme, sum(n) AS mentions FROM ({themes_x(con)})
+          WHERE ({where}) AND theme IS NOT NULL GROUP BY pilot, theme)
+    SELECT t.pilot, t.theme AS label, 100.0 * t.mentions / n.contacts AS value,
+           row_number() OVER (PARTITION BY t.pilot ORDER BY t.mentions DESC, t.theme) AS rank
     FROM t JOIN n USING (pilot)
-    GROUP BY t.pilot, t.theme
     QUALIFY rank <= ?
     """
-    frame = query(source, sql, [*params, top])
+    frame = query(con, sql, [*params, *params, top])
     return frame.select(
         "pilot",
         pl.lit("top_theme").alias("metric"),
@@ -368,9 +369,14 @@ def _partners(
 ) -> pl.DataFrame:
     """Mean internal colleagues (distinct school × colleague role) and external partners per
     officer, from :func:`brugdata.analysis.network.network`."""
-    from brugdata.analysis.network import network
+    from brugdata.analysis.network import link_counts
 
-    per_pilot = network(source, pilots=pilots, school_year=school_year).pilots
+    per_pilot = (
+        link_counts(source, pilots=pilots, school_year=school_year)
+        .group_by("pilot")
+        .agg(mean_internal=pl.col("internal").mean(), mean_external=pl.col("external").mean())
+        .sort("pilot")
+    )
     return pl.concat(
         [
             per_pilot.select(
@@ -389,9 +395,9 @@ def _pathway_rows(
     """Share of cases handled without a referral (with the pathways' test between pilots),
     share referred to specialised care, and the median days to a referral, from
     :func:`brugdata.analysis.pathways.pathways`."""
-    from brugdata.analysis.pathways import pathways
+    from brugdata.analysis.pathways import pathway_outcomes
 
-    out = pathways(source, by="pilot", pilots=pilots, school_year=school_year).outcomes
+    out = pathway_outcomes(source, by="pilot", pilots=pilots, school_year=school_year)
     if out.is_empty():
         return pl.DataFrame()
     return pl.concat(
@@ -431,7 +437,8 @@ def _survey_pilots(
 
 def _logged_pilots(source: Source, where: str, params: list[object]) -> set[str]:
     """Pilots with contacts."""
-    frame = query(source, f"SELECT DISTINCT pilot FROM ({CONTACTS_X}) WHERE {where}", params)
+    sql = f"SELECT DISTINCT pilot FROM ({counts_x(connect(source))}) WHERE {where}"
+    frame = query(source, sql, params)
     return {p for p in frame["pilot"].to_list() if p is not None}
 
 

@@ -20,9 +20,17 @@ from brugdata.analysis._common import Source, connect, links_x, pilot_clause, qu
 from brugdata.vocab import Lang, label
 
 if TYPE_CHECKING:
+    import duckdb
     import networkx
 
-__all__ = ["BAND_LABELS", "NETWORK_BANDS", "NetworkResult", "network", "network_band"]
+__all__ = [
+    "BAND_LABELS",
+    "NETWORK_BANDS",
+    "NetworkResult",
+    "link_counts",
+    "network",
+    "network_band",
+]
 
 #: Bands of the number of distinct colleagues or partners per officer, as the Gooi en
 #: Vechtstreek evaluation shows them: [low, high), the last one open.
@@ -544,7 +552,49 @@ def network(
     density (bipartite density: edges / (officers × nodes), as ``networkx.bipartite.density``;
     0 without edges), mean_internal, mean_external, median_internal, median_external.
     """
-    con = connect(source)
+    edges, counts, partner_kinds = _links(connect(source), pilots, school_year)
+    officer_metrics, pilot_metrics = _metrics(edges, counts)
+    officers = (
+        counts.with_columns(
+            internal_band=_band_expr("internal"), external_band=_band_expr("external")
+        )
+        .join(officer_metrics, on="officer_id", how="left")
+        .select(list(_OFFICERS_SCHEMA))
+        .cast(_OFFICERS_SCHEMA)
+    )
+    summary = officers.group_by("pilot").agg(
+        officers=pl.len().cast(pl.Int64),
+        mean_internal=pl.col("internal").mean(),
+        mean_external=pl.col("external").mean(),
+        median_internal=pl.col("internal").median(),
+        median_external=pl.col("external").median(),
+    )
+    pilots_frame = (
+        summary.join(pilot_metrics, on="pilot", how="left")
+        .select(list(_PILOTS_SCHEMA))
+        .cast(_PILOTS_SCHEMA)
+        .sort("pilot")
+    )
+    return NetworkResult(
+        edges=edges, officers=officers, partner_kinds=partner_kinds, pilots=pilots_frame
+    )
+
+
+def link_counts(
+    source: Source,
+    *,
+    pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+) -> pl.DataFrame:
+    """The distinct colleagues and partners of every officer, as :func:`network` counts them,
+    without the graph measures: pilot, officer_id, internal, external (see :func:`network`)."""
+    return _links(connect(source), pilots, school_year)[1]
+
+
+def _links(
+    con: duckdb.DuckDBPyConnection, pilots: Sequence[str] | None, school_year: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The edges, the counts per officer and the partner kinds of :func:`network`."""
     cond, params = pilot_clause("o.pilot", pilots)
     year_cond, year_params = ("x.school_year = ?", [school_year]) if school_year else ("TRUE", [])
     # the links of the officers asked for, summed over the contacts (and school years) once,
@@ -572,28 +622,4 @@ def network(
     counts = counts.cast(
         {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}
     )
-    officer_metrics, pilot_metrics = _metrics(edges, counts)
-    officers = (
-        counts.with_columns(
-            internal_band=_band_expr("internal"), external_band=_band_expr("external")
-        )
-        .join(officer_metrics, on="officer_id", how="left")
-        .select(list(_OFFICERS_SCHEMA))
-        .cast(_OFFICERS_SCHEMA)
-    )
-    summary = officers.group_by("pilot").agg(
-        officers=pl.len().cast(pl.Int64),
-        mean_internal=pl.col("internal").mean(),
-        mean_external=pl.col("external").mean(),
-        median_internal=pl.col("internal").median(),
-        median_external=pl.col("external").median(),
-    )
-    pilots_frame = (
-        summary.join(pilot_metrics, on="pilot", how="left")
-        .select(list(_PILOTS_SCHEMA))
-        .cast(_PILOTS_SCHEMA)
-        .sort("pilot")
-    )
-    return NetworkResult(
-        edges=edges, officers=officers, partner_kinds=partner_kinds, pilots=pilots_frame
-    )
+    return edges, counts, partner_kinds

@@ -36,9 +36,9 @@ import duckdb
 import polars as pl
 
 from brugdata.analysis._common import (
-    CONTACTS_X,
     Source,
     connect,
+    contacts_x,
     pilot_clause,
     query,
     wilson_exprs,
@@ -54,6 +54,7 @@ __all__ = [
     "class_label",
     "partner_class",
     "partner_classes",
+    "pathway_outcomes",
     "pathways",
 ]
 
@@ -200,10 +201,11 @@ def _classes_params() -> list[Any]:
     return [list(classes), list(classes.values())]
 
 
-def _cases_ctes(where: str) -> str:
+def _cases_ctes(where: str, school_year: str | None = None) -> str:
     """CTEs ``classes``, ``cx`` (parent and pupil contacts with a family, each with the kind
     and class of the partner it refers to) and ``cases`` (one row per case). Parameters: the
-    two lists of :func:`_classes_params`, then those of ``where``."""
+    two lists of :func:`_classes_params`, then those of ``where`` (which must hold the
+    condition on ``school_year`` when one is given: it only narrows the contacts read)."""
     return f"""
     classes AS (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class),
     cx AS (
@@ -211,7 +213,7 @@ def _cases_ctes(where: str) -> str:
                x.themes, x.referred_to, p.kind AS partner_kind,
                CASE WHEN x.referred_to IS NOT NULL
                     THEN coalesce(cl.partner_class, 'unclassified') END AS partner_class
-        FROM (SELECT * FROM ({CONTACTS_X}) WHERE {where}) x
+        FROM (SELECT * FROM ({contacts_x(school_year)}) WHERE {where}) x
         LEFT JOIN partners p ON p.partner_id = x.referred_to
         LEFT JOIN classes cl ON cl.kind = p.kind
         WHERE x.counterpart IN ('parent', 'pupil') AND x.family IS NOT NULL
@@ -274,7 +276,7 @@ def cases(
       else ``"none"``. Classes come from :func:`partner_classes`.
     """
     where, params = _filters(pilots, school_year)
-    sql = f"WITH {_cases_ctes(where)} SELECT * FROM cases"
+    sql = f"WITH {_cases_ctes(where, school_year)} SELECT * FROM cases"
     frame = query(source, sql, [*_classes_params(), *params])
     return (
         frame.select(list(_CASES_SCHEMA))
@@ -372,18 +374,32 @@ def pathways(
     keys = _group_columns(by)
     con = connect(source)
     where, params = _filters(pilots, school_year)
-    head = f"WITH {_cases_ctes(where)}"
+    head = f"WITH {_cases_ctes(where, school_year)}"
     head_params = [*_classes_params(), *params]
-    outcomes = _outcomes(con, head, head_params, keys)
-    if keys == ["pilot"]:
-        outcomes = _with_test(outcomes)
     return PathwaysResult(
-        outcomes=outcomes,
+        outcomes=pathway_outcomes(con, by=by, pilots=pilots, school_year=school_year),
         routes=_routes(con, head, head_params),
-        consultations=_consultations(con, where, params, "school_id" in keys),
+        consultations=_consultations(con, where, params, "school_id" in keys, school_year),
         time_to_referral=_time_to_referral(con, head, head_params),
         by=keys,
     )
+
+
+def pathway_outcomes(
+    source: Source,
+    *,
+    by: By | Sequence[By] = "pilot",
+    pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+) -> pl.DataFrame:
+    """The ``outcomes`` frame of :func:`pathways` alone (see there for its columns), without
+    the routes, consultations and times that :func:`pathways` also works out."""
+    keys = _group_columns(by)
+    con = connect(source)
+    where, params = _filters(pilots, school_year)
+    head = f"WITH {_cases_ctes(where, school_year)}"
+    outcomes = _outcomes(con, head, [*_classes_params(), *params], keys)
+    return _with_test(outcomes) if keys == ["pilot"] else outcomes
 
 
 def _outcomes(
@@ -488,7 +504,11 @@ def _routes(con: duckdb.DuckDBPyConnection, head: str, params: list[Any]) -> pl.
 
 
 def _consultations(
-    con: duckdb.DuckDBPyConnection, where: str, params: list[Any], by_school: bool
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    params: list[Any],
+    by_school: bool,
+    school_year: str | None = None,
 ) -> pl.DataFrame:
     keys = ["pilot", "school_id"] if by_school else ["pilot"]
     key_list = ", ".join(f"x.{k}" for k in keys)
@@ -497,7 +517,7 @@ def _consultations(
         SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class
     ),
     x AS (
-        SELECT * FROM ({CONTACTS_X})
+        SELECT * FROM ({contacts_x(school_year)})
         WHERE counterpart = 'partner' AND referred_to IS NULL AND {where}
     )
     SELECT {key_list}, p.kind AS partner_kind,
