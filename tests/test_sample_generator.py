@@ -106,7 +106,7 @@ FIRST_DAY, LAST_DAY = date(2024, 8, 19), date(2025, 7, 11)
 #: Summer holidays 2024/2025 that fall inside the date range, per pilot's holiday region.
 SUMMER = {
     "den_bosch": date(2025, 7, 5),  # zuid: summer starts 5 July 2025
-    "gooi_vechtstreek": date(2024, 8, 26),  # midden: school starts 26 August 2024
+    "gooi_vechtstreek": date(2024, 9, 2),  # noord: school starts 2 September 2024
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -309,6 +309,8 @@ def test_gooi_vechtstreek_size(data: dict) -> None:
     unknown = [s for s in gv["schools"] if s["families"] == ""]
     assert [(s["school_type"]) for s in unknown] == ["vo"]
     assert sum(1 for s in gv["schools"] if s["region"] == "") == 2
+    # all of Noord-Holland is in region noord, and so is Eemnes (Utrecht)
+    assert {s["region"] for s in gv["schools"]} == {"noord", ""}
 
 
 def test_school_ids_and_years(data: dict) -> None:

@@ -44,7 +44,7 @@ SCHOOL_YEAR = "2024-2025"
 #: First and last school day per holiday region, clipped to 2024-08-19 .. 2025-07-11.
 SCHOOL_YEAR_SPAN: dict[str, tuple[date, date]] = {
     "zuid": (date(2024, 8, 19), date(2025, 7, 4)),
-    "midden": (date(2024, 8, 26), date(2025, 7, 11)),
+    "noord": (date(2024, 9, 2), date(2025, 7, 11)),
 }
 
 #: Holidays within the school year (inclusive ranges), per region.
@@ -58,10 +58,10 @@ HOLIDAYS: dict[str, tuple[tuple[date, date], ...]] = {
         (date(2025, 5, 29), date(2025, 5, 30)),  # Hemelvaart
         (date(2025, 6, 9), date(2025, 6, 9)),  # Pinksteren
     ),
-    "midden": (
+    "noord": (
         (date(2024, 10, 26), date(2024, 11, 3)),
         (date(2024, 12, 21), date(2025, 1, 5)),
-        (date(2025, 2, 22), date(2025, 3, 2)),
+        (date(2025, 2, 15), date(2025, 2, 23)),
         (date(2025, 4, 18), date(2025, 4, 21)),
         (date(2025, 4, 26), date(2025, 5, 5)),
         (date(2025, 5, 29), date(2025, 5, 30)),
@@ -444,30 +444,30 @@ DB_PUPILS_RANGE = (5, 12)
 #: sizeable group 40-60%; the vo schools are large, so their reach is low; 93HA's population
 #: is unknown (families empty) and two schools have no region (the export left it empty).
 GV_SCHOOL_ROWS: tuple[tuple[str, str, str, str, int, int | None, str], ...] = (
-    ("92GA00", "Basisschool De Heidebloem", "Hilversum", "po", 160, 100, "midden"),
-    ("92GB00", "Montessorischool Het Lichtbaken", "Hilversum", "po", 154, 96, "midden"),
-    ("93GA", "Meerlicht College", "Hilversum", "vo", 820, 725, "midden"),
-    ("92GC00", "Daltonschool De Kievitshoek", "Hilversum", "po", 114, 71, "midden"),
-    ("92GD00", "Speciale basisschool De Sterrenwacht", "Hilversum", "gbo", 112, 86, "midden"),
-    ("92GE00", "SO De Vuurtoren", "Hilversum", "so", 90, 80, "midden"),
-    ("92GF00", "VSO De Vuurtoren", "Hilversum", "vso", 80, 72, "midden"),
-    ("92HA00", "IKC De Kraanvogel", "Huizen", "po", 149, 93, "midden"),
-    ("92HB00", "Basisschool Het Havenlicht", "Huizen", "po", 130, 81, "midden"),
-    ("93HA", "Huizermeer College", "Huizen", "vo", 1100, None, "midden"),
-    ("92MA00", "Basisschool De Vestingwal", "Gooise Meren", "po", 175, 109, "midden"),
-    ("92MB00", "IKC De Zandloper – locatie Oost", "Gooise Meren", "po", 93, 58, "midden"),
-    ("92MB01", "IKC De Zandloper – locatie West", "Gooise Meren", "po", 82, 51, "midden"),
-    ("92MC00", "Basisschool Het Zwanenmeer", "Gooise Meren", "po", 93, 58, "midden"),
-    ("93MA", "Vestingstede College", "Gooise Meren", "vo", 640, 560, "midden"),
-    ("92MD00", "Speciale basisschool Het Baken", "Gooise Meren", "gbo", 101, 78, "midden"),
-    ("92WA00", "Dorpsschool Het Riet", "Wijdemeren", "po", 74, 46, "midden"),
-    ("92WB00", "Basisschool De Plassen", "Wijdemeren", "po", 70, 44, "midden"),
-    ("92WC00", "Basisschool De Kwakel", "Wijdemeren", "po", 64, 40, "midden"),
+    ("92GA00", "Basisschool De Heidebloem", "Hilversum", "po", 160, 100, "noord"),
+    ("92GB00", "Montessorischool Het Lichtbaken", "Hilversum", "po", 154, 96, "noord"),
+    ("93GA", "Meerlicht College", "Hilversum", "vo", 820, 725, "noord"),
+    ("92GC00", "Daltonschool De Kievitshoek", "Hilversum", "po", 114, 71, "noord"),
+    ("92GD00", "Speciale basisschool De Sterrenwacht", "Hilversum", "gbo", 112, 86, "noord"),
+    ("92GE00", "SO De Vuurtoren", "Hilversum", "so", 90, 80, "noord"),
+    ("92GF00", "VSO De Vuurtoren", "Hilversum", "vso", 80, 72, "noord"),
+    ("92HA00", "IKC De Kraanvogel", "Huizen", "po", 149, 93, "noord"),
+    ("92HB00", "Basisschool Het Havenlicht", "Huizen", "po", 130, 81, "noord"),
+    ("93HA", "Huizermeer College", "Huizen", "vo", 1100, None, "noord"),
+    ("92MA00", "Basisschool De Vestingwal", "Gooise Meren", "po", 175, 109, "noord"),
+    ("92MB00", "IKC De Zandloper – locatie Oost", "Gooise Meren", "po", 93, 58, "noord"),
+    ("92MB01", "IKC De Zandloper – locatie West", "Gooise Meren", "po", 82, 51, "noord"),
+    ("92MC00", "Basisschool Het Zwanenmeer", "Gooise Meren", "po", 93, 58, "noord"),
+    ("93MA", "Vestingstede College", "Gooise Meren", "vo", 640, 560, "noord"),
+    ("92MD00", "Speciale basisschool Het Baken", "Gooise Meren", "gbo", 101, 78, "noord"),
+    ("92WA00", "Dorpsschool Het Riet", "Wijdemeren", "po", 74, 46, "noord"),
+    ("92WB00", "Basisschool De Plassen", "Wijdemeren", "po", 70, 44, "noord"),
+    ("92WC00", "Basisschool De Kwakel", "Wijdemeren", "po", 64, 40, "noord"),
     ("92BA00", "Basisschool De Bijenkorf", "Blaricum", "po", 136, 85, ""),
     ("92LA00", "Basisschool Het Brinkhuis", "Laren", "po", 96, 60, ""),
-    ("92EA00", "Basisschool De Eemlanden", "Eemnes", "po", 128, 80, "midden"),
-    ("92GG00", "Kindcentrum De Vijverberg", "Hilversum", "po", 380, 237, "midden"),
-    ("92GH00", "Basisschool Crescendo", "Hilversum", "po", 120, 75, "midden"),
+    ("92EA00", "Basisschool De Eemlanden", "Eemnes", "po", 128, 80, "noord"),
+    ("92GG00", "Kindcentrum De Vijverberg", "Hilversum", "po", 380, 237, "noord"),
+    ("92GH00", "Basisschool Crescendo", "Hilversum", "po", 120, 75, "noord"),
 )
 
 #: Gooi en Vechtstreek officers: (id, [(school, hours)], distinct families helped).
@@ -638,7 +638,7 @@ def _gooi_vechtstreek_plan(rng: random.Random) -> PilotPlan:
     return PilotPlan(
         pilot="gooi_vechtstreek",
         prefix="GV",
-        region="midden",
+        region="noord",
         schools=schools,
         officers=tuple(officers),
         partners=partners,
