@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
 import brugdata
 from brugdata.analysis._common import wilson
 from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
+from brugdata.reference import fill_population, read_duo
 from brugdata.store import Store
+from tests.conftest import OFFICERS, write_csv
 from tests.fixtures import Y, frames
 
 
@@ -109,3 +113,147 @@ def test_sample_is_calibrated_like_the_evaluation(sample_store: Store) -> None:
     assert units["20–40%"] > units["40–60%"] > 0  # most 20–40%, a sizeable group 40–60%
     parents = parents_of_pupil_cases(sample_store, pilots=["gooi_vechtstreek"])
     assert 70 <= parents["pct"][0] <= 100
+
+
+# --------------------------------------------------------------------------- DUO bounds
+
+#: A hand-made DUO po file: 91AB00 20 + <5 + 15 → 36..39 pupils (one <5 cell); 91AB01
+#: <5 + <5 + 10 → 12..18 (two); 93CD00 30 + 25 + 25 → 80..80.
+BOUNDS_DUO = (
+    '"INSTELLINGSCODE";"VESTIGINGSCODE";"SOORT_PO";"LEEFTIJD_4";"LEEFTIJD_5";"LEEFTIJD_6"\n'
+    '"91AB";"91AB00";"BO";"20";"<5";"15"\n'
+    '"91AB";"91AB01";"BO";"<5";"<5";"10"\n'
+    '"93CD";"93CD00";"BO";"30";"25";"25"\n'
+)
+#: 91AB00 keeps its 38 pupils (within 36..39), 91AB01 and 93CD00 are filled with the low
+#: bound (12, 80), 91AB02 is not in the DUO file: no bounds row, its 20 pupils count as both.
+BOUNDS_SCHOOLS = """school_id,school_year,name,pilot,municipality,school_type,pupils,families,region
+91AB00,2024-2025,De Vlinder,p1,Utrecht,po,38,30,midden
+91AB01,2024-2025,De Zeeën,p1,Utrecht,po,,10,midden
+93CD00,2024-2025,'t Kwetternest,p2,'s-Hertogenbosch,po,,50,zuid
+91AB02,2024-2025,De Regenboog,p2,Utrecht,po,20,15,midden
+"""
+BOUNDS_CONTACTS = """contact_id,date,officer_id,school_id,counterpart,person_key,family_key,themes
+C1,2024-10-01,O-1,91AB00,pupil,P-0001,G-0001,opvoeding
+C2,2024-10-02,O-1,91AB00,pupil,P-0002,G-0002,opvoeding
+C3,2024-10-03,O-1,91AB00,pupil,P-0003,G-0003,opvoeding
+C4,2024-10-04,O-1,91AB00,parent,P-0101,G-0001,opvoeding
+C5,2024-10-07,O-1,91AB01,pupil,P-0004,G-0004,opvoeding
+C6,2024-10-08,O-1,91AB01,pupil,P-0005,G-0005,opvoeding
+C7,2024-10-09,O-2,93CD00,pupil,P-0006,G-0006,opvoeding
+"""
+#: O-1 works at 91AB01 only (its contacts at 91AB00 count, its population is 91AB01's).
+BOUNDS_ASSIGNMENTS = """officer_id,school_id,school_year,hours_per_week
+O-1,91AB01,2024-2025,6
+O-2,93CD00,2024-2025,8
+"""
+
+
+@pytest.fixture
+def bounded(store: Store, tmp_path: Path) -> Store:
+    """A store with the schools above, their contacts and the DUO file loaded."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_csv(folder, "schools.csv", BOUNDS_SCHOOLS)
+    write_csv(folder, "officers.csv", OFFICERS)
+    write_csv(folder, "contacts.csv", BOUNDS_CONTACTS)
+    write_csv(folder, "assignments.csv", BOUNDS_ASSIGNMENTS)
+    assert store.ingest(folder).rows_rejected == 0
+    duo = read_duo(write_csv(tmp_path, "duo.csv", BOUNDS_DUO, encoding="cp1252"))
+    update = fill_population(store, duo, school_year=Y)
+    assert update.refused == 0 and update.missing["school_id"].to_list() == ["91AB02"]
+    return store
+
+
+def test_a_store_without_bounds_gives_pct_for_both_bounds(store: Store, tmp_path: Path) -> None:
+    write_csv(tmp_path, "schools.csv", BOUNDS_SCHOOLS)
+    write_csv(tmp_path, "officers.csv", OFFICERS)
+    write_csv(tmp_path, "contacts.csv", BOUNDS_CONTACTS)
+    assert store.ingest(tmp_path).rows_rejected == 0
+    out = reach(store, by="school").filter(pl.col("counterpart") == "pupil")
+    s0 = row(out, school_id="91AB00")
+    assert (s0["reached"], s0["population"], s0["pct"]) == (3, 38, 300 / 38)
+    assert out["pct_low"].to_list() == out["pct"].to_list()
+    assert out["pct_high"].to_list() == out["pct"].to_list()
+    assert not out["population_bounded"].any()
+    # a mapping of frames has no population_bounds table either
+    frames_out = reach(frames(), by="school")
+    assert frames_out["pct_low"].to_list() == frames_out["pct"].to_list()
+    assert not frames_out["population_bounded"].any()
+
+
+def test_reach_per_school_with_duo_bounds(bounded: Store) -> None:
+    out = reach(bounded, by="school", school_year=Y)
+    s0 = row(out, school_id="91AB00", counterpart="pupil")
+    # 3 pupils of 38 (kept), bounds 36..39
+    assert (s0["reached"], s0["population"], s0["population_bounded"]) == (3, 38, True)
+    assert s0["pct"] == pytest.approx(300 / 38)
+    assert s0["pct_low"] == pytest.approx(300 / 39)
+    assert s0["pct_high"] == pytest.approx(300 / 36)
+    assert s0["note"] == (
+        "pupils bounded: DUO gave counts of 1-4 as <5 at 1 of 1 schools; "
+        "reach lies between pct_low and pct_high"
+    )
+    s1 = row(out, school_id="91AB01", counterpart="pupil")
+    # 2 pupils of 12 (filled with the low bound), bounds 12..18
+    assert (s1["reached"], s1["population"], s1["population_bounded"]) == (2, 12, True)
+    assert s1["pct"] == pytest.approx(200 / 12)
+    assert s1["pct_low"] == pytest.approx(200 / 18)
+    assert s1["pct_high"] == pytest.approx(200 / 12)
+    s3 = row(out, school_id="93CD00", counterpart="pupil")
+    # 1 of 80, no <5 cell: one number
+    assert (s3["pct"], s3["pct_low"], s3["pct_high"]) == (1.25, 1.25, 1.25)
+    assert (s3["population_bounded"], s3["note"]) == (False, None)
+    s2 = row(out, school_id="91AB02", counterpart="pupil")
+    # no bounds row: its 20 pupils are both bounds
+    assert (s2["reached"], s2["pct"], s2["pct_low"], s2["pct_high"]) == (0, 0.0, 0.0, 0.0)
+    assert s2["population_bounded"] is False
+    p0 = row(out, school_id="91AB00", counterpart="parent")
+    # families are not counted by DUO: 1 family of 30, no range
+    assert p0["pct"] == p0["pct_low"] == p0["pct_high"] == pytest.approx(100 / 30)
+    assert (p0["population_bounded"], p0["note"]) == (False, None)
+
+
+def test_reach_per_pilot_sums_the_bounds(bounded: Store) -> None:
+    out = reach(bounded, by="pilot", school_year=Y)
+    p1 = row(out, pilot="p1", counterpart="pupil")
+    # 5 pupils; pupils 38 + 12 = 50, low 36 + 12 = 48, high 39 + 18 = 57
+    assert (p1["reached"], p1["population"], p1["pct"]) == (5, 50, 10.0)
+    assert p1["pct_low"] == pytest.approx(500 / 57)
+    assert p1["pct_high"] == pytest.approx(500 / 48)
+    assert p1["population_bounded"] is True
+    assert "at 2 of 2 schools" in p1["note"]
+    p2 = row(out, pilot="p2", counterpart="pupil")
+    # 1 pupil of 80 + 20 = 100, neither school bounded
+    assert (p2["pct"], p2["pct_low"], p2["pct_high"], p2["population_bounded"]) == (
+        1.0,
+        1.0,
+        1.0,
+        False,
+    )
+    parents = out.filter(pl.col("counterpart") == "parent")
+    assert not parents["population_bounded"].any()
+    assert parents["pct_low"].to_list() == parents["pct"].to_list()
+
+
+def test_reach_per_officer_uses_the_bounds_of_the_assigned_schools(bounded: Store) -> None:
+    out = reach(bounded, by="officer", school_year=Y)
+    o1 = row(out, officer_id="O-1", counterpart="pupil")
+    # 5 pupils reached against 91AB01 only: 12 pupils, bounds 12..18
+    assert (o1["reached"], o1["population"], o1["pct"]) == (5, 12, pytest.approx(500 / 12))
+    assert o1["pct_low"] == pytest.approx(500 / 18)
+    assert o1["pct_high"] == pytest.approx(500 / 12)
+    assert o1["population_bounded"] is True
+    o2 = row(out, officer_id="O-2", counterpart="pupil")
+    assert (o2["pct"], o2["pct_low"], o2["pct_high"]) == (1.25, 1.25, 1.25)
+
+
+def test_pupils_edited_outside_the_bounds_widen_them(bounded: Store) -> None:
+    # 91AB00 set to 40 by hand after the load, outside DUO's 36..39: bounds 36..40
+    bounded.con.execute(
+        "UPDATE schools SET pupils = 40 WHERE school_id = '91AB00' AND school_year = ?", [Y]
+    ).fetchall()
+    s0 = row(reach(bounded, by="school"), school_id="91AB00", counterpart="pupil")
+    assert s0["pct"] == pytest.approx(300 / 40)
+    assert s0["pct_low"] == pytest.approx(300 / 40)
+    assert s0["pct_high"] == pytest.approx(300 / 36)

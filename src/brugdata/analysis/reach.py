@@ -6,6 +6,10 @@ group is the pupils or families of its schools, summed: for a school the school 
 pilot or school type its schools in ``schools``, for an officer the schools of the officer's
 ``assignments`` that school year. A population with a school whose count is unknown (``families``
 empty) is unknown as a whole: ``pct`` is null and ``note`` says why; it is never guessed.
+
+DUO publishes pupil counts of 1 to 4 as ``<5``; :func:`brugdata.reference.fill_population`
+keeps the bounds in the table ``population_bounds``. :func:`reach` reads them when the store
+has that table, and gives the pupils' reach as a range as well (``pct_low``, ``pct_high``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+import duckdb
 import polars as pl
 
 from brugdata.analysis._common import (
@@ -26,6 +31,7 @@ from brugdata.analysis._common import (
     query,
     wilson_exprs,
 )
+from brugdata.reference.duo import BOUNDS_TABLE
 
 __all__ = ["parents_of_pupil_cases", "reach", "reach_bands"]
 
@@ -75,15 +81,26 @@ def reach(
     100), ci_low, ci_high (95% Wilson interval of pct), schools (schools in the group),
     hours_per_week (officer hours assigned to the group's schools, summed),
     reached_per_weekly_hour (reached / hours_per_week: reach per hour of officer time a week, to
-    compare pilots with 6 h/week and full-time officers), note (why pct is missing, if it is).
+    compare pilots with 6 h/week and full-time officers), note (why pct is missing, or that
+    the pupils are bounded), pct_low, pct_high (reach against the upper and the lower bound of
+    the population: reached / sum(pupils_high) × 100 and reached / sum(pupils_low) × 100 over
+    the group's schools; null when pct is), population_bounded (true when a school of the
+    group has pupils_low < pupils_high).
+
+    The bounds of a school come from ``population_bounds`` (DUO pupil counts with ``<5``
+    cells, see :func:`brugdata.reference.fill_population`); a school without a bounds row, a
+    store without that table and a mapping of frames use ``pupils`` for both bounds; a
+    school whose ``pupils`` lie outside its bounds (edited after the load) widens them to
+    include ``pupils``, so pct_low <= pct <= pct_high. DUO counts pupils only: for parents
+    (families) pct_low = pct_high = pct and population_bounded is false.
     """
     keys = group_columns(by)
     where, params = _filters(school_year, pilots)
     member_keys = ", ".join(f"m.{k}" for k in keys)
     key_list = ", ".join(keys)
     join_on = " AND ".join(f"r.{k} IS NOT DISTINCT FROM p.{k}" for k in [*keys, "school_year"])
-    members = _membership_sql("officer_id" in keys)
     con = connect(source)
+    members = _membership_sql("officer_id" in keys, _has_bounds(con))
     pilot = bool(pilots) or bool({"pilot", "school_type"} & set(keys))
     sql = f"""
     WITH cx AS ({people_x(con, pilot=pilot)}),
@@ -101,6 +118,9 @@ def reach(
                count(DISTINCT m.school_id) AS schools,
                CAST(sum(m.pupils) AS BIGINT) AS pupils,
                CAST(sum(m.families) AS BIGINT) AS families,
+               CAST(sum(m.pupils_low) AS BIGINT) AS pupils_low,
+               CAST(sum(m.pupils_high) AS BIGINT) AS pupils_high,
+               count(*) FILTER (WHERE m.pupils_low < m.pupils_high) AS bounded_schools,
                count(*) FILTER (WHERE m.pupils IS NULL) AS pupils_unknown,
                count(*) FILTER (WHERE m.families IS NULL) AS families_unknown
         FROM members m
@@ -120,7 +140,7 @@ def reach(
            coalesce(r.counterpart, p.counterpart) AS counterpart,
            coalesce(r.reached, 0) AS reached,
            p.schools, p.pupils, p.families, p.pupils_unknown, p.families_unknown,
-           p.hours_per_week
+           p.pupils_low, p.pupils_high, p.bounded_schools, p.hours_per_week
     FROM reached r
     FULL OUTER JOIN (
         SELECT population.*, hours.hours_per_week, sides.counterpart
@@ -134,14 +154,40 @@ def reach(
     return _finish(frame, keys)
 
 
-def _membership_sql(by_officer: bool) -> str:
-    """Which schools make up each group: the officer's assigned schools, or all schools."""
+def _has_bounds(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection holds the table ``population_bounds`` (created by the first
+    DUO load; a mapping of frames never has it)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+        "AND database_name = current_database() AND schema_name = current_schema()",
+        [BOUNDS_TABLE],
+    ).fetchall()
+    return bool(found[0][0])
+
+
+def _membership_sql(by_officer: bool, bounds: bool = False) -> str:
+    """Which schools make up each group: the officer's assigned schools, or all schools;
+    with each school's pupils_low and pupils_high (from ``population_bounds`` when
+    ``bounds``, widened to include ``pupils``; else ``pupils``)."""
     school_cols = "s.school_id, s.school_year, s.pilot, s.school_type, s.pupils, s.families"
+    if bounds:
+        school_cols += """,
+            least(coalesce(b.pupils_low, s.pupils), s.pupils) AS pupils_low,
+            greatest(coalesce(b.pupils_high, s.pupils), s.pupils) AS pupils_high"""
+        bounds_join = f"""
+            LEFT JOIN (SELECT school_id, school_year, min(pupils_low) AS pupils_low,
+                              max(pupils_high) AS pupils_high
+                       FROM {BOUNDS_TABLE} GROUP BY ALL) b
+              ON b.school_id = s.school_id AND b.school_year = s.school_year"""
+    else:
+        school_cols += ", s.pupils AS pupils_low, s.pupils AS pupils_high"
+        bounds_join = ""
     if by_officer:
         return f"""SELECT a.officer_id, {school_cols}
                    FROM assignments a
-                   JOIN schools s ON s.school_id = a.school_id AND s.school_year = a.school_year"""
-    return f"SELECT {school_cols} FROM schools s"
+                   JOIN schools s ON s.school_id = a.school_id AND s.school_year = a.school_year
+                   {bounds_join}"""
+    return f"SELECT {school_cols} FROM schools s {bounds_join}"
 
 
 def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -149,6 +195,7 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     population = pl.when(parent).then(pl.col("families")).otherwise(pl.col("pupils"))
     unknown = pl.when(parent).then(pl.col("families_unknown")).otherwise(pl.col("pupils_unknown"))
     what = pl.when(parent).then(pl.lit("families")).otherwise(pl.lit("pupils"))
+    bounded = (~parent & (pl.col("bounded_schools") > 0)).fill_null(False)
     note = (
         pl.when(pl.col("schools").is_null())
         .then(pl.lit("no population: the group has no schools in the schools table"))
@@ -163,14 +210,38 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         )
         .when(population == 0)
         .then(pl.format("population is 0 {}", what))
+        .when(bounded)
+        .then(
+            pl.format(
+                "pupils bounded: DUO gave counts of 1-4 as <5 at {} of {} schools; "
+                "reach lies between pct_low and pct_high",
+                pl.col("bounded_schools"),
+                pl.col("schools"),
+            )
+        )
     )
     known = pl.when(unknown == 0).then(population)
     out = frame.with_columns(population=known.cast(pl.Int64), note=note).with_columns(
         pct=pl.when(pl.col("population") > 0).then(pl.col("reached") / pl.col("population") * 100),
     )
     low, high = wilson_exprs("reached", "population")
+
+    def against(bound: str) -> pl.Expr:
+        """Reach against a bound of the pupils (pct itself for parents)."""
+        return (
+            pl.when(parent)
+            .then(pl.col("pct"))
+            .when(pl.col("pct").is_not_null() & (pl.col(bound) > 0))
+            .then(pl.col("reached") / pl.col(bound) * 100)
+        )
+
     return (
         out.with_columns(
+            pct_low=against("pupils_high"),
+            pct_high=against("pupils_low"),
+            population_bounded=bounded,
+        )
+        .with_columns(
             ci_low=pl.when(pl.col("pct").is_not_null()).then(low),
             ci_high=pl.when(pl.col("pct").is_not_null()).then(high),
             schools=pl.col("schools").cast(pl.Int64),
@@ -195,6 +266,9 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
             "hours_per_week",
             "reached_per_weekly_hour",
             "note",
+            "pct_low",
+            "pct_high",
+            "population_bounded",
         )
         .sort([*keys, "school_year", "counterpart"], nulls_last=True)
     )
