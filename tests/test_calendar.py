@@ -283,6 +283,27 @@ def test_school_weeks_2024_2025_midden() -> None:
 def test_school_weeks_needs_the_previous_summer() -> None:
     with pytest.raises(BrugdataError, match="no school holidays known for 2027-2028"):
         cal.school_weeks("2027-2028", "noord")
+    with pytest.raises(BrugdataError, match="school days of 2027-2028"):
+        cal.school_days_by_month("2027-2028", "noord")
+
+
+def test_school_days_by_month_2024_2025_noord() -> None:
+    days = cal.school_days_by_month("2024-2025", "noord")
+    assert list(days) == list(range(1, 13))  # school months, 1 = August
+    # August 2024: the summer holiday (noord) lasts until Sunday 1 September
+    assert days[1] == 0
+    # September 2024: 21 weekdays (2-6, 9-13, 16-20, 23-27, 30), no holiday
+    assert days[2] == 21
+    # October 2024: 23 weekdays; herfstvakantie 26 Oct - 3 Nov takes 28-31
+    assert days[3] == 19
+    # December 2024: 22 weekdays; kerstvakantie from 21 Dec takes 23-27 and 30-31
+    assert days[5] == 15
+    # February 2025: 20 weekdays; voorjaarsvakantie 15-23 Feb takes 17-21
+    assert days[7] == 15
+    # May 2025: 22 weekdays; meivakantie to 4 May takes 1-2, Hemelvaart 29 May
+    assert days[10] == 19
+    # July 2025: the summer holiday starts Saturday 12 July: 1-4, 7-11
+    assert days[12] == 9
 
 
 # --------------------------------------------------------------------------- regions

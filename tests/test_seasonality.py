@@ -103,8 +103,13 @@ def test_monthly_counts_shares_and_index(small: dict[str, pl.DataFrame]) -> None
         "contacts",
         "share",
         "seasonal_index",
+        "school_weeks",
+        "contacts_per_school_week",
+        "school_week_index",
     ]
     assert m.schema["contacts"] == pl.Int64
+    # the schools have no region and no municipality: school weeks unknown
+    assert m.get_column("school_weeks").null_count() == m.height
     # 2 themes seen in p1, each with all 12 months.
     assert m.height == 24
     assert sorted(m.get_column("theme").unique()) == ["armoede", "taal"]
@@ -329,3 +334,115 @@ def test_heatmap_rejects_bad_arguments(small: dict[str, pl.DataFrame]) -> None:
         seasonality_heatmap(result, lang="de")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="value"):
         seasonality_heatmap(result, value="chi2")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- school weeks
+
+
+def _regional() -> dict[str, pl.DataFrame]:
+    """Pilot p1: 91AA00 in region noord (schools.region) and 91BB00 in Maastricht (zuid by
+    its municipality); pilot p2: 91CC00 without region or municipality. Theme taal: 91AA00
+    two contacts in October 2024 and one in December; 91BB00 one in October and one in
+    August; 91CC00 one in October."""
+    schools = pl.DataFrame(
+        {
+            "school_id": ["91AA00", "91BB00", "91CC00"],
+            "school_year": [YEAR] * 3,
+            "pilot": ["p1", "p1", "p2"],
+            "school_type": ["po"] * 3,
+            "region": ["noord", None, None],
+            "municipality": [None, "Maastricht", None],
+        }
+    )
+    contacts = [
+        ("91AA00", "O1", dt.date(2024, 10, 1)),
+        ("91AA00", "O1", dt.date(2024, 10, 2)),
+        ("91AA00", "O1", dt.date(2024, 12, 2)),
+        ("91BB00", "O1", dt.date(2024, 10, 3)),
+        ("91BB00", "O1", dt.date(2024, 8, 15)),
+        ("91CC00", "O2", dt.date(2024, 10, 4)),
+    ]
+    return {
+        "schools": schools,
+        "officers": pl.DataFrame(
+            {"officer_id": ["O1", "O2"], "pilot": ["p1", "p2"], "role": ["brugfunctionaris"] * 2}
+        ),
+        "contacts": pl.DataFrame(
+            {
+                "contact_id": [f"C{i}" for i in range(len(contacts))],
+                "date": [d for _, _, d in contacts],
+                "officer_id": [o for _, o, _ in contacts],
+                "school_id": [sid for sid, _, _ in contacts],
+                "counterpart": ["parent"] * len(contacts),
+                "themes": [["taal"]] * len(contacts),
+            }
+        ),
+    }
+
+
+def test_school_weeks_per_school_from_the_regional_calendar() -> None:
+    m = seasonality(_regional(), by="school").monthly
+    # October 2024 has 23 weekdays (1-4, 7-11, 14-18, 21-25, 28-31). Noord's herfstvakantie
+    # (26 Oct - 3 Nov) takes 28-31: 19 school days; zuid's (19-27 Oct) takes 21-25: 18.
+    noord_oct = _row(m, school_id="91AA00", school_month=3)
+    assert noord_oct["school_weeks"] == pytest.approx(19 / 5)
+    assert noord_oct["contacts_per_school_week"] == pytest.approx(2 / (19 / 5))
+    zuid_oct = _row(m, school_id="91BB00", school_month=3)
+    assert zuid_oct["school_weeks"] == pytest.approx(18 / 5)
+    # December 2024: 22 weekdays, the kerstvakantie from 21 December leaves 2-6, 9-13, 16-20
+    noord_dec = _row(m, school_id="91AA00", school_month=5)
+    assert noord_dec["school_weeks"] == pytest.approx(3.0)
+    assert noord_dec["contacts_per_school_week"] == pytest.approx(1 / 3)
+    # August 2024: noord's zomervakantie runs to 1 September: no school week, no rate
+    noord_aug = _row(m, school_id="91AA00", school_month=1)
+    assert noord_aug["school_weeks"] == 0.0
+    assert noord_aug["contacts_per_school_week"] is None
+    # zuid's ends 18 August: 19-23 and 26-30 August are school days
+    zuid_aug = _row(m, school_id="91BB00", school_month=1)
+    assert zuid_aug["school_weeks"] == pytest.approx(2.0)
+    assert zuid_aug["contacts_per_school_week"] == pytest.approx(0.5)
+    # no region, no municipality: unknown, not guessed
+    unknown = m.filter(school_id="91CC00")
+    assert unknown.get_column("school_weeks").null_count() == 12
+    assert unknown.get_column("school_week_index").null_count() == 12
+    # existing columns keep their meaning: 2 of 3 contacts of 91AA00 fall in October
+    assert noord_oct["seasonal_index"] == pytest.approx(2 / (3 / 12))
+
+
+def test_school_weeks_of_a_pilot_average_its_schools() -> None:
+    m = seasonality(_regional(), by="pilot").monthly
+    p1 = {r["school_month"]: r for r in m.filter(pilot="p1").to_dicts()}
+    # October: (19 + 18) / 2 = 18.5 school days = 3.7 weeks; 3 contacts
+    assert p1[3]["school_weeks"] == pytest.approx(3.7)
+    assert p1[3]["contacts_per_school_week"] == pytest.approx(3 / 3.7)
+    # December: 15 days in both regions = 3 weeks; 1 contact
+    assert p1[5]["school_weeks"] == pytest.approx(3.0)
+    # August: (0 + 10) / 2 = 5 days = 1 week; 1 contact
+    assert p1[1]["school_weeks"] == pytest.approx(1.0)
+    assert p1[1]["contacts_per_school_week"] == pytest.approx(1.0)
+    # the index compares months by their rate per school week: October / December
+    assert p1[3]["school_week_index"] / p1[5]["school_week_index"] == pytest.approx(
+        (3 / 3.7) / (1 / 3.0)
+    )
+    # weighted by the school weeks, the index averages 1 over the year
+    weeks = sum(r["school_weeks"] for r in p1.values())
+    weighted = sum(r["school_week_index"] * r["school_weeks"] for r in p1.values())
+    assert weighted == pytest.approx(weeks)
+    assert m.filter(pilot="p2").get_column("school_weeks").null_count() == 12
+
+
+def test_heatmap_per_school_week() -> None:
+    result = seasonality(_regional(), by=["pilot", "school"])
+    spec = seasonality_heatmap(result, value="contacts_per_school_week").to_dict()
+    assert spec["encoding"]["color"]["field"] == "contacts_per_school_week"
+    assert spec["encoding"]["color"]["title"] == "Contacten per schoolweek"
+    rows = {(r["pilot"], r["school_month"]): r for r in _chart_rows(spec)}
+    # p1 in October: the mean of its schools' 3.8 and 3.6 weeks, 3 contacts
+    assert rows[("p1", 3)]["school_weeks"] == pytest.approx(3.7)
+    assert rows[("p1", 3)]["contacts_per_school_week"] == pytest.approx(3 / 3.7)
+    en = seasonality_heatmap(result, lang="en", value="school_week_index").to_dict()
+    assert en["encoding"]["color"]["title"] == "Seasonal index per school week"
+    without = result.monthly.drop("school_weeks", "contacts_per_school_week", "school_week_index")
+    with pytest.raises(ValueError, match="school_weeks"):
+        seasonality_heatmap(without, value="contacts_per_school_week")
+    assert "school_weeks" not in _chart_rows(seasonality_heatmap(without).to_dict())[0]

@@ -54,6 +54,7 @@ __all__ = [
     "public_holidays",
     "region_of",
     "school_regions",
+    "school_days_by_month",
     "school_week",
     "school_weeks",
     "school_year_of",
@@ -447,6 +448,32 @@ def school_weeks(school_year: str, region: str, *, extra: pl.DataFrame | None = 
     the previous school year (which runs into August) is taken into account, so the holidays
     of that year must be known too."""
     year = _normal_school_year(school_year)
+    weeks = {
+        (day - _week_one_monday(year)).days // 7 + 1
+        for day in _school_days(year, region, extra, "weeks")
+    }
+    return len(weeks)
+
+
+def school_days_by_month(
+    school_year: str, region: str, *, extra: pl.DataFrame | None = None
+) -> dict[int, int]:
+    """The school days of each month of a school year in a region: school month (1 = August
+    ... 12 = July) → the number of days :func:`is_school_day` counts (every month present,
+    0 for a month wholly in a holiday). Divided by 5 they give the school weeks of a month.
+    Like :func:`school_weeks` it needs the holidays of the school year and of the previous
+    one (whose summer holiday runs into August); raises
+    :class:`~brugdata.errors.BrugdataError` otherwise."""
+    year = _normal_school_year(school_year)
+    counts = dict.fromkeys(range(1, 13), 0)
+    for day in _school_days(year, region, extra, "days"):
+        counts[(day.month + 4) % 12 + 1] += 1
+    return counts
+
+
+def _school_days(year: str, region: str, extra: pl.DataFrame | None, what: str) -> list[dt.date]:
+    """The school days of the school year ``year`` (normalised) in ``region``; raises when
+    the holidays of that year or the previous one are not known."""
     key = _check_region(region)
     frame = holidays(key, extra=extra)
     previous = f"{_first_year(year) - 1}-{_first_year(year)}"
@@ -455,18 +482,18 @@ def school_weeks(school_year: str, region: str, *, extra: pl.DataFrame | None = 
         if needed not in known:
             raise BrugdataError(
                 f"no school holidays known for {needed} in region {key}, needed to count the "
-                f"school weeks of {year}; add them with load_rijksoverheid_json and pass the "
+                f"school {what} of {year}; add them with load_rijksoverheid_json and pass the "
                 "frame as extra"
             )
     spans = _holiday_spans(key, extra)
     start, end = school_year_start(year), school_year_end(year)
-    weeks: set[int] = set()
+    days: list[dt.date] = []
     day = start
     while day <= end:
         if _school_day(day, spans):
-            weeks.add((day - _week_one_monday(year)).days // 7 + 1)
+            days.append(day)
         day += dt.timedelta(days=1)
-    return len(weeks)
+    return days
 
 
 # --------------------------------------------------------------------------- municipalities

@@ -5,10 +5,11 @@ and school supplies towards its end. :func:`seasonality` counts contacts per the
 and tests each theme against an even spread over the twelve months.
 
 The even spread is an equal expected count per *calendar month*. Months with school holidays
-(August, July) are therefore expected to look quiet for every theme; compare themes with each
-other (``share``) rather than reading a low index in a holiday month on its own. A version that
-expects contacts in proportion to the school weeks of each month needs the school holiday
-calendar per region and is left for a later issue.
+(August, December, July) are therefore expected to look quiet for every theme. The monthly
+frame also gives the *school weeks* of each month, from the school calendar of the region of
+the group's schools (:mod:`brugdata.calendar`), with the contacts per school week and an index
+against a spread in proportion to the school weeks (``school_week_index``): a month that is
+quiet only because it has fewer school days then no longer looks quiet.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import duckdb
 import polars as pl
 
 from brugdata.analysis._common import Source, connect, pilot_clause, query, themes_x
 from brugdata.analysis._stats import chi2_sf
+from brugdata.calendar import region_of, school_days_by_month
+from brugdata.errors import BrugdataError
 
 __all__ = ["SeasonalityResult", "seasonality"]
 
@@ -71,6 +75,7 @@ def seasonality(
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
     counterparts: Sequence[str] | None = None,
+    extra_holidays: pl.DataFrame | None = None,
 ) -> SeasonalityResult:
     """Contacts per theme and month of the school year, and which themes peak when.
 
@@ -78,7 +83,9 @@ def seasonality(
     some (``["parent", "pupil"]``). A contact with two themes counts once for each theme.
     ``by`` groups by ``"pilot"``, ``"school"`` (column ``school_id``) and/or ``"officer"``
     (column ``officer_id``); None gives one group. ``pilots`` and ``school_year`` filter;
-    without ``school_year`` all school years are pooled month by month.
+    without ``school_year`` all school years are pooled month by month. ``extra_holidays``
+    (a frame from :func:`brugdata.calendar.load_rijksoverheid_json`) adds school holidays to
+    the shipped ones for the school weeks.
 
     Columns of ``monthly`` (every theme seen in a group has all 12 months, zero-filled):
 
@@ -90,6 +97,17 @@ def seasonality(
     - share: contacts / all theme mentions of that month in the group (0..1; null when the
       month has none).
     - seasonal_index: contacts / (the theme's year total / 12); 1.0 is an even spread.
+    - school_weeks (Float64): school days of the month / 5 in the holiday region of the
+      group's schools (:func:`brugdata.calendar.school_days_by_month`: weekdays outside the
+      region's school holidays and the public holidays). With several schools in a group it
+      is the mean over the schools with theme mentions in the group that school year whose
+      school days are known (region from ``schools.region``, else the municipality; holidays
+      shipped or in ``extra_holidays``); school years pooled add up. Null when no school of
+      the group has known school days in one of its school years. The same for every theme.
+    - contacts_per_school_week: contacts / school_weeks (null when school_weeks is 0 or
+      null, e.g. an August wholly in the summer holiday).
+    - school_week_index: contacts_per_school_week / (the theme's year total / the group's
+      school weeks of the year); 1.0 is a spread in proportion to the school weeks.
 
     Columns of ``themes`` (one row per group and theme):
 
@@ -104,8 +122,10 @@ def seasonality(
       tie).
     """
     keys = _by_columns(by)
-    monthly = _monthly(source, keys, pilots, school_year, counterparts)
-    return SeasonalityResult(monthly, _themes(monthly, keys), keys)
+    con = connect(source)
+    monthly = _monthly(con, keys, pilots, school_year, counterparts)
+    weeks = _school_weeks(con, keys, pilots, school_year, counterparts, extra_holidays)
+    return SeasonalityResult(_per_school_week(monthly, weeks, keys), _themes(monthly, keys), keys)
 
 
 def _by_columns(by: str | Sequence[str] | None) -> list[str]:
@@ -160,6 +180,85 @@ def _monthly(
         ORDER BY {sel}theme, school_month
     """
     return query(con, sql, params).with_columns(pl.col("share", "seasonal_index").cast(pl.Float64))
+
+
+def _school_weeks(
+    con: duckdb.DuckDBPyConnection,
+    keys: list[str],
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+    counterparts: Sequence[str] | None,
+    extra: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """School weeks per group and school month: [keys...], school_month, school_weeks (the
+    mean school days / 5 over the group's schools with theme mentions that school year,
+    summed over school years; null when a school year has no school with known days)."""
+    where, params = _filters(pilots, school_year, counterparts)
+    sel = "".join(f"{k}, " for k in keys)
+    schools = query(
+        con,
+        f"""SELECT DISTINCT {sel}school_year, school_id FROM ({themes_x(con)})
+            WHERE {where} AND theme IS NOT NULL AND school_id IS NOT NULL""",
+        params,
+    )
+    regions = {
+        (sid, year): region or region_of(municipality)
+        for sid, year, region, municipality in query(
+            con, "SELECT school_id, school_year, region, municipality FROM schools"
+        ).iter_rows()
+    }
+    known: dict[tuple[str, str], dict[int, int] | None] = {}
+
+    def days(school_id: str, year: str) -> dict[int, int] | None:
+        region = regions.get((school_id, year))
+        if region is None:
+            return None
+        if (year, region) not in known:
+            try:
+                known[(year, region)] = school_days_by_month(year, region, extra=extra)
+            except BrugdataError:
+                known[(year, region)] = None
+        return known[(year, region)]
+
+    rows: list[dict[str, Any]] = []
+    for school in schools.iter_rows(named=True):
+        per_month = days(school["school_id"], school["school_year"])
+        for month in range(1, 13):
+            day_count = None if per_month is None else per_month[month]
+            rows.append({**school, "school_month": month, "school_days": day_count})
+    schema: dict[str, Any] = {
+        **{k: pl.String for k in keys},
+        "school_year": pl.String,
+        "school_id": pl.String,
+        "school_month": pl.Int64,
+        "school_days": pl.Int64,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    per_year = frame.group_by([*keys, "school_year", "school_month"]).agg(
+        pl.col("school_days").mean().alias("days")
+    )
+    days_sum = pl.col("days").sum()
+    return per_year.group_by([*keys, "school_month"]).agg(
+        pl.when(pl.col("days").null_count() == 0).then(days_sum / 5).alias("school_weeks")
+    )
+
+
+def _per_school_week(monthly: pl.DataFrame, weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """``monthly`` with school_weeks, contacts_per_school_week and school_week_index."""
+    joined = monthly.join(
+        weeks, on=[*keys, "school_month"], how="left", nulls_equal=True, maintain_order="left"
+    )
+    group = [*keys, "theme"]
+    weeks_col = pl.col("school_weeks").cast(pl.Float64)
+    per_week = pl.when(weeks_col > 0).then(pl.col("contacts") / weeks_col)
+    year_rate = pl.col("contacts").sum().over(group) / weeks_col.sum().over(group)
+    return joined.with_columns(
+        school_weeks=weeks_col, contacts_per_school_week=per_week
+    ).with_columns(
+        school_week_index=pl.when(year_rate > 0).then(
+            pl.col("contacts_per_school_week") / year_rate
+        )
+    )
 
 
 def _filters(

@@ -23,6 +23,15 @@ TITLES: dict[str, dict[str, str]] = {
     "task": {"nl": "Taak", "en": "Task"},
     "share_pct": {"nl": "Aandeel tijd (%)", "en": "Share of time (%)"},
     "seasonal_index": {"nl": "Seizoensindex", "en": "Seasonal index"},
+    "school_weeks": {"nl": "Schoolweken", "en": "School weeks"},
+    "contacts_per_school_week": {
+        "nl": "Contacten per schoolweek",
+        "en": "Contacts per school week",
+    },
+    "school_week_index": {
+        "nl": "Seizoensindex per schoolweek",
+        "en": "Seasonal index per school week",
+    },
     "partner_kind": {"nl": "Soort partner", "en": "Partner kind"},
     "weight": {"nl": "Contacten en verwijzingen", "en": "Contacts and referrals"},
 }

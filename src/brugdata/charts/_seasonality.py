@@ -16,7 +16,23 @@ if TYPE_CHECKING:
 
 __all__ = ["seasonality_heatmap"]
 
-Value = Literal["seasonal_index", "share", "contacts"]
+Value = Literal[
+    "seasonal_index", "share", "contacts", "contacts_per_school_week", "school_week_index"
+]
+
+#: The values the heatmap can show.
+VALUES: tuple[str, ...] = (
+    "seasonal_index",
+    "share",
+    "contacts",
+    "contacts_per_school_week",
+    "school_week_index",
+)
+#: Columns of the monthly frame that are not grouping columns.
+_MONTHLY_VALUES = frozenset(
+    {"theme", "school_month", "month", "contacts", "share", "seasonal_index", "school_weeks"}
+    | set(VALUES)
+)
 
 
 def seasonality_heatmap(
@@ -32,13 +48,22 @@ def seasonality_heatmap(
     frame. Groups finer than a pilot (schools, officers) are summed to their pilot, or to
     one total without a pilot column, and share and seasonal index recomputed, so the chart
     has at most pilots × themes × 12 rows.
+
+    ``value="contacts_per_school_week"`` or ``"school_week_index"`` colours by the contacts
+    per school week of the month (see :func:`~brugdata.analysis.seasonality.seasonality`), so
+    that December and the summer months do not look quiet only for their holidays. For
+    groups finer than a pilot the pilot's school weeks of a month are the mean of its groups'
+    school weeks.
     """
     import altair as alt
 
     lang = check_lang(lang)
-    if value not in ("seasonal_index", "share", "contacts"):
-        raise ValueError(f"value must be seasonal_index, share or contacts, not {value!r}")
+    if value not in VALUES:
+        raise ValueError(f"value must be one of {', '.join(VALUES)}, not {value!r}")
     monthly = result if isinstance(result, pl.DataFrame) else result.monthly
+    weekly = "school_weeks" in monthly.columns
+    if value in ("contacts_per_school_week", "school_week_index") and not weekly:
+        raise ValueError(f"value {value!r} needs the school_weeks column of the monthly frame")
     data = _chart_data(monthly, lang)
     facet = "pilot" in data.columns and data.get_column("pilot").n_unique() > 1
     theme_order = [themes().label(c, lang) for c in _theme_order(data.get_column("theme").unique())]
@@ -54,13 +79,27 @@ def seasonality_heatmap(
             alt.Tooltip("seasonal_index:Q", title=title("seasonal_index", lang), format=".2f"),
         ],
     }
+    if weekly:
+        encoding["tooltip"] += [  # type: ignore[operator]
+            alt.Tooltip("school_weeks:Q", title=title("school_weeks", lang), format=".1f"),
+            alt.Tooltip(
+                "contacts_per_school_week:Q",
+                title=title("contacts_per_school_week", lang),
+                format=".2f",
+            ),
+            alt.Tooltip(
+                "school_week_index:Q", title=title("school_week_index", lang), format=".2f"
+            ),
+        ]
     if facet:
         encoding["row"] = alt.Row("pilot:N", title=title("pilot", lang))
     return alt.Chart(data).mark_rect().encode(**encoding).properties(width=360)
 
 
 def _chart_data(monthly: pl.DataFrame, lang: Lang) -> pl.DataFrame:
-    """Contacts per [pilot,] theme and school month with share, seasonal index and labels."""
+    """Contacts per [pilot,] theme and school month with share, seasonal index and labels,
+    and with school_weeks, contacts_per_school_week and school_week_index when the monthly
+    frame has school weeks."""
     keys = ["pilot"] if "pilot" in monthly.columns else []
     codes = monthly.get_column("theme").unique().drop_nulls().to_list()
     labels = {c: themes().label(c, lang) for c in codes}
@@ -68,6 +107,28 @@ def _chart_data(monthly: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     data = monthly.group_by([*keys, "theme", "school_month"]).agg(pl.col("contacts").sum())
     month_total = pl.col("contacts").sum().over([*keys, "school_month"])
     theme_mean = pl.col("contacts").sum().over([*keys, "theme"]) / 12.0
+    weekly: list[str] = []
+    if "school_weeks" in monthly.columns:
+        groups = [c for c in monthly.columns if c not in _MONTHLY_VALUES]
+        weeks = (
+            monthly.select(*groups, "school_month", "school_weeks")
+            .unique()
+            .group_by([*keys, "school_month"])
+            .agg(pl.col("school_weeks").mean())
+        )
+        data = data.join(weeks, on=[*keys, "school_month"], how="left", nulls_equal=True)
+        per_week = pl.when(pl.col("school_weeks") > 0).then(
+            pl.col("contacts") / pl.col("school_weeks")
+        )
+        year_rate = pl.col("contacts").sum().over([*keys, "theme"]) / pl.col(
+            "school_weeks"
+        ).sum().over([*keys, "theme"])
+        data = data.with_columns(contacts_per_school_week=per_week).with_columns(
+            school_week_index=pl.when(year_rate > 0).then(
+                pl.col("contacts_per_school_week") / year_rate
+            )
+        )
+        weekly = ["school_weeks", "contacts_per_school_week", "school_week_index"]
     return (
         data.with_columns(
             pl.when(month_total > 0).then(pl.col("contacts") / month_total).alias("share"),
@@ -85,6 +146,7 @@ def _chart_data(monthly: pl.DataFrame, lang: Lang) -> pl.DataFrame:
             "contacts",
             "share",
             "seasonal_index",
+            *weekly,
         )
     )
 
