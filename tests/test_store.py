@@ -104,6 +104,30 @@ def test_references_resolve_against_the_store(store: Store, refs: Path, tmp_path
     assert rules.count("already_stored") == 2
 
 
+def test_the_same_contact_in_two_files_of_one_ingest_is_loaded_once(
+    store: Store, refs: Path
+) -> None:
+    """Each file is loaded before the next is checked, and stored keys are looked up in the
+    store: a contact id of the first file is "already stored" for the second."""
+    write_csv(refs, "contacten_a.csv", CONTACTS)
+    write_csv(refs, "contacten_b.csv", CONTACTS.replace("C-4;", "C-5;").replace("O-9", "O-1"))
+    result = store.ingest(refs, today=TODAY)
+    by_name = {f.path.name: f for f in result.files}
+    assert (by_name["contacten_a.csv"].rows_loaded, by_name["contacten_b.csv"].rows_loaded) == (
+        2,
+        1,
+    )
+    rejects = store.rejects()
+    second = rejects.filter(pl.col("file_name") == "contacten_b.csv")
+    assert second.filter(pl.col("rule") == "already_stored")["line"].to_list() == [2, 4]
+    assert store.table("contacts")["contact_id"].sort().to_list() == ["C-1", "C-3", "C-5"]
+    # the valid rows are in the store; the result keeps only their lines
+    files = {f.path.name: f for f in result.validation.files}
+    assert files["contacten_a.csv"].valid.columns == ["_line"]
+    assert files["contacten_a.csv"].valid["_line"].to_list() == [2, 4]
+    assert files["contacten_b.csv"].rows_valid == 1
+
+
 def test_a_failing_ingest_leaves_the_store_exactly_as_it_was(
     tmp_path: Path, refs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,15 +137,15 @@ def test_a_failing_ingest_leaves_the_store_exactly_as_it_was(
         before = snapshot(s)
     write_csv(refs, "contacten.csv", CONTACTS)
     calls = {"n": 0}
-    original = Store._insert_file
+    original = store_module._Loader.file
 
-    def failing(self: Store, *args: object, **kwargs: object) -> None:
+    def failing(self: store_module._Loader, *args: object, **kwargs: object) -> int:
         calls["n"] += 1
         if calls["n"] == 3:  # officers and partners went in; fail half-way
             raise RuntimeError("disk full (simulated)")
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Store, "_insert_file", failing)
+    monkeypatch.setattr(store_module._Loader, "file", failing)
     with brugdata.open(db) as s:
         with pytest.raises(RuntimeError, match="simulated"):
             s.ingest(refs, today=TODAY)

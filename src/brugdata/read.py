@@ -27,18 +27,18 @@ import hashlib
 import io
 import itertools
 import re
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import fastexcel
 import polars as pl
 
 from brugdata.errors import ReadError
 
-__all__ = ["RawTable", "read_raw", "file_sha256"]
+__all__ = ["RawTable", "file_sha256", "read_ahead", "read_raw"]
 
 LINE_COLUMN = "_line"
 PROBLEM_COLUMN = "_problem"
@@ -130,6 +130,26 @@ def read_raw(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
         sha = pool.submit(lambda: hashlib.sha256(data).hexdigest())
         frame, encoding, delimiter, sheet_name = _read_any(p.name, suffix, data, sheet)
         return RawTable(p, frame, encoding, delimiter, sheet_name, sha.result())
+
+
+_Job = TypeVar("_Job")
+_Out = TypeVar("_Out")
+
+
+def read_ahead(
+    jobs: Iterable[_Job], read: Callable[[_Job], _Out]
+) -> Iterator[tuple[_Job, Future[_Out]]]:
+    """Yield ``(job, future of read(job))`` for each job in order, the next job's file being
+    read on a thread while the caller works on this one (parsing releases the GIL: the next
+    file is read while this one is validated and loaded). ``future.result()`` gives what
+    ``read`` returned or raises what it raised."""
+    pending = iter(jobs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = [(job, pool.submit(read, job)) for job in itertools.islice(pending, 1)]
+        while ahead:
+            job, future = ahead.pop()
+            ahead = [(nxt, pool.submit(read, nxt)) for nxt in itertools.islice(pending, 1)]
+            yield job, future
 
 
 def _read_any(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from brugdata.model import table
+from brugdata.model import TABLES, table
 
 __all__ = ["REJECT_SCHEMA", "FileError", "FileResult", "Known", "ValidationResult"]
 
@@ -23,18 +24,49 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+#: Tables whose keys other tables reference (schools, officers, partners).
+REFERENCED: frozenset[str] = frozenset(
+    c.references for spec in TABLES.values() for c in spec.columns if c.references
+)
+
+
 @dataclass
 class Known:
     """Keys that exist already: in the store, or in reference files validated earlier in the
-    same call. ``keys[table]`` is a frame of that table's key columns."""
+    same call. ``keys[table]`` is a frame of that table's key columns.
+
+    ``stored``, when set, looks keys up where they are kept instead of holding them all:
+    ``stored(table_name, keys)`` returns the rows of the frame ``keys`` (the table's key
+    columns) that are already stored. A store ingest sets it so that millions of stored
+    contact ids are checked in DuckDB, not copied into memory; the rows of tables that no
+    column references are then not added to ``keys`` (the store has them once loaded, and
+    the caller loads each file before validating the next)."""
 
     keys: dict[str, pl.DataFrame] = field(default_factory=dict)
+    stored: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
 
     def add(self, table_name: str, frame: pl.DataFrame) -> None:
         """Add the key columns of ``frame`` (rows of ``table_name``)."""
+        if self.stored is not None and table_name not in REFERENCED:
+            return
         part = frame.select(table(table_name).key)
         old = self.keys.get(table_name)
         self.keys[table_name] = part if old is None else pl.concat([old, part])
+
+    def matching(self, table_name: str, frame: pl.DataFrame) -> pl.DataFrame:
+        """The distinct keys of ``frame`` (rows of ``table_name``) that are known: the
+        table's key columns."""
+        key = list(table(table_name).key)
+        wanted = frame.select(key).drop_nulls().unique()
+        found = []
+        held = self.keys.get(table_name)
+        if held is not None and held.height:
+            found.append(wanted.join(held.unique(), on=key, how="semi", nulls_equal=False))
+        if self.stored is not None and wanted.height:
+            found.append(self.stored(table_name, wanted).select(key).cast(wanted.schema))
+        if not found:
+            return wanted.clear()
+        return pl.concat(found).unique()
 
     def ids(self, table_name: str, column: str) -> pl.Series:
         """Distinct values of ``column`` in the known rows of ``table_name``."""

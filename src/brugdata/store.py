@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,9 +35,9 @@ except ImportError:  # Windows: no advisory locks; one writer at a time is then 
 from brugdata.analysis._common import derived_sql
 from brugdata.errors import ReadError, StoreError
 from brugdata.model import TABLES, Column, Table
-from brugdata.read import file_sha256, read_raw
-from brugdata.result import FileError, FileResult, Known, ValidationResult
-from brugdata.validation import Privacy, collect_files, plan_files, validate_raw
+from brugdata.read import RawTable, file_sha256, read_ahead, read_raw
+from brugdata.result import REFERENCED, FileError, FileResult, Known, ValidationResult
+from brugdata.validation import Privacy, collect_files, plan_files, validate_raw, warm_up
 
 __all__ = ["SCHEMA_VERSION", "FileIngest", "IngestResult", "Store", "open_store"]
 
@@ -514,29 +515,35 @@ class Store:
             known = _known(con)
             results: list[FileResult] = []
             read_errors: list[FileError] = list(errors)
-            for path, table_name in jobs:
-                if on_file is not None:
-                    on_file(path)
-                try:
-                    sha = file_sha256(path)
-                    if sha in seen:
-                        outcomes.append(
-                            FileIngest(path, table_name, "skipped", sha, message=_ALREADY)
-                        )
+            load = _Loader(con)
+            warm_up()
+
+            def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
+                sha = file_sha256(job[0])
+                return sha, None if sha in seen else read_raw(job[0])
+
+            try:
+                for (path, table_name), reading in read_ahead(jobs, read):
+                    if on_file is not None:
+                        on_file(path)
+                    try:
+                        sha, raw = reading.result()
+                        if sha in seen or raw is None:  # the same content twice in one call
+                            outcomes.append(
+                                FileIngest(path, table_name, "skipped", sha, message=_ALREADY)
+                            )
+                            continue
+                    except ReadError as exc:
+                        outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
+                        read_errors.append(FileError(path, str(exc)))
                         continue
-                    raw = read_raw(path)
-                except ReadError as exc:
-                    outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
-                    read_errors.append(FileError(path, str(exc)))
-                    continue
-                seen.add(sha)
-                result = validate_raw(
-                    raw, table_name, columns=columns, known=known, today=today, privacy=privacy
-                )
-                known.add(table_name, result.valid)
-                results.append(result)
-                outcomes.append(
-                    FileIngest(
+                    seen.add(sha)
+                    result = validate_raw(
+                        raw, table_name, columns=columns, known=known, today=today, privacy=privacy
+                    )
+                    del raw
+                    known.add(table_name, result.valid)
+                    outcome = FileIngest(
                         path,
                         table_name,
                         "loaded",
@@ -545,54 +552,48 @@ class Store:
                         result.rows_valid,
                         result.rows_rejected,
                     )
-                )
-            self._load(con, results, outcomes)
+                    # loaded now, inside the transaction: the next file is checked against it
+                    # in the store, and its rows need not stay in memory
+                    outcome.ingest_id = load.file(result)
+                    result.valid = result.valid.select(_LINE_COLUMN)
+                    results.append(result)
+                    outcomes.append(outcome)
+                load.finish()
+            except BaseException:
+                for o in outcomes:
+                    o.ingest_id = None
+                raise
         return IngestResult(outcomes, ValidationResult(results, read_errors))
 
-    def _load(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        results: list[FileResult],
-        outcomes: list[FileIngest],
-    ) -> None:
-        """Write the results through ``con`` (inside the caller's transaction)."""
+
+class _Loader:
+    """Writes validated files through ``con``, inside the caller's transaction: each file's
+    provenance row, valid rows, reasons and rejected rows under the next ingest id, then the
+    tables derived from the contacts loaded."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         from brugdata import __version__
 
-        by_path = {o.path: o for o in outcomes if o.status == "loaded"}
-        now = dt.datetime.now()
+        self.con = con
+        self.version = __version__
+        self.now = dt.datetime.now()
         row = _rows(
             con, "SELECT coalesce(max(ingest_id), 0), coalesce(max(batch_id), 0) FROM ingests"
         )[0]
-        next_id, batch = int(row[0]) + 1, int(row[1]) + 1
-        try:
-            contact_ids = []
-            for result in results:
-                self._insert_file(con, result, next_id, batch, now, __version__)
-                by_path[result.path].ingest_id = next_id
-                if result.table == "contacts":
-                    contact_ids.append(next_id)
-                next_id += 1
-            _maintain_derived(con, contact_ids)
-        except BaseException:
-            for o in by_path.values():
-                o.ingest_id = None
-            raise
+        self.next_id, self.batch = int(row[0]) + 1, int(row[1]) + 1
+        self.contact_ids: list[int] = []
 
-    def _insert_file(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        result: FileResult,
-        ingest_id: int,
-        batch: int,
-        now: dt.datetime,
-        version: str,
-    ) -> None:
+    def file(self, result: FileResult) -> int:
+        """Load one file's result; return its ingest id."""
+        ingest_id = self.next_id
+        self.next_id += 1
+        con = self.con
         _run(
             con,
             "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 ingest_id,
-                batch,
+                self.batch,
                 result.path.name,
                 str(result.path),
                 result.sha256,
@@ -604,8 +605,8 @@ class Store:
                 result.encoding,
                 result.delimiter,
                 result.sheet,
-                now,
-                version,
+                self.now,
+                self.version,
                 sum(result.pseudonymised.values()),
                 sum(result.redacted.values()),
             ],
@@ -616,7 +617,7 @@ class Store:
             con,
             spec.name,
             result.valid.with_columns(tag.alias("_ingest_id")),
-            [*spec.column_names, "_ingest_id", "_line"],
+            [*spec.column_names, "_ingest_id", _LINE_COLUMN],
         )
         _append(
             con,
@@ -626,6 +627,16 @@ class Store:
         )
         rows = _rows_as_json(result.rejected_rows).with_columns(tag.alias("ingest_id"))
         _append(con, "rejected_rows", rows, ["ingest_id", "line", "data"])
+        if result.table == "contacts":
+            self.contact_ids.append(ingest_id)
+        return ingest_id
+
+    def finish(self) -> None:
+        """Bring the derived tables up to date with the contacts loaded."""
+        _maintain_derived(self.con, self.contact_ids)
+
+
+_LINE_COLUMN = "_line"
 
 
 _ALREADY = "already ingested: same content as an earlier file"
@@ -665,13 +676,28 @@ def _rows(
 
 
 def _known(con: duckdb.DuckDBPyConnection) -> Known:
-    known = Known()
-    for name, spec in TABLES.items():
-        cols = ", ".join(f'"{c}"' for c in spec.key)
+    """The store's keys for validation: those of the referenced tables (schools, officers,
+    partners: small) in memory, the others looked up in the store when a file is checked."""
+    known = Known(stored=partial(_stored_keys, con))
+    for name in REFERENCED:
+        cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
         frame = con.sql(f"SELECT {cols} FROM {name}").pl()
         if frame.height:
             known.add(name, frame)
     return known
+
+
+def _stored_keys(con: duckdb.DuckDBPyConnection, name: str, keys: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``keys`` (key columns of table ``name``) that the table holds."""
+    if name in REFERENCED:
+        return keys.clear()  # held in memory by :func:`_known`
+    cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
+    view = f"_brugdata_keys_{name}"
+    con.register(view, keys)
+    try:
+        return con.sql(f"SELECT DISTINCT {cols} FROM {name} SEMI JOIN {view} USING ({cols})").pl()
+    finally:
+        con.unregister(view)
 
 
 def _append(

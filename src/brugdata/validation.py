@@ -14,6 +14,8 @@ references to schools, officers and partners, what a contact with a parent needs
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,7 @@ import polars as pl
 
 from brugdata.errors import BrugdataError, ReadError
 from brugdata.model import TABLES, Column, Table, table, table_for_file, table_names
-from brugdata.read import RawTable, read_raw
+from brugdata.read import RawTable, read_ahead, read_raw
 from brugdata.result import FileError, FileResult, Known, ValidationResult
 from brugdata.vocab import column_aliases, fold, vocabulary
 
@@ -119,9 +121,10 @@ def validate(
     privacy = Privacy(pseudonym_key or settings.pseudonym_key(), "reject", personal_data)
     jobs, errors = plan_files(collect_files(paths), table)
     results: list[FileResult] = []
-    for path, table_name in jobs:
+    warm_up()
+    for (path, table_name), reading in read_ahead(jobs, lambda job: read_raw(job[0])):
         try:
-            raw = read_raw(path)
+            raw = reading.result()
         except ReadError as exc:
             errors.append(FileError(path, str(exc)))
             continue
@@ -131,6 +134,18 @@ def validate(
         known.add(table_name, result.valid)
         results.append(result)
     return ValidationResult(results, errors)
+
+
+def warm_up() -> None:
+    """Import what validation needs (pandera takes about 0.3 s) on a thread, while the first
+    file is read: reading releases the GIL, so the import is then nearly free."""
+    if "brugdata.schemas" not in sys.modules:
+        threading.Thread(target=_import_validation, name="brugdata-warm-up", daemon=True).start()
+
+
+def _import_validation() -> None:
+    import brugdata.privacy
+    import brugdata.schemas  # noqa: F401
 
 
 def plan_files(
@@ -708,9 +723,9 @@ def _key_rules(typed: pl.DataFrame, spec: Table, known: Known) -> list[pl.DataFr
             value=value,
         )
     ]
-    stored = known.keys.get(spec.name)
-    if stored is not None and stored.height:
-        hits = typed.join(stored.unique(), on=key, how="semi").filter(has_key)
+    stored = known.matching(spec.name, typed)
+    if stored.height:
+        hits = typed.join(stored, on=key, how="semi").filter(has_key)
         out.append(
             _failure(
                 hits,
