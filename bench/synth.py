@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from brugdata import sample as S
+from brugdata.model import TABLES
 
 #: Bump when the generated data changes, so cached data is regenerated.
 GENERATOR_VERSION = 5
@@ -207,17 +208,7 @@ def build(
     )
     schools = pl.concat(
         [schools_one.with_columns(school_year=pl.lit(y)) for y in year_names]
-    ).select(
-        "school_id",
-        "school_year",
-        "name",
-        "pilot",
-        "municipality",
-        "school_type",
-        "pupils",
-        "families",
-        "region",
-    )
+    ).select(TABLES["schools"].column_names)
 
     # officers: one per school first, the rest at the larger schools; 10% take a second school
     n_o = p.officers
