@@ -515,7 +515,10 @@ class Store:
             known = _known(con)
             results: list[FileResult] = []
             read_errors: list[FileError] = list(errors)
-            load = _Loader(con)
+            # a file store is written on a copy that replaces it only at the end: committing
+            # the copy after each file frees DuckDB's transaction memory (~130 MB per million
+            # rows) without giving up all-or-nothing; an in-memory store has no copy
+            load = _Loader(con, commit_each_file=not self.memory)
             warm_up()
 
             def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
@@ -569,12 +572,15 @@ class Store:
 class _Loader:
     """Writes validated files through ``con``, inside the caller's transaction: each file's
     provenance row, valid rows, reasons and rejected rows under the next ingest id, then the
-    tables derived from the contacts loaded."""
+    tables derived from the contacts loaded. With ``commit_each_file`` (only for a connection
+    to a private copy of the store that is thrown away on failure) each file is committed
+    and a new transaction begun."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, commit_each_file: bool = False) -> None:
         from brugdata import __version__
 
         self.con = con
+        self.commit_each_file = commit_each_file
         self.version = __version__
         self.now = dt.datetime.now()
         row = _rows(
@@ -629,6 +635,9 @@ class _Loader:
         _append(con, "rejected_rows", rows, ["ingest_id", "line", "data"])
         if result.table == "contacts":
             self.contact_ids.append(ingest_id)
+        if self.commit_each_file:
+            con.commit()
+            con.begin()
         return ingest_id
 
     def finish(self) -> None:
