@@ -495,7 +495,7 @@ class Store:
     ) -> IngestResult:
         """Validate files and folders against the data model and the store, and load them.
 
-        All files of one call are loaded in one transaction: an error half-way leaves the
+        All files of one call are loaded all-or-nothing: an error half-way leaves the
         store as it was. Reference tables (schools, officers, partners) go first, so a folder
         with everything in it loads in one call. A file whose content (sha256) was ingested
         before is skipped. ``on_file`` is called before each file is read (for progress).
