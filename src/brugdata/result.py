@@ -57,7 +57,7 @@ class Known:
         """The distinct keys of ``frame`` (rows of ``table_name``) that are known: the
         table's key columns."""
         key = list(table(table_name).key)
-        wanted = frame.select(key).drop_nulls().unique()
+        wanted = frame.select(key).drop_nulls()
         found = []
         held = self.keys.get(table_name)
         if held is not None and held.height:

@@ -700,6 +700,8 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, name: str, keys: pl.DataFrame) 
     """The rows of ``keys`` (key columns of table ``name``) that the table holds."""
     if name in REFERENCED:
         return keys.clear()  # held in memory by :func:`_known`
+    if not _rows(con, f"SELECT EXISTS (SELECT 1 FROM {name})")[0][0]:
+        return keys.clear()  # nothing stored yet: a new store, or the table's first file
     cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
     view = f"_brugdata_keys_{name}"
     con.register(view, keys)
