@@ -229,6 +229,43 @@ def test_protect_uses_the_settings_threshold(monkeypatch: pytest.MonkeyPatch) ->
     assert protect("reach", frame, threshold=10)["reached"].to_list() == ["12", "30", "40"]
 
 
+def test_protect_hides_every_figure_derived_from_a_small_count() -> None:
+    """Regression: reach's pct_low/pct_high (DUO bounds) and seasonality's rates per school
+    week give the hidden count back (pct_low × pupils_high) unless hidden with it."""
+    reach_rows = pl.DataFrame(
+        {
+            "pilot": ["A", "B", "C"],
+            "counterpart": ["pupil"] * 3,
+            "reached": [4, 30, 40],
+            "population": [100, 200, 300],
+            "pct": [4.0, 15.0, 13.3],
+            "pct_low": [3.9, 14.9, 13.2],
+            "pct_high": [4.1, 15.1, 13.4],
+        }
+    )
+    out = protect("reach", reach_rows, threshold=10)
+    assert out["reached"].to_list() == ["<10", "x", "40"]
+    for column in ("pct", "pct_low", "pct_high"):
+        assert out[column].to_list() == [None, None, reach_rows[column][2]], column
+    monthly = pl.DataFrame(
+        {
+            "pilot": ["A", "A"],
+            "theme": ["armoede", "armoede"],
+            "school_month": [1, 2],
+            "contacts": [3, 50],
+            "school_weeks": [2.0, 4.0],
+            "contacts_per_school_week": [1.5, 12.5],
+            "school_week_index": [0.2, 1.6],
+            "seasonal_index": [0.7, 1.3],
+        }
+    )
+    out = protect("seasonality", monthly, threshold=10)
+    assert out["contacts"].to_list()[0] == "<10"
+    for column in ("contacts_per_school_week", "school_week_index", "seasonal_index"):
+        assert out[column][0] is None, column
+    assert out["school_weeks"].to_list() == [2.0, 4.0]  # the calendar is not about people
+
+
 def test_protect_compare_hides_small_counts_and_their_percentages() -> None:
     frame = pl.DataFrame(
         {

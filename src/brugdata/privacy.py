@@ -162,6 +162,8 @@ COUNT_COLUMNS = (
 #: Columns computed from the counts in a row: hidden with them.
 DERIVED_COLUMNS = (
     "pct",
+    "pct_low",
+    "pct_high",
     "ci_low",
     "ci_high",
     "share",
@@ -170,6 +172,8 @@ DERIVED_COLUMNS = (
     "share_specialised",
     "reached_per_weekly_hour",
     "seasonal_index",
+    "contacts_per_school_week",
+    "school_week_index",
     "median_days_to_referral",
 )
 
