@@ -257,3 +257,16 @@ def test_pupils_edited_outside_the_bounds_widen_them(bounded: Store) -> None:
     assert s0["pct"] == pytest.approx(300 / 40)
     assert s0["pct_low"] == pytest.approx(300 / 40)
     assert s0["pct_high"] == pytest.approx(300 / 36)
+
+
+def test_the_report_gives_the_range_of_a_bounded_reach(bounded: Store, tmp_path: Path) -> None:
+    from brugdata.report import write_report
+
+    path = write_report(
+        bounded, tmp_path / "report.html", lang="en", transform=lambda name, frame: frame
+    )
+    text = path.read_text(encoding="utf-8")
+    # p1: 5 pupils of 48..57 (DUO <5 cells): 5 / 57 = 8.8%, 5 / 48 = 10.4%
+    assert "so reach lies between 8.8% and 10.4%" in text
+    # p2 has no <5 cell: no range
+    assert text.count("so reach lies between") == 1

@@ -512,7 +512,11 @@ def _reach(rep: _Report) -> None:
             if row.get("pct") is None:
                 return rep.r(f"reach_{side}_unknown", n=n)
             ci = _ci(row.get("ci_low"), row.get("ci_high"), lang)
-            return rep.r(f"reach_{side}", n=n, pct=rep.fmt(row["pct"], "pct"), ci=ci)
+            pct = rep.fmt(row["pct"], "pct")
+            if row.get("population_bounded") and row.get("pct_low") is not None:
+                low, high = rep.fmt(row["pct_low"], "pct"), rep.fmt(row.get("pct_high"), "pct")
+                return rep.r(f"reach_{side}_bounded", n=n, pct=pct, ci=ci, low=low, high=high)
+            return rep.r(f"reach_{side}", n=n, pct=pct, ci=ci)
 
         items.append(
             rep.r(
