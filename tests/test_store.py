@@ -349,3 +349,30 @@ def test_killing_brugdata_ingest_mid_ingest_leaves_the_store_as_it_was(tmp_path:
     proc.wait(timeout=30)
     with brugdata.open(db) as s:
         assert snapshot(s) == before
+
+
+def test_validating_against_the_store_finds_stored_and_repeated_keys(
+    store: Store, refs: Path, tmp_path: Path
+) -> None:
+    """store.known() looks stored contact ids up in the store; files of one validate call
+    that are not loaded still see each other's keys."""
+    write_csv(refs, "contacten.csv", CONTACTS)
+    store.ingest(refs, today=TODAY)  # C-1 and C-3 are stored
+    later = tmp_path / "later"
+    later.mkdir()
+    new = "contact_id;datum;functionaris;school;gesprekspartner;persoon;gezin;thema\n"
+    write_csv(later, "contacten_a.csv", new + "C-3;16-03-2025;O-1;91AB00;ouder;P-9;G-9;taal\n")
+    write_csv(later, "contacten_b.csv", new + "C-3;17-03-2025;O-1;91AB00;ouder;P-9;G-9;taal\n")
+    write_csv(later, "contacten_c.csv", new + "C-7;17-03-2025;O-1;91AB00;ouder;P-9;G-9;taal\n")
+    write_csv(later, "contacten_d.csv", new + "C-7;18-03-2025;O-1;91AB00;ouder;P-9;G-9;taal\n")
+    result = brugdata.validate(later, today=TODAY, known=store.known())
+    rules = {
+        f.path.name: [(r["line"], r["column"], r["rule"]) for r in f.rejects.iter_rows(named=True)]
+        for f in result.files
+    }
+    assert rules == {
+        "contacten_a.csv": [(2, "contact_id", "already_stored")],  # in the store
+        "contacten_b.csv": [(2, "contact_id", "already_stored")],
+        "contacten_c.csv": [],
+        "contacten_d.csv": [(2, "contact_id", "already_stored")],  # in file c of this call
+    }

@@ -37,17 +37,19 @@ class Known:
 
     ``stored``, when set, looks keys up where they are kept instead of holding them all:
     ``stored(table_name, keys)`` returns the rows of the frame ``keys`` (the table's key
-    columns) that are already stored. A store ingest sets it so that millions of stored
-    contact ids are checked in DuckDB, not copied into memory; the rows of tables that no
-    column references are then not added to ``keys`` (the store has them once loaded, and
-    the caller loads each file before validating the next)."""
+    columns) that are already stored. :meth:`brugdata.store.Store.known` sets it so that
+    millions of stored contact ids are checked in DuckDB, not copied into memory.
+    ``loaded`` says that the caller stores each file before validating the next (an
+    ingest): the rows of tables that no column references are then not added to ``keys``
+    either, as ``stored`` finds them."""
 
     keys: dict[str, pl.DataFrame] = field(default_factory=dict)
     stored: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
+    loaded: bool = False
 
     def add(self, table_name: str, frame: pl.DataFrame) -> None:
         """Add the key columns of ``frame`` (rows of ``table_name``)."""
-        if self.stored is not None and table_name not in REFERENCED:
+        if self.loaded and self.stored is not None and table_name not in REFERENCED:
             return
         part = frame.select(table(table_name).key)
         old = self.keys.get(table_name)

@@ -512,7 +512,7 @@ class Store:
         with self.transaction() as con:
             outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
             seen = {r[0] for r in _rows(con, "SELECT sha256 FROM ingests")}
-            known = _known(con)
+            known = _known(con, loaded=True)
             results: list[FileResult] = []
             read_errors: list[FileError] = list(errors)
             # a file store is written on a copy that replaces it only at the end: committing
@@ -684,10 +684,11 @@ def _rows(
     return con.execute(sql, params).fetchall()
 
 
-def _known(con: duckdb.DuckDBPyConnection) -> Known:
+def _known(con: duckdb.DuckDBPyConnection, *, loaded: bool = False) -> Known:
     """The store's keys for validation: those of the referenced tables (schools, officers,
-    partners: small) in memory, the others looked up in the store when a file is checked."""
-    known = Known(stored=partial(_stored_keys, con))
+    partners: small) in memory, the others looked up in the store when a file is checked.
+    ``loaded``: the caller loads each file before validating the next (see :class:`Known`)."""
+    known = Known(stored=partial(_stored_keys, con), loaded=loaded)
     for name in REFERENCED:
         cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
         frame = con.sql(f"SELECT {cols} FROM {name}").pl()
