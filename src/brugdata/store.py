@@ -498,7 +498,8 @@ class Store:
         All files of one call are loaded all-or-nothing: an error half-way leaves the
         store as it was. Reference tables (schools, officers, partners) go first, so a folder
         with everything in it loads in one call. A file whose content (sha256) was ingested
-        before is skipped. ``on_file`` is called before each file is read (for progress).
+        before is skipped. ``on_file`` is called as the ingest turns to each file (for
+        progress; the next file is already being read on a thread).
 
         Direct identifiers in person and family columns are replaced by keyed pseudonyms
         (``pseudonym_key``, default the settings' key); without a key the ingest stops with
