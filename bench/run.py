@@ -169,7 +169,7 @@ def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
 
         setattr(owner, name, timed)
 
-    wrap(store_module, "read_raw", "read")
+    wrap(store_module, "read_unless_seen", "read")
     wrap(store_module, "validate_raw", "validate")
     wrap(store_module._Loader, "file", "load")
     wrap(store_module, "_maintain_derived", "derived")

@@ -27,7 +27,7 @@ import hashlib
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,7 @@ import polars as pl
 
 from brugdata.errors import ReadError
 
-__all__ = ["RawTable", "file_sha256", "read_ahead", "read_raw"]
+__all__ = ["RawTable", "file_sha256", "read_ahead", "read_raw", "read_unless_seen"]
 
 LINE_COLUMN = "_line"
 PROBLEM_COLUMN = "_problem"
@@ -115,21 +115,51 @@ def read_raw(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
     sheet); it is ignored for other formats.  Raises `ReadError` if the file cannot be read.
     """
     p = Path(path)
+    suffix = _supported_suffix(p)
+    data = _read_bytes(p)
+    # hashlib releases the GIL: hash on another thread while the file is parsed.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        return _parse_file(p, suffix, data, sheet, sha.result)
+
+
+def read_unless_seen(path: str | Path, seen: Container[str]) -> tuple[str, RawTable | None]:
+    """The file's sha256, and the file read as :func:`read_raw` reads it unless that sha256
+    is in ``seen`` (then None: a store skips content it holds without parsing it). The file
+    is read from disk and hashed once."""
+    p = Path(path)
+    data = _read_bytes(p)
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in seen:
+        return sha, None
+    return sha, _parse_file(p, _supported_suffix(p), data, None, lambda: sha)
+
+
+def _supported_suffix(p: Path) -> str:
+    """The file's extension (lower case); ReadError when no reader takes it."""
     suffix = p.suffix.lower()
     if suffix not in _TEXT_SUFFIXES | _EXCEL_SUFFIXES | _PARQUET_SUFFIXES:
         shown = suffix or "(no extension)"
         raise ReadError(f"{p.name}: unsupported file type {shown} (use .csv, .xlsx or .parquet)")
+    return suffix
+
+
+def _read_bytes(p: Path) -> bytes:
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except OSError as exc:
         raise ReadError(_os_error_message(p, exc)) from exc
+
+
+def _parse_file(
+    p: Path, suffix: str, data: bytes, sheet: str | int | None, sha256: Callable[[], str]
+) -> RawTable:
+    """The raw table of the file ``p`` from its bytes; ``sha256()`` gives their hash once
+    they are parsed."""
     if not data:
         raise ReadError(f"{p.name}: the file is empty")
-    # hashlib releases the GIL: hash on another thread while the file is parsed.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        sha = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        frame, encoding, delimiter, sheet_name = _read_any(p.name, suffix, data, sheet)
-        return RawTable(p, frame, encoding, delimiter, sheet_name, sha.result())
+    frame, encoding, delimiter, sheet_name = _read_any(p.name, suffix, data, sheet)
+    return RawTable(p, frame, encoding, delimiter, sheet_name, sha256())
 
 
 _Job = TypeVar("_Job")

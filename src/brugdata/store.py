@@ -35,7 +35,7 @@ except ImportError:  # Windows: no advisory locks; one writer at a time is then 
 from brugdata.analysis._common import derived_sql
 from brugdata.errors import ReadError, StoreError
 from brugdata.model import TABLES, Column, Table
-from brugdata.read import RawTable, file_sha256, read_ahead, read_raw
+from brugdata.read import LINE_COLUMN, RawTable, read_ahead, read_unless_seen
 from brugdata.result import REFERENCED, FileError, FileResult, Known, ValidationResult
 from brugdata.validation import Privacy, collect_files, plan_files, validate_raw, warm_up
 
@@ -523,8 +523,7 @@ class Store:
             warm_up()
 
             def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
-                sha = file_sha256(job[0])
-                return sha, None if sha in seen else read_raw(job[0])
+                return read_unless_seen(job[0], seen)
 
             try:
                 for (path, table_name), reading in read_ahead(jobs, read):
@@ -532,7 +531,8 @@ class Store:
                         on_file(path)
                     try:
                         sha, raw = reading.result()
-                        if sha in seen or raw is None:  # the same content twice in one call
+                        # seen when read, or since: the same content earlier in this call
+                        if sha in seen or raw is None:
                             outcomes.append(
                                 FileIngest(path, table_name, "skipped", sha, message=_ALREADY)
                             )
@@ -559,7 +559,7 @@ class Store:
                     # loaded now, inside the transaction: the next file is checked against it
                     # in the store, and its rows need not stay in memory
                     outcome.ingest_id = load.file(result)
-                    result.valid = result.valid.select(_LINE_COLUMN)
+                    result.valid = result.valid.select(LINE_COLUMN)
                     results.append(result)
                     outcomes.append(outcome)
                 load.finish()
@@ -624,7 +624,7 @@ class _Loader:
             con,
             spec.name,
             result.valid.with_columns(tag.alias("_ingest_id")),
-            [*spec.column_names, "_ingest_id", _LINE_COLUMN],
+            [*spec.column_names, "_ingest_id", LINE_COLUMN],
         )
         _append(
             con,
@@ -644,9 +644,6 @@ class _Loader:
     def finish(self) -> None:
         """Bring the derived tables up to date with the contacts loaded."""
         _maintain_derived(self.con, self.contact_ids)
-
-
-_LINE_COLUMN = "_line"
 
 
 _ALREADY = "already ingested: same content as an earlier file"
