@@ -10,7 +10,8 @@ each pilot, which :meth:`NetworkResult.to_networkx` also returns.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,9 @@ _OFFICERS_SCHEMA = pl.Schema(
         "degree_centrality": pl.Float64,
         "betweenness": pl.Float64,
     }
+)
+_COUNTS_SCHEMA = pl.Schema(
+    {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}
 )
 _KINDS_SCHEMA = pl.Schema(
     {
@@ -451,64 +455,71 @@ def _metrics_frames(
     return officer_metrics, pilot_metrics
 
 
-def _link_counts(
-    con: Any, view: str, cond: str, params: list[Any]
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Edges, per-officer counts and partner kinds from the links in ``view``."""
-    links = f"WITH links AS (SELECT * FROM {view})"
-    edges = query(
+def _edges(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
+    """The edges of :func:`network` from the links in ``view``."""
+    return query(
         con,
-        f"""{links}
+        f"""
         SELECT l.pilot, l.officer_id, l.node, l.node_kind,
                p.kind AS partner_kind, p.name AS partner_name,
                CAST(sum(l.contact) AS BIGINT) AS contacts,
                CAST(sum(l.referral) AS BIGINT) AS referrals,
                CAST(sum(l.contact + l.referral) AS BIGINT) AS weight
-        FROM links l
+        FROM {view} l
         LEFT JOIN partners p ON l.node_kind = 'partner' AND p.partner_id = l.node
         GROUP BY ALL
         ORDER BY l.pilot, l.officer_id, l.node_kind, l.node
         """,
     ).cast(_EDGES_SCHEMA)
 
-    counts = query(
+
+def _officer_counts(
+    con: duckdb.DuckDBPyConnection, view: str, cond: str, params: list[Any]
+) -> pl.DataFrame:
+    """Distinct colleagues (internal) and partners (external) of every officer of the
+    pilots (``cond`` on ``o.pilot``) from the links in ``view``."""
+    return query(
         con,
-        f"""{links}
+        f"""
         SELECT o.pilot, o.officer_id,
                CAST(coalesce(i.internal, 0) AS BIGINT) AS internal,
                CAST(coalesce(e.external, 0) AS BIGINT) AS external
         FROM officers o
         LEFT JOIN (
             SELECT officer_id, count(DISTINCT (school_id, node)) AS internal
-            FROM links WHERE node_kind = 'colleague_role' GROUP BY officer_id
+            FROM {view} WHERE node_kind = 'colleague_role' GROUP BY officer_id
         ) i ON i.officer_id = o.officer_id
         LEFT JOIN (
             SELECT officer_id, count(DISTINCT node) AS external
-            FROM links WHERE node_kind = 'partner' GROUP BY officer_id
+            FROM {view} WHERE node_kind = 'partner' GROUP BY officer_id
         ) e ON e.officer_id = o.officer_id
         WHERE {cond}
         ORDER BY o.pilot, o.officer_id
         """,
         params,
+    ).cast(
+        {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}
     )
 
-    partner_kinds = query(
+
+def _partner_kinds(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
+    """The partner kinds of :func:`network` from the links in ``view``."""
+    return query(
         con,
-        f"""{links}
+        f"""
         SELECT l.pilot, p.kind AS partner_kind,
                count(DISTINCT l.node) AS partners,
                count(DISTINCT l.officer_id) AS officers,
                count(DISTINCT l.school_id) AS schools,
                CAST(sum(l.contact) AS BIGINT) AS contacts,
                CAST(sum(l.referral) AS BIGINT) AS referrals
-        FROM links l
+        FROM {view} l
         LEFT JOIN partners p ON p.partner_id = l.node
         WHERE l.node_kind = 'partner'
         GROUP BY ALL
         ORDER BY l.pilot, partner_kind NULLS LAST
         """,
     ).cast(_KINDS_SCHEMA)
-    return edges, counts, partner_kinds
 
 
 def network(
@@ -552,7 +563,11 @@ def network(
     density (bipartite density: edges / (officers × nodes), as ``networkx.bipartite.density``;
     0 without edges), mean_internal, mean_external, median_internal, median_external.
     """
-    edges, counts, partner_kinds = _links(connect(source), pilots, school_year)
+    con = connect(source)
+    with _links(con, pilots, school_year) as (view, cond, params):
+        edges = _edges(con, view)
+        counts = _officer_counts(con, view, cond, params)
+        partner_kinds = _partner_kinds(con, view)
     officer_metrics, pilot_metrics = _metrics(edges, counts)
     officers = (
         counts.with_columns(
@@ -588,17 +603,21 @@ def link_counts(
 ) -> pl.DataFrame:
     """The distinct colleagues and partners of every officer, as :func:`network` counts them,
     without the graph measures: pilot, officer_id, internal, external (see :func:`network`)."""
-    return _links(connect(source), pilots, school_year)[1]
+    con = connect(source)
+    with _links(con, pilots, school_year) as (view, cond, params):
+        return _officer_counts(con, view, cond, params)
 
 
+@contextmanager
 def _links(
     con: duckdb.DuckDBPyConnection, pilots: Sequence[str] | None, school_year: str | None
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The edges, the counts per officer and the partner kinds of :func:`network`."""
+) -> Iterator[tuple[str, str, list[Any]]]:
+    """The links of the officers of ``pilots`` in ``school_year`` as a view on ``con``:
+    yields its name, and the condition on ``o.pilot`` with its parameters."""
     cond, params = pilot_clause("o.pilot", pilots)
     year_cond, year_params = ("x.school_year = ?", [school_year]) if school_year else ("TRUE", [])
     # the links of the officers asked for, summed over the contacts (and school years) once,
-    # then read by the three queries below from a view on that small frame
+    # then read by the queries of the caller from a view on that small frame
     links_frame = query(
         con,
         f"""
@@ -615,11 +634,6 @@ def _links(
     view = f"_brugdata_links_{uuid.uuid4().hex}"
     con.register(view, links_frame)
     try:
-        edges, counts, partner_kinds = _link_counts(con, view, cond, params)
+        yield view, cond, params
     finally:
         con.unregister(view)
-
-    counts = counts.cast(
-        {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}
-    )
-    return edges, counts, partner_kinds
