@@ -41,7 +41,7 @@ from brugdata.errors import BrugdataError
 from brugdata.vocab import fold
 
 if TYPE_CHECKING:
-    from brugdata.store import Store
+    from brugdata.analysis._common import Source
 
 __all__ = [
     "HOLIDAY_COLUMNS",
@@ -598,13 +598,17 @@ def region_of(municipality: str | None) -> str | None:
     return _municipality_lookup().get(_municipality_key(str(municipality)))
 
 
-def school_regions(store: Store) -> pl.DataFrame:
-    """Every school of the store with its holiday region: school_id, school_year, region,
+def school_regions(source: Source) -> pl.DataFrame:
+    """Every school of ``source`` (a store, a DuckDB connection or a mapping of frames, as
+    the analyses take) with its holiday region: school_id, school_year, region,
     region_source (``"schools"`` when the schools table gives it, ``"municipality"`` when
     it comes from the school's municipality via :func:`region_of`, null when unknown)."""
-    schools = store.sql(
+    from brugdata.analysis._common import query
+
+    schools = query(
+        source,
         "SELECT school_id, school_year, region, municipality FROM schools "
-        "ORDER BY school_id, school_year"
+        "ORDER BY school_id, school_year",
     )
     from_municipality = [region_of(m) for m in schools["municipality"].to_list()]
     return schools.with_columns(

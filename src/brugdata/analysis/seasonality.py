@@ -24,7 +24,7 @@ import polars as pl
 
 from brugdata.analysis._common import Source, connect, pilot_clause, query, themes_x
 from brugdata.analysis._stats import chi2_sf
-from brugdata.calendar import region_of, school_days_by_month
+from brugdata.calendar import school_days_by_month, school_regions
 from brugdata.errors import BrugdataError
 
 __all__ = ["SeasonalityResult", "seasonality"]
@@ -202,10 +202,10 @@ def _school_weeks(
         params,
     )
     regions = {
-        (sid, year): region or region_of(municipality)
-        for sid, year, region, municipality in query(
-            con, "SELECT school_id, school_year, region, municipality FROM schools"
-        ).iter_rows()
+        (sid, year): region
+        for sid, year, region in school_regions(con)
+        .select("school_id", "school_year", "region")
+        .iter_rows()
     }
     known: dict[tuple[str, str], dict[int, int] | None] = {}
 
