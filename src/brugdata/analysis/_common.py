@@ -93,7 +93,16 @@ def query(source: Source, sql: str, params: Sequence[Any] | None = None) -> pl.D
 
 def school_year_sql(date: str) -> str:
     """SQL for the school year (``2024-2025``) of a DATE expression; it starts 1 August."""
-    start = f"(year({date}) - CASE WHEN month({date}) >= 8 THEN 0 ELSE 1 END)"
+    return _year_text_sql(_start_year_sql(date))
+
+
+def _start_year_sql(date: str) -> str:
+    """SQL for the first calendar year of the school year of a DATE expression."""
+    return f"(year({date}) - CASE WHEN month({date}) >= 8 THEN 0 ELSE 1 END)"
+
+
+def _year_text_sql(start: str) -> str:
+    """SQL for the school year text (``2024-2025``) of its first year ``start``."""
     return f"(CAST({start} AS VARCHAR) || '-' || CAST({start} + 1 AS VARCHAR))"
 
 
@@ -150,8 +159,8 @@ def contacts_x(school_year: str | None = None) -> str:
 
 #: The start year of a contact's school year (an integer: cheaper to group by than the
 #: school year's text, which is made once per group, as :func:`school_year_sql` makes it).
-_START = "(year(date) - CASE WHEN month(date) >= 8 THEN 0 ELSE 1 END)"
-_SY = "(CAST(y AS VARCHAR) || '-' || CAST(y + 1 AS VARCHAR))"
+_START = _start_year_sql("date")
+_SY = _year_text_sql("y")
 
 #: name → (CREATE statement, SELECT giving the rows for the contacts that match ``{where}``).
 DERIVED: dict[str, tuple[str, str]] = {
