@@ -1406,14 +1406,14 @@ def save_charts(
     options = _embed_options(_check_lang(lang))
     embed = {k: options[k] for k in ("formatLocale", "timeFormatLocale") if k in options}
     written = []
-    for name, chart in charts.items():
-        path = folder / f"{name}.{image_format}"
-        kwargs: dict[str, Any] = {"embed_options": embed} if embed else {}
-        if image_format == "png":
-            kwargs["scale_factor"] = 2
-        with _aggregated_data():
+    with _aggregated_data():
+        for name, chart in charts.items():
+            path = folder / f"{name}.{image_format}"
+            kwargs: dict[str, Any] = {"embed_options": embed} if embed else {}
+            if image_format == "png":
+                kwargs["scale_factor"] = 2
             chart.save(str(path), format=image_format, **kwargs)
-        written.append(path)
+            written.append(path)
     return written
 
 
