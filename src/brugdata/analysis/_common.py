@@ -30,6 +30,7 @@ __all__ = [
     "connect",
     "contacts_x",
     "derived_sql",
+    "has_tables",
     "links_x",
     "people_x",
     "pilot_clause",
@@ -265,16 +266,21 @@ def derived_sql(ingest_ids: Sequence[int] | None = None) -> list[str]:
     return out
 
 
+def has_tables(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> bool:
+    """Whether the current database and schema of ``con`` hold every table of ``names``."""
+    found = con.execute(
+        "SELECT count(DISTINCT table_name) FROM duckdb_tables() WHERE table_name IN "
+        f"({', '.join('?' for _ in names)}) AND database_name = current_database() "
+        "AND schema_name = current_schema()",
+        list(names),
+    ).fetchall()
+    return bool(found[0][0] == len(set(names)))
+
+
 def has_derived(con: duckdb.DuckDBPyConnection, without: Sequence[int] = ()) -> bool:
     """Whether ``con`` holds the derived tables and they reflect its contacts table (leaving
     out the contacts of the ingests ``without``: those about to be added)."""
-    names = [*DERIVED, DERIVED_STATE]
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN "
-        f"({', '.join('?' for _ in names)}) AND database_name = current_database()",
-        names,
-    ).fetchall()
-    if found[0][0] != len(names):
+    if not has_tables(con, [*DERIVED, DERIVED_STATE]):
         return False
     skip = f"WHERE _ingest_id NOT IN ({', '.join(str(int(i)) for i in without)})" if without else ""
     row = con.execute(

@@ -26,6 +26,7 @@ from brugdata.analysis._common import (
     band_expr,
     band_label,
     connect,
+    has_tables,
     people_x,
     pilot_clause,
     query,
@@ -157,12 +158,7 @@ def reach(
 def _has_bounds(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the connection holds the table ``population_bounds`` (created by the first
     DUO load; a mapping of frames never has it)."""
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
-        "AND database_name = current_database() AND schema_name = current_schema()",
-        [BOUNDS_TABLE],
-    ).fetchall()
-    return bool(found[0][0])
+    return has_tables(con, [BOUNDS_TABLE])
 
 
 def _membership_sql(by_officer: bool, bounds: bool = False) -> str:
