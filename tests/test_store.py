@@ -104,28 +104,40 @@ def test_references_resolve_against_the_store(store: Store, refs: Path, tmp_path
     assert rules.count("already_stored") == 2
 
 
-def test_the_same_contact_in_two_files_of_one_ingest_is_loaded_once(
-    store: Store, refs: Path
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_the_same_contact_in_files_of_one_ingest_is_loaded_once(
+    where: str, refs: Path, tmp_path: Path
 ) -> None:
-    """Each file is loaded before the next is checked, and stored keys are looked up in the
-    store: a contact id of the first file is "already stored" for the second."""
+    """A file is loaded on a thread while the next is checked: its keys are held until it is
+    committed, then looked up in the store. Either way a contact id of an earlier file is
+    "already stored" for a later one, the file right after it or one further on."""
     write_csv(refs, "contacten_a.csv", CONTACTS)
     write_csv(refs, "contacten_b.csv", CONTACTS.replace("C-4;", "C-5;").replace("O-9", "O-1"))
-    result = store.ingest(refs, today=TODAY)
-    by_name = {f.path.name: f for f in result.files}
-    assert (by_name["contacten_a.csv"].rows_loaded, by_name["contacten_b.csv"].rows_loaded) == (
-        2,
-        1,
-    )
-    rejects = store.rejects()
-    second = rejects.filter(pl.col("file_name") == "contacten_b.csv")
-    assert second.filter(pl.col("rule") == "already_stored")["line"].to_list() == [2, 4]
-    assert store.table("contacts")["contact_id"].sort().to_list() == ["C-1", "C-3", "C-5"]
-    # the valid rows are in the store; the result keeps only their lines
-    files = {f.path.name: f for f in result.validation.files}
-    assert files["contacten_a.csv"].valid.columns == ["_line"]
-    assert files["contacten_a.csv"].valid["_line"].to_list() == [2, 4]
-    assert files["contacten_b.csv"].rows_valid == 1
+    third = "contact_id;datum;functionaris;school;gesprekspartner;persoon;gezin;thema\n"
+    for contact_id in ("C-1", "C-6"):
+        third += f"{contact_id};16-03-2025;O-1;91AB00;ouder;P-9;G-9;taal\n"
+    write_csv(refs, "contacten_c.csv", third)
+    with brugdata.open(":memory:" if where == "memory" else tmp_path / "s.duckdb") as store:
+        result = store.ingest(refs, today=TODAY)
+        by_name = {f.path.name: f.rows_loaded for f in result.files}
+        assert [by_name[f"contacten_{x}.csv"] for x in "abc"] == [2, 1, 1]
+        rejects = store.rejects()
+        second = rejects.filter(pl.col("file_name") == "contacten_b.csv")
+        assert second.filter(pl.col("rule") == "already_stored")["line"].to_list() == [2, 4]
+        last = rejects.filter(pl.col("file_name") == "contacten_c.csv")
+        assert last.select("line", "rule").rows() == [(2, "already_stored")]
+        assert store.table("contacts")["contact_id"].sort().to_list() == [
+            "C-1",
+            "C-3",
+            "C-5",
+            "C-6",
+        ]
+        # the valid rows are in the store; the result keeps only their lines
+        files = {f.path.name: f for f in result.validation.files}
+        assert files["contacten_a.csv"].valid.columns == ["_line"]
+        assert files["contacten_a.csv"].valid["_line"].to_list() == [2, 4]
+        assert files["contacten_b.csv"].rows_valid == 1
+        assert [f.ingest_id for f in result.files] == sorted(f.ingest_id for f in result.files)
 
 
 def test_a_failing_ingest_leaves_the_store_exactly_as_it_was(

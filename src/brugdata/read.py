@@ -21,6 +21,7 @@ always kept.
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import gc
 import hashlib
@@ -167,18 +168,20 @@ _Out = TypeVar("_Out")
 
 
 def read_ahead(
-    jobs: Iterable[_Job], read: Callable[[_Job], _Out]
+    jobs: Iterable[_Job], read: Callable[[_Job], _Out], *, depth: int = 1
 ) -> Iterator[tuple[_Job, Future[_Out]]]:
-    """Yield ``(job, future of read(job))`` for each job in order, the next job's file being
-    read on a thread while the caller works on this one (parsing releases the GIL: the next
-    file is read while this one is validated and loaded). ``future.result()`` gives what
-    ``read`` returned or raises what it raised."""
+    """Yield ``(job, future of read(job))`` for each job in order, the next ``depth`` jobs'
+    files being read one after the other on a thread while the caller works on this one
+    (parsing releases the GIL: the next files are read while this one is validated and
+    loaded). ``future.result()`` gives what ``read`` returned or raises what it raised."""
     pending = iter(jobs)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = [(job, pool.submit(read, job)) for job in itertools.islice(pending, 1)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-read") as pool:
+        ahead = collections.deque(
+            (job, pool.submit(read, job)) for job in itertools.islice(pending, depth + 1)
+        )
         while ahead:
-            job, future = ahead.pop()
-            ahead = [(nxt, pool.submit(read, nxt)) for nxt in itertools.islice(pending, 1)]
+            job, future = ahead.popleft()
+            ahead.extend((nxt, pool.submit(read, nxt)) for nxt in itertools.islice(pending, 1))
             yield job, future
 
 

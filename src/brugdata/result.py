@@ -38,22 +38,23 @@ class Known:
     ``stored``, when set, looks keys up where they are kept instead of holding them all:
     ``stored(table_name, keys)`` returns the rows of the frame ``keys`` (the table's key
     columns) that are already stored. :meth:`brugdata.store.Store.known` sets it so that
-    millions of stored contact ids are checked in DuckDB, not copied into memory.
-    ``loaded`` says that the caller stores each file before validating the next (an
-    ingest): the rows of tables that no column references are then not added to ``keys``
-    either, as ``stored`` finds them."""
+    millions of stored contact ids are checked in DuckDB, not copied into memory."""
 
     keys: dict[str, pl.DataFrame] = field(default_factory=dict)
     stored: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
-    loaded: bool = False
 
     def add(self, table_name: str, frame: pl.DataFrame) -> None:
         """Add the key columns of ``frame`` (rows of ``table_name``)."""
-        if self.loaded and self.stored is not None and table_name not in REFERENCED:
-            return
         part = frame.select(table(table_name).key)
         old = self.keys.get(table_name)
         self.keys[table_name] = part if old is None else pl.concat([old, part])
+
+    def forget_stored(self) -> None:
+        """Stop holding the keys that ``stored`` finds now: an ingest calls this once the
+        files added so far are in the store. The keys of the tables other tables reference
+        (schools, officers, partners: small) stay, as :meth:`ids` gives them."""
+        if self.stored is not None:
+            self.keys = {name: keys for name, keys in self.keys.items() if name in REFERENCED}
 
     def matching(self, table_name: str, frame: pl.DataFrame) -> pl.DataFrame:
         """The distinct keys of ``frame`` (rows of ``table_name``) that are known: the

@@ -18,6 +18,8 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,7 +34,7 @@ try:
 except ImportError:  # Windows: no advisory locks; one writer at a time is then up to the user
     fcntl = None  # type: ignore[assignment]
 
-from brugdata.analysis._common import derived_sql
+from brugdata.analysis._common import derived_sql, derived_state_sql
 from brugdata.errors import ReadError, StoreError
 from brugdata.model import TABLES, Column, Table
 from brugdata.read import LINE_COLUMN, RawTable, read_ahead, read_unless_seen
@@ -310,6 +312,7 @@ class Store:
             _run(con, sql)
         for spec in TABLES.values():
             _run(con, _create_table_sql(spec))
+        _maintain_derived(con)  # empty, and in step with the empty contacts table
         _run(
             con,
             "INSERT INTO brugdata_schema VALUES (?, ?, ?)",
@@ -513,72 +516,93 @@ class Store:
         with self.transaction() as con:
             outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
             seen = {r[0] for r in _rows(con, "SELECT sha256 FROM ingests")}
-            known = _known(con, loaded=True)
             results: list[FileResult] = []
             read_errors: list[FileError] = list(errors)
-            # a file store is written on a copy that replaces it only at the end: committing
-            # the copy after each file frees DuckDB's transaction memory (~130 MB per million
-            # rows) without giving up all-or-nothing; an in-memory store has no copy
-            load = _Loader(con, commit_each_file=not self.memory)
-            warm_up()
 
             def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
                 return read_unless_seen(job[0], seen)
 
+            warm_up()
+            # keys are looked up through a connection of their own, as the files before are
+            # being loaded meanwhile; it sees what is committed, the files loaded before
+            lookup = con.cursor()
             try:
-                for (path, table_name), reading in read_ahead(jobs, read):
-                    if on_file is not None:
-                        on_file(path)
-                    try:
-                        sha, raw = reading.result()
-                        # seen when read, or since: the same content earlier in this call
-                        if sha in seen or raw is None:
-                            outcomes.append(
-                                FileIngest(path, table_name, "skipped", sha, message=_ALREADY)
-                            )
+                known = _known(lookup)
+                # a file store is written on a copy that replaces it only at the end:
+                # committing the copy after each file frees DuckDB's transaction memory (~130
+                # MB per million rows) and lets the lookups find the file's keys in the store,
+                # without giving up all-or-nothing; an in-memory store has no copy
+                with _Loader(con, commit_each_file=not self.memory) as load:
+                    for (path, table_name), reading in read_ahead(jobs, read, depth=2):
+                        if on_file is not None:
+                            on_file(path)
+                        try:
+                            sha, raw = reading.result()
+                            # seen when read, or since: the same content earlier in this call
+                            if sha in seen or raw is None:
+                                outcomes.append(
+                                    FileIngest(path, table_name, "skipped", sha, message=_ALREADY)
+                                )
+                                continue
+                        except ReadError as exc:
+                            outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
+                            read_errors.append(FileError(path, str(exc)))
                             continue
-                    except ReadError as exc:
-                        outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
-                        read_errors.append(FileError(path, str(exc)))
-                        continue
-                    seen.add(sha)
-                    result = validate_raw(
-                        raw, table_name, columns=columns, known=known, today=today, privacy=privacy
-                    )
-                    del raw
-                    known.add(table_name, result.valid)
-                    outcome = FileIngest(
-                        path,
-                        table_name,
-                        "loaded",
-                        sha,
-                        result.rows_read,
-                        result.rows_valid,
-                        result.rows_rejected,
-                    )
-                    # loaded now, inside the transaction: the next file is checked against it
-                    # in the store, and its rows need not stay in memory
-                    outcome.ingest_id = load.file(result)
-                    result.valid = result.valid.select(LINE_COLUMN)
-                    results.append(result)
-                    outcomes.append(outcome)
-                load.finish()
+                        seen.add(sha)
+                        result = validate_raw(
+                            raw,
+                            table_name,
+                            columns=columns,
+                            known=known,
+                            today=today,
+                            privacy=privacy,
+                        )
+                        del raw
+                        # the file before is loaded and committed now: its keys are in the store
+                        load.wait()
+                        if load.commit_each_file:
+                            known.forget_stored()
+                        known.add(table_name, result.valid)
+                        # loaded on a thread while the next file is read and validated
+                        ingest_id = load.submit(result)
+                        outcomes.append(
+                            FileIngest(
+                                path,
+                                table_name,
+                                "loaded",
+                                sha,
+                                result.rows_read,
+                                result.rows_valid,
+                                result.rows_rejected,
+                                ingest_id,
+                            )
+                        )
+                        results.append(result)
+                    load.finish()
             except BaseException:
                 for o in outcomes:
                     o.ingest_id = None
                 raise
+            finally:
+                lookup.close()
         return IngestResult(outcomes, ValidationResult(results, read_errors))
 
 
 class _Loader:
-    """Writes validated files through ``con``, inside the caller's transaction: each file's
-    provenance row, valid rows, reasons and rejected rows under the next ingest id, then the
-    tables derived from the contacts loaded. With ``commit_each_file`` (only for a connection
-    to a private copy of the store that is thrown away on failure) each file is committed
-    and a new transaction begun."""
+    """Writes validated files through ``con``, inside the caller's transaction, one at a time
+    on a thread of its own: each file's provenance row, valid rows, reasons and rejected rows
+    under the next ingest id, and the new contacts into the derived tables. With
+    ``commit_each_file`` (only for a connection to a private copy of the store that is thrown
+    away on failure) each file is committed and a new transaction begun.
+
+    :meth:`submit` hands a file over and gives its ingest id; :meth:`wait` waits until the
+    files handed over are written (raising what writing raised); :meth:`finish` waits and
+    brings the derived tables' state up to date. A file's loaded rows are dropped from its
+    result (``valid`` keeps only ``_line``) once written."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, commit_each_file: bool = False) -> None:
         from brugdata import __version__
+        from brugdata.analysis._common import has_derived
 
         self.con = con
         self.commit_each_file = commit_each_file
@@ -588,12 +612,30 @@ class _Loader:
             con, "SELECT coalesce(max(ingest_id), 0), coalesce(max(batch_id), 0) FROM ingests"
         )[0]
         self.next_id, self.batch = int(row[0]) + 1, int(row[1]) + 1
-        self.contact_ids: list[int] = []
+        # the derived tables take each file's contacts as it is loaded when they are in step
+        # with contacts now; otherwise :meth:`finish` rebuilds them from every contact
+        self.in_step = has_derived(con)
+        self.contacts_loaded = False
+        self.pending: Future[None] | None = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-load")
 
-    def file(self, result: FileResult) -> int:
-        """Load one file's result; return its ingest id."""
+    def submit(self, result: FileResult) -> int:
+        """Write one file's result on the loader's thread, after the files before it; return
+        its ingest id."""
+        self.wait()
         ingest_id = self.next_id
         self.next_id += 1
+        self.pending = self.pool.submit(self.file, result, ingest_id)
+        return ingest_id
+
+    def wait(self) -> None:
+        """Wait until every file handed over is written."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def file(self, result: FileResult, ingest_id: int) -> None:
+        """Load one file's result under ``ingest_id``."""
         con = self.con
         _run(
             con,
@@ -635,15 +677,33 @@ class _Loader:
         rows = _rows_as_json(result.rejected_rows).with_columns(tag.alias("ingest_id"))
         _append(con, "rejected_rows", rows, ["ingest_id", "line", "data"])
         if result.table == "contacts":
-            self.contact_ids.append(ingest_id)
+            self.contacts_loaded = True
+            if self.in_step:
+                _maintain_derived(con, [ingest_id])
+        result.valid = result.valid.select(LINE_COLUMN)
         if self.commit_each_file:
             con.commit()
             con.begin()
-        return ingest_id
+
+    def __enter__(self) -> _Loader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Let the thread finish what it is writing (an error the caller did not :meth:`wait`
+        for is dropped: the caller is raising its own), then stop it."""
+        if self.pending is not None:
+            futures.wait([self.pending])
+        self.pool.shutdown()
 
     def finish(self) -> None:
-        """Bring the derived tables up to date with the contacts loaded."""
-        _maintain_derived(self.con, self.contact_ids)
+        """Wait for the files handed over, then bring the derived tables' state up to date
+        (rebuilding them when they were not in step with contacts before)."""
+        self.wait()
+        if not self.in_step:
+            _maintain_derived(self.con)
+        elif self.contacts_loaded:
+            for sql in derived_state_sql():
+                _run(self.con, sql)
 
 
 _ALREADY = "already ingested: same content as an earlier file"
@@ -654,20 +714,17 @@ _ALREADY = "already ingested: same content as an earlier file"
 
 def _maintain_derived(con: duckdb.DuckDBPyConnection, ingest_ids: list[int] | None = None) -> None:
     """Bring the tables derived from contacts up to date through ``con``, inside the
-    caller's transaction: add the contacts of the ingests ``ingest_ids`` just loaded, or
-    rebuild them from every contact (None, or when they were not in step with contacts
-    before: a new store, contacts written through :meth:`Store.transaction`).
+    caller's transaction: add the contacts of the ingests ``ingest_ids`` just loaded (the
+    caller then records their state with :func:`derived_state_sql`), or rebuild them from
+    every contact (None: a new store, or one whose derived tables are not in step with
+    contacts, such as contacts written through :meth:`Store.transaction`).
 
     The tables and what they hold are :data:`brugdata.analysis._common.DERIVED`. They record
     the state of contacts they reflect (row count, sum of ingest ids); the analyses use them
     only while that matches and otherwise compute from contacts, so nothing written some
     other way is ever missed, only analysed more slowly until the next ingest.
     """
-    from brugdata.analysis._common import has_derived
-
-    if ingest_ids is not None and not has_derived(con, without=ingest_ids):
-        ingest_ids = None
-    for sql in derived_sql(ingest_ids):
+    for sql in derived_sql(ingest_ids, state=ingest_ids is None):
         _run(con, sql)
 
 
@@ -682,11 +739,10 @@ def _rows(
     return con.execute(sql, params).fetchall()
 
 
-def _known(con: duckdb.DuckDBPyConnection, *, loaded: bool = False) -> Known:
+def _known(con: duckdb.DuckDBPyConnection) -> Known:
     """The store's keys for validation: those of the referenced tables (schools, officers,
-    partners: small) in memory, the others looked up in the store when a file is checked.
-    ``loaded``: the caller loads each file before validating the next (see :class:`Known`)."""
-    known = Known(stored=partial(_stored_keys, con), loaded=loaded)
+    partners: small) in memory, the others looked up in the store when a file is checked."""
+    known = Known(stored=partial(_stored_keys, con))
     for name in REFERENCED:
         cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
         frame = con.sql(f"SELECT {cols} FROM {name}").pl()

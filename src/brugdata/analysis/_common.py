@@ -30,6 +30,7 @@ __all__ = [
     "connect",
     "contacts_x",
     "derived_sql",
+    "derived_state_sql",
     "has_tables",
     "links_x",
     "people_x",
@@ -243,10 +244,10 @@ DERIVED_STATE = "contacts_derived_state"
 _STATE_NOW = "SELECT count(*), coalesce(sum(_ingest_id), 0) FROM contacts"
 
 
-def derived_sql(ingest_ids: Sequence[int] | None = None) -> list[str]:
+def derived_sql(ingest_ids: Sequence[int] | None = None, *, state: bool = True) -> list[str]:
     """Statements that bring the derived tables up to date after the contacts of
-    ``ingest_ids`` were added (None: rebuild them from every contact), ending by recording
-    the state of contacts they reflect."""
+    ``ingest_ids`` were added (None: rebuild them from every contact), ending, with
+    ``state``, by recording the state of contacts they reflect (:func:`derived_state_sql`)."""
     if ingest_ids is None:
         where = "TRUE"
     else:
@@ -258,12 +259,16 @@ def derived_sql(ingest_ids: Sequence[int] | None = None) -> list[str]:
             out.append(f"DELETE FROM {name}")
         if ingest_ids is None or ingest_ids:
             out.append(f"INSERT INTO {name} {select.format(where=where)}")
-    out += [
+    return out + derived_state_sql() if state else out
+
+
+def derived_state_sql() -> list[str]:
+    """Statements that record the state of contacts the derived tables reflect now."""
+    return [
         f"CREATE TABLE IF NOT EXISTS {DERIVED_STATE} (contacts BIGINT, ingest_sum HUGEINT)",
         f"DELETE FROM {DERIVED_STATE}",
         f"INSERT INTO {DERIVED_STATE} {_STATE_NOW}",
     ]
-    return out
 
 
 def has_tables(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> bool:
