@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -24,6 +25,28 @@ def test_import_does_not_load_heavy_libraries() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def _allocator_setting(code: str, env: dict[str, str]) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", code + "; import os; print(os.environ.get('_RJEM_MALLOC_CONF'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"} | env,
+    )
+    return proc.stdout.strip()
+
+
+def test_polars_keeps_freed_memory_longer_when_brugdata_is_imported_first() -> None:
+    """polars adds _RJEM_MALLOC_CONF after its own short decay times; brugdata's default
+    applies only before polars loads and only when the environment sets none."""
+    ours = brugdata._ALLOCATOR_CONF
+    assert _allocator_setting("import brugdata", {}) == ours
+    assert _allocator_setting("import brugdata, polars", {}).endswith("," + ours)
+    assert ours not in _allocator_setting("import polars, brugdata", {})
+    mine = "dirty_decay_ms:0"
+    assert _allocator_setting("import brugdata", {"_RJEM_MALLOC_CONF": mine}) == mine
 
 
 def test_data_model_doc_is_up_to_date() -> None:

@@ -759,11 +759,17 @@ def _stored_keys(con: duckdb.DuckDBPyConnection, name: str, keys: pl.DataFrame) 
         return keys.clear()  # nothing stored yet: a new store, or the table's first file
     cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
     view = f"_brugdata_keys_{name}"
-    con.register(view, keys)
+    con.register(view, _arrow(keys))
     try:
         return con.sql(f"SELECT DISTINCT {cols} FROM {name} SEMI JOIN {view} USING ({cols})").pl()
     finally:
         con.unregister(view)
+
+
+def _arrow(frame: pl.DataFrame) -> Any:
+    """``frame`` as an Arrow table with string views, as DuckDB scans it fastest (polars
+    otherwise hands it over with every string copied to the older layout)."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
 
 
 def _append(
@@ -773,7 +779,7 @@ def _append(
         return
     cols = ", ".join(f'"{c}"' for c in columns)
     view = f"_brugdata_{name}"
-    con.register(view, frame.select(columns))
+    con.register(view, _arrow(frame.select(columns)))
     try:
         _run(con, f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
     finally:
