@@ -42,6 +42,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+START_ENV = dict(os.environ)  # before anything imports polars
 
 #: Targets of the issue, at 10M contacts (ingest: 1M CSV rows).
 TARGET_FLOOR_RATIO = 1.2
@@ -148,7 +149,13 @@ def worker_import(args: argparse.Namespace) -> dict[str, Any]:
     return {"timings": {"import": times}}
 
 
-def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
+def worker_ingest(args: argparse.Namespace, fmt: str, polars_first: bool = False) -> dict[str, Any]:
+    """Ingest the folder of ``fmt`` files into a new store, ``args.repeat`` times. brugdata is
+    imported first, as a script or the command line does; with ``polars_first``, polars is
+    imported before it, as in a notebook that did (polars' allocator keeps its own setting)."""
+    if polars_first:
+        import polars  # noqa: F401
+
     import brugdata
     from brugdata import store as store_module
 
@@ -169,10 +176,11 @@ def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
 
         setattr(owner, name, timed)
 
-    wrap(store_module, "read_unless_seen", "read")
+    wrap(store_module, "read_unless_seen", "read")  # on the reading thread
     wrap(store_module, "validate_raw", "validate")
-    wrap(store_module._Loader, "file", "load")
-    wrap(store_module, "_maintain_derived", "derived")
+    wrap(store_module._Loader, "wait", "wait")  # the main thread waiting for the loader
+    wrap(store_module._Loader, "file", "load")  # on the loading thread
+    wrap(store_module, "_maintain_derived", "derived")  # part of load
     times, breakdown, outcome = [], [], {}
     for run in range(args.repeat):
         path = work / f"store_{fmt}.duckdb"
@@ -183,9 +191,9 @@ def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
         with brugdata.open(path) as store:
             result = store.ingest(folder / fmt)
         times.append(time.perf_counter() - t)
-        # files are read on a thread, one ahead, while the main thread validates and loads:
+        # files are read on one thread and loaded on another while the main thread validates:
         # "other" is the main thread's remaining time (waiting for a read included)
-        parts["other"] = times[-1] - sum(v for k, v in parts.items() if k != "read")
+        parts["other"] = times[-1] - parts.get("validate", 0.0) - parts.get("wait", 0.0)
         breakdown.append(dict(parts))
         outcome = {
             "rows_read": result.rows_read,
@@ -196,12 +204,13 @@ def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
             "store_bytes": path.stat().st_size,
             "run": run,
         }
-    if fmt == "csv":
+    if fmt == "csv" and not polars_first:
         path.replace(folder / "store.duckdb")
     else:
         path.unlink()
+    key = f"ingest_{fmt}" + ("_polars_first" if polars_first else "")
     return {
-        "timings": {f"ingest_{fmt}": times},
+        "timings": {key: times},
         "breakdown": breakdown,
         "outcome": outcome,
         "peak_rss": _peak_rss(),
@@ -403,6 +412,7 @@ WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "import": worker_import,
     "ingest-csv": lambda a: worker_ingest(a, "csv"),
     "ingest-parquet": lambda a: worker_ingest(a, "parquet"),
+    "ingest-csv-polars-first": lambda a: worker_ingest(a, "csv", polars_first=True),
     "year-setup": worker_year_setup,
     "ingest-year": worker_ingest_year,
     "brugdata": worker_brugdata,
@@ -427,7 +437,10 @@ def run_worker(kind: str, folder: Path, results: Path, repeat: int) -> dict[str,
     ]
     print(f"  {kind} ...", flush=True)
     t = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    # each worker starts with the environment this command was started with, not with what
+    # polars, imported here, put in it (brugdata leaves polars' allocator setting alone when
+    # the environment already has one)
+    subprocess.run(cmd, check=True, env=START_ENV)
     print(f"  {kind} done in {time.perf_counter() - t:.0f} s", flush=True)
     return json.loads(out.read_text())
 
@@ -528,12 +541,21 @@ def table(m: dict[str, Any]) -> list[str]:
             f"into a new store file | {_s(ours)} | {_s(_median(fl, f'ingest_{fmt}'))} ¹ "
             f"| {_s(_median(pd_, f'ingest_{fmt}'))} ¹ | | | {ok} ² | {target} | {met_text} |"
         )
-        parts = run["breakdown"][-1]
+        parts = {k: f"{v:.2f}" for k, v in run["breakdown"][-1].items()}
         split = (
-            ", ".join(f"{k} {v:.2f}" for k, v in parts.items() if k != "read")
-            + f"; beside them, reading on a thread {parts.get('read', 0.0):.2f}"
+            f"main thread: validate {parts.get('validate')}, waiting for the loader "
+            f"{parts.get('wait')}, other {parts.get('other')}; beside it, reading on a thread "
+            f"{parts.get('read')} and loading on another {parts.get('load')} (of which the "
+            f"derived tables {parts.get('derived')})"
         )
         lines.append(f"| &nbsp;&nbsp;of which (s, last run) | {split} | | | | | | | |")
+        first = runs.get("ingest-csv-polars-first")
+        if fmt == "csv" and first:
+            lines.append(
+                "| &nbsp;&nbsp;the same with polars imported before brugdata (polars' own "
+                "allocator setting, see ⁵) | "
+                f"{_s(_median(first, 'ingest_csv_polars_first'))} | | | | | | | |"
+            )
     year = runs.get("ingest-year")
     if year and year.get("timings"):
         lines.append(
@@ -715,6 +737,13 @@ def write_results(
         "network edges (contacts, referrals, weight per officer × node) and distinct "
         "colleagues and partners per officer; time use shares per officer × year × task; "
         "compare figures. Counts must be equal, fractions equal to 1e-9.",
+        "",
+        "⁵ brugdata, imported before polars, sets polars' allocator to keep freed memory "
+        "for 30 s (`_RJEM_MALLOC_CONF`; polars' own setting gives it back within about a "
+        "second, and an ingest then spends about a tenth of its time taking the same pages "
+        'back): see docs/store.md, "Speed". Every ingest row above but this one imports '
+        "brugdata first, as a script or the `brugdata` command does; a notebook that imported "
+        "polars first gets this row unless it sets `_RJEM_MALLOC_CONF` itself.",
         "",
         "The floor reads the Parquet files on every run; brugdata reads its store, where "
         "every ingest keeps four small tables derived from contacts (distinct people "

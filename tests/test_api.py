@@ -40,13 +40,17 @@ def _allocator_setting(code: str, env: dict[str, str]) -> str:
 
 def test_polars_keeps_freed_memory_longer_when_brugdata_is_imported_first() -> None:
     """polars adds _RJEM_MALLOC_CONF after its own short decay times; brugdata's default
-    applies only before polars loads and only when the environment sets none."""
+    applies only before polars loads and only when nobody chose a setting: the environment
+    sets none, or only the one a parent process's polars put there."""
     ours = brugdata._ALLOCATOR_CONF
     assert _allocator_setting("import brugdata", {}) == ours
     assert _allocator_setting("import brugdata, polars", {}).endswith("," + ours)
     assert ours not in _allocator_setting("import polars, brugdata", {})
     mine = "dirty_decay_ms:0"
     assert _allocator_setting("import brugdata", {"_RJEM_MALLOC_CONF": mine}) == mine
+    inherited = _allocator_setting("import polars", {})
+    assert inherited == brugdata._POLARS_OWN  # what a child of a polars process inherits
+    assert _allocator_setting("import brugdata", {"_RJEM_MALLOC_CONF": inherited}) == ours
 
 
 def test_data_model_doc_is_up_to_date() -> None:

@@ -252,3 +252,41 @@ def test_a_version_3_store_gains_the_derived_tables(tmp_path: Path, sample_db: P
         assert s.schema_version == store_module.SCHEMA_VERSION
         assert _common.has_derived(s.con)
         _same(_analyses(s), _analyses(_frames(s)))
+
+
+def test_a_theme_named_twice_counts_once_whoever_wrote_the_contact(
+    tmp_path: Path, refs: Path
+) -> None:
+    """An ingest adds its (validated) contacts' themes as they are: validation leaves a
+    contact each theme once. Contacts written some other way may repeat a theme or hold a
+    null; the rebuild at the next ingest counts each distinct theme of a contact once."""
+    header = "contact_id,date,officer_id,school_id,counterpart,person_key,themes\n"
+    (refs / "contacts_a.csv").write_text(
+        header + "C-1,2025-03-14,O-1,91AB00,parent,P-1,taal|Taal|armoede\n", encoding="utf-8"
+    )
+    db = tmp_path / "s.duckdb"
+
+    def mentions(s: brugdata.Store) -> dict[str, int]:
+        sql = f"SELECT theme, sum(n) FROM ({_common.themes_x(s.con)}) GROUP BY theme"
+        return dict(s.con.execute(sql).fetchall())
+
+    with brugdata.open(db) as s:
+        s.ingest(refs, today=TODAY)
+        assert _common.has_derived(s.con)
+        assert mentions(s) == {"taal": 1, "armoede": 1}
+        with s.transaction() as con:
+            con.execute(
+                "INSERT INTO contacts (contact_id, date, officer_id, school_id, counterpart, "
+                "person_key, themes, _ingest_id) VALUES ('C-2', DATE '2025-03-15', 'O-1', "
+                "'91AB00', 'parent', 'P-2', ['pesten', NULL, 'pesten', 'taal'], 99)"
+            ).fetchall()
+        assert not _common.has_derived(s.con)
+        assert mentions(s) == {"taal": 2, "armoede": 1, "pesten": 1}  # read from contacts
+        more = tmp_path / "more"
+        more.mkdir()
+        (more / "contacts_b.csv").write_text(
+            header + "C-3,2025-03-16,O-1,91AB00,pupil,P-3,pesten\n", encoding="utf-8"
+        )
+        s.ingest(more, today=TODAY)  # rebuilds the derived tables from every contact
+        assert _common.has_derived(s.con)
+        assert mentions(s) == {"taal": 2, "armoede": 1, "pesten": 2}

@@ -20,15 +20,19 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 #: How polars' allocator (jemalloc) is set up when brugdata is imported before polars and
-#: the environment does not say: freed memory is kept for reuse for 30 s before it goes back
-#: to the system. By default it goes back gradually from the moment it is freed, and an
-#: ingest, which frees and takes gigabytes a second, then spends about a tenth of its time
-#: taking the same pages back from the system (see docs/store.md, "Speed"). Set
-#: ``_RJEM_MALLOC_CONF`` yourself (even empty) to keep polars' own setting.
+#: nobody chose otherwise: freed memory is kept for reuse for 30 s before it goes back to the
+#: system. polars' own setting (:data:`_POLARS_OWN`) gives it back within about a second, and
+#: an ingest, which frees and takes gigabytes a second, then spends about a tenth of its time
+#: taking the same pages back (docs/store.md, "Speed"). Set ``_RJEM_MALLOC_CONF`` yourself
+#: (even empty) to keep polars' own setting.
 _ALLOCATOR_CONF = "dirty_decay_ms:30000,muzzy_decay_ms:30000"
 
-if "polars" not in sys.modules:
-    os.environ.setdefault("_RJEM_MALLOC_CONF", _ALLOCATOR_CONF)
+#: What polars puts in ``_RJEM_MALLOC_CONF`` when it is imported: a process started by one
+#: that imported polars inherits it, which is not a choice of the user's.
+_POLARS_OWN = "dirty_decay_ms:500,muzzy_decay_ms:1000"
+
+if "polars" not in sys.modules and os.environ.get("_RJEM_MALLOC_CONF") in (None, _POLARS_OWN):
+    os.environ["_RJEM_MALLOC_CONF"] = _ALLOCATOR_CONF
 
 # public name → module that defines it (the name there, if it differs)
 _EXPORTS: dict[str, tuple[str, str]] = {

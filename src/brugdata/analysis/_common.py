@@ -183,7 +183,9 @@ DERIVED: dict[str, tuple[str, str]] = {
             officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, month BIGINT,
             counterpart VARCHAR, theme VARCHAR, contacts BIGINT)""",
         # a contact's distinct themes, as unnest(list_distinct(themes)) gives them (without
-        # its cost): the non-null elements not seen earlier in the list
+        # its cost): {distinct} is the condition that keeps the non-null elements not seen
+        # earlier in the list, or TRUE for contacts an ingest validated (their lists hold
+        # distinct themes, no nulls)
         f"""SELECT officer_id, school_id, {_SY} AS school_year, month, counterpart, theme,
                    contacts
             FROM (SELECT officer_id, school_id, y, month, counterpart, theme,
@@ -192,8 +194,7 @@ DERIVED: dict[str, tuple[str, str]] = {
                                counterpart, themes, unnest(themes) AS theme,
                                generate_subscripts(themes, 1) AS i
                         FROM contacts WHERE {{where}})
-                  WHERE theme IS NOT NULL
-                    AND (i = 1 OR NOT list_contains(themes[1:i - 1], theme))
+                  WHERE {{distinct}}
                   GROUP BY ALL)""",
     ),
     # links to colleague roles and partners: the network
@@ -239,6 +240,10 @@ DERIVED: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Keeps an element of a contact's theme list (``theme``, at position ``i``) when it is not
+#: null and not seen earlier in the list.
+_DISTINCT_THEME = "theme IS NOT NULL AND (i = 1 OR NOT list_contains(themes[1:i - 1], theme))"
+
 #: The state of contacts the derived tables reflect: row count and sum of ingest ids.
 DERIVED_STATE = "contacts_derived_state"
 _STATE_NOW = "SELECT count(*), coalesce(sum(_ingest_id), 0) FROM contacts"
@@ -246,19 +251,21 @@ _STATE_NOW = "SELECT count(*), coalesce(sum(_ingest_id), 0) FROM contacts"
 
 def derived_sql(ingest_ids: Sequence[int] | None = None, *, state: bool = True) -> list[str]:
     """Statements that bring the derived tables up to date after the contacts of
-    ``ingest_ids`` were added (None: rebuild them from every contact), ending, with
+    ``ingest_ids`` were added by an ingest, which validated them (None: rebuild them from
+    every contact, whoever wrote it), ending, with
     ``state``, by recording the state of contacts they reflect (:func:`derived_state_sql`)."""
     if ingest_ids is None:
-        where = "TRUE"
-    else:
+        where, distinct = "TRUE", _DISTINCT_THEME
+    else:  # contacts just loaded by an ingest, which validated them
         where = f"_ingest_id IN ({', '.join(str(int(i)) for i in ingest_ids)})"
+        distinct = "TRUE"
     out: list[str] = []
     for name, (create, select) in DERIVED.items():
         out.append(create)
         if ingest_ids is None:
             out.append(f"DELETE FROM {name}")
         if ingest_ids is None or ingest_ids:
-            out.append(f"INSERT INTO {name} {select.format(where=where)}")
+            out.append(f"INSERT INTO {name} {select.format(where=where, distinct=distinct)}")
     return out + derived_state_sql() if state else out
 
 
