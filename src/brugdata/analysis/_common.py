@@ -182,20 +182,11 @@ DERIVED: dict[str, tuple[str, str]] = {
         """CREATE TABLE IF NOT EXISTS contacts_themes (
             officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, month BIGINT,
             counterpart VARCHAR, theme VARCHAR, contacts BIGINT)""",
-        # a contact's distinct themes, as unnest(list_distinct(themes)) gives them (without
-        # its cost): {distinct} is the condition that keeps the non-null elements not seen
-        # earlier in the list, or TRUE for contacts an ingest validated (their lists hold
-        # distinct themes, no nulls)
         f"""SELECT officer_id, school_id, {_SY} AS school_year, month, counterpart, theme,
                    contacts
             FROM (SELECT officer_id, school_id, y, month, counterpart, theme,
                          count(*) AS contacts
-                  FROM (SELECT officer_id, school_id, {_START} AS y, month(date) AS month,
-                               counterpart, themes, unnest(themes) AS theme,
-                               generate_subscripts(themes, 1) AS i
-                        FROM contacts WHERE {{where}})
-                  WHERE {{distinct}}
-                  GROUP BY ALL)""",
+                  FROM ({{mentions}}) GROUP BY ALL)""",
     ),
     # links to colleague roles and partners: the network
     "contacts_links": (
@@ -240,9 +231,20 @@ DERIVED: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Keeps an element of a contact's theme list (``theme``, at position ``i``) when it is not
-#: null and not seen earlier in the list.
-_DISTINCT_THEME = "theme IS NOT NULL AND (i = 1 OR NOT list_contains(themes[1:i - 1], theme))"
+#: A contact's themes, one row each, for ``contacts_themes``: for contacts an ingest validated
+#: (their lists hold distinct themes and no nulls) as they are; for any other (a rebuild) the
+#: distinct non-null ones, as unnest(list_distinct(themes)) gives them without its cost (an
+#: element is kept when not seen earlier in its list).
+_MENTIONS_VALIDATED = f"""
+    SELECT officer_id, school_id, {_START} AS y, month(date) AS month, counterpart,
+           unnest(themes) AS theme
+    FROM contacts WHERE {{where}}"""
+_MENTIONS_ANY = f"""
+    SELECT officer_id, school_id, y, month, counterpart, theme
+    FROM (SELECT officer_id, school_id, {_START} AS y, month(date) AS month, counterpart,
+                 themes, unnest(themes) AS theme, generate_subscripts(themes, 1) AS i
+          FROM contacts WHERE {{where}})
+    WHERE theme IS NOT NULL AND (i = 1 OR NOT list_contains(themes[1:i - 1], theme))"""
 
 #: The state of contacts the derived tables reflect: row count and sum of ingest ids.
 DERIVED_STATE = "contacts_derived_state"
@@ -255,17 +257,18 @@ def derived_sql(ingest_ids: Sequence[int] | None = None, *, state: bool = True) 
     every contact, whoever wrote it), ending, with
     ``state``, by recording the state of contacts they reflect (:func:`derived_state_sql`)."""
     if ingest_ids is None:
-        where, distinct = "TRUE", _DISTINCT_THEME
+        where, mentions = "TRUE", _MENTIONS_ANY
     else:  # contacts just loaded by an ingest, which validated them
         where = f"_ingest_id IN ({', '.join(str(int(i)) for i in ingest_ids)})"
-        distinct = "TRUE"
+        mentions = _MENTIONS_VALIDATED
     out: list[str] = []
     for name, (create, select) in DERIVED.items():
         out.append(create)
         if ingest_ids is None:
             out.append(f"DELETE FROM {name}")
         if ingest_ids is None or ingest_ids:
-            out.append(f"INSERT INTO {name} {select.format(where=where, distinct=distinct)}")
+            sql = select.replace("{mentions}", mentions).format(where=where)
+            out.append(f"INSERT INTO {name} {sql}")
     return out + derived_state_sql() if state else out
 
 
