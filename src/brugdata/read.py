@@ -32,7 +32,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import fastexcel
 import polars as pl
@@ -54,6 +54,10 @@ _SNIFF_BYTES = 64 * 1024
 _SNIFF_RECORDS = 50
 _BINARY_PROBE = 8192
 _CHUNK = 1 << 20
+
+#: Files smaller than this (bytes) are read ahead without counting towards ``read_ahead``'s
+#: depth.
+SMALL_FILE = 1 << 20
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -167,22 +171,59 @@ _Job = TypeVar("_Job")
 _Out = TypeVar("_Out")
 
 
-def read_ahead(
-    jobs: Iterable[_Job], read: Callable[[_Job], _Out], *, depth: int = 1
-) -> Iterator[tuple[_Job, Future[_Out]]]:
-    """Yield ``(job, future of read(job))`` for each job in order, the next ``depth`` jobs'
-    files being read one after the other on a thread while the caller works on this one
-    (parsing releases the GIL: the next files are read while this one is validated and
-    loaded). ``future.result()`` gives what ``read`` returned or raises what it raised."""
-    pending = iter(jobs)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-read") as pool:
-        ahead = collections.deque(
-            (job, pool.submit(read, job)) for job in itertools.islice(pending, depth + 1)
-        )
-        while ahead:
-            job, future = ahead.popleft()
-            ahead.extend((nxt, pool.submit(read, nxt)) for nxt in itertools.islice(pending, 1))
-            yield job, future
+class read_ahead(Generic[_Job, _Out]):  # noqa: N801 - used like a function
+    """Iterate ``(job, future of read(job))`` for each job in order. Reading starts at once
+    and stays ``depth`` jobs ahead of the caller, the files read one after the other on a
+    thread while the caller works on this one (parsing releases the GIL: the next files are
+    read while this one is validated and loaded). With ``size`` (a job's size in bytes),
+    only jobs of at least :data:`SMALL_FILE` bytes count towards ``depth``: small files never
+    hold up reading the large ones after them. ``future.result()`` gives what ``read``
+    returned or raises what it raised. Use it in a ``with`` block: leaving it cancels the
+    reads not begun and waits for the one under way."""
+
+    def __init__(
+        self,
+        jobs: Iterable[_Job],
+        read: Callable[[_Job], _Out],
+        *,
+        depth: int = 1,
+        size: Callable[[_Job], int] | None = None,
+    ) -> None:
+        self._read = read
+        self._pending = iter(jobs)
+        self._depth = depth
+        self._counts = (lambda job: size(job) >= SMALL_FILE) if size else (lambda job: True)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-read")
+        self._ahead: collections.deque[tuple[_Job, Future[_Out], bool]] = collections.deque()
+        self._fill(self._depth + 1)
+
+    def _fill(self, limit: int) -> None:
+        """Submit jobs while fewer than ``limit`` submitted and not yet taken count."""
+        while sum(counts for *_, counts in self._ahead) < limit:
+            job = next(self._pending, None)
+            if job is None:
+                return
+            self._ahead.append((job, self._pool.submit(self._read, job), self._counts(job)))
+
+    def __iter__(self) -> Iterator[tuple[_Job, Future[_Out]]]:
+        return self
+
+    def __next__(self) -> tuple[_Job, Future[_Out]]:
+        if not self._ahead:
+            raise StopIteration
+        job, future, _ = self._ahead.popleft()
+        self._fill(self._depth)
+        return job, future
+
+    def __enter__(self) -> read_ahead[_Job, _Out]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Cancel the reads not begun and wait for the one under way."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_any(
@@ -343,8 +384,13 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def _cp1252_to_utf8(data: bytes) -> bytes:
-    """Transcode Windows-1252 bytes to UTF-8 (undefined bytes are taken as Latin-1)."""
-    return data.decode("cp1252", "brugdata-latin1").encode("utf-8")
+    """Transcode Windows-1252 bytes to UTF-8 (undefined bytes are taken as Latin-1), a
+    megabyte at a time (one byte is one character): Python holds the GIL while it decodes, and
+    other threads (validation, loading) then get it between the pieces."""
+    return b"".join(
+        data[i : i + _CHUNK].decode("cp1252", "brugdata-latin1").encode("utf-8")
+        for i in range(0, len(data), _CHUNK)
+    )
 
 
 def _prepare_text(name: str, raw: bytes) -> tuple[bytes, str, bool]:

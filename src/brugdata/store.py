@@ -513,16 +513,21 @@ class Store:
 
         privacy = Privacy(pseudonym_key or settings.pseudonym_key(), "error", personal_data)
         jobs, errors = plan_files(collect_files(paths), table)
-        with self.transaction() as con:
+        # the files are read from the start, on a thread, while the store gets ready to
+        # write; a file whose content the store holds is hashed, not parsed
+        seen = {r[0] for r in _rows(self.con, "SELECT sha256 FROM ingests")}
+
+        def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
+            return read_unless_seen(job[0], seen)
+
+        warm_up()
+        ahead = read_ahead(jobs, read, depth=2, size=lambda job: _file_size(job[0]))
+        with ahead as reads, self.transaction() as con:
+            # and what another process ingested since
+            seen.update(r[0] for r in _rows(con, "SELECT sha256 FROM ingests"))
             outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
-            seen = {r[0] for r in _rows(con, "SELECT sha256 FROM ingests")}
             results: list[FileResult] = []
             read_errors: list[FileError] = list(errors)
-
-            def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
-                return read_unless_seen(job[0], seen)
-
-            warm_up()
             # keys are looked up through a connection of their own, as the files before are
             # being loaded meanwhile; it sees what is committed, the files loaded before
             lookup = con.cursor()
@@ -533,7 +538,7 @@ class Store:
                 # MB per million rows) and lets the lookups find the file's keys in the store,
                 # without giving up all-or-nothing; an in-memory store has no copy
                 with _Loader(con, commit_each_file=not self.memory) as load:
-                    for (path, table_name), reading in read_ahead(jobs, read, depth=2):
+                    for (path, table_name), reading in reads:
                         if on_file is not None:
                             on_file(path)
                         try:
@@ -822,6 +827,14 @@ def _lock_file(fd: int) -> None:
 def _unlock_file(fd: int) -> None:
     if fcntl is not None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _file_size(path: Path) -> int:
+    """Bytes in the file at ``path`` (0 when it cannot be told: reading it will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _fsync(path: Path) -> None:

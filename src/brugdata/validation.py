@@ -122,17 +122,18 @@ def validate(
     jobs, errors = plan_files(collect_files(paths), table)
     results: list[FileResult] = []
     warm_up()
-    for (path, table_name), reading in read_ahead(jobs, lambda job: read_raw(job[0])):
-        try:
-            raw = reading.result()
-        except ReadError as exc:
-            errors.append(FileError(path, str(exc)))
-            continue
-        result = validate_raw(
-            raw, table_name, columns=columns, known=known, today=today, privacy=privacy
-        )
-        known.add(table_name, result.valid)
-        results.append(result)
+    with read_ahead(jobs, lambda job: read_raw(job[0])) as reads:
+        for (path, table_name), reading in reads:
+            try:
+                raw = reading.result()
+            except ReadError as exc:
+                errors.append(FileError(path, str(exc)))
+                continue
+            result = validate_raw(
+                raw, table_name, columns=columns, known=known, today=today, privacy=privacy
+            )
+            known.add(table_name, result.valid)
+            results.append(result)
     return ValidationResult(results, errors)
 
 
