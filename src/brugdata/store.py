@@ -598,12 +598,14 @@ class _Loader:
     on a thread of its own: each file's provenance row, valid rows, reasons and rejected rows
     under the next ingest id, and the new contacts into the derived tables. With
     ``commit_each_file`` (only for a connection to a private copy of the store that is thrown
-    away on failure) each file is committed and a new transaction begun.
+    away on failure) each file is committed and a new transaction begun, and a contacts
+    file's rows are added to the derived tables on another thread, through a connection of
+    its own, while the next file is loaded.
 
     :meth:`submit` hands a file over and gives its ingest id; :meth:`wait` waits until the
-    files handed over are written (raising what writing raised); :meth:`finish` waits and
-    brings the derived tables' state up to date. A file's loaded rows are dropped from its
-    result (``valid`` keeps only ``_line``) once written."""
+    files handed over are written (raising what writing raised); :meth:`finish` waits for
+    everything and brings the derived tables' state up to date. A file's loaded rows are
+    dropped from its result (``valid`` keeps only ``_line``) once written."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, commit_each_file: bool = False) -> None:
         from brugdata import __version__
@@ -623,6 +625,10 @@ class _Loader:
         self.contacts_loaded = False
         self.pending: Future[None] | None = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-load")
+        # committed contacts files are added to the derived tables on a thread of their own
+        self.derive_con = con.cursor() if commit_each_file and self.in_step else None
+        self.deriving: list[Future[None]] = []
+        self.derive_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-derive")
 
     def submit(self, result: FileResult) -> int:
         """Write one file's result on the loader's thread, after the files before it; return
@@ -634,10 +640,14 @@ class _Loader:
         return ingest_id
 
     def wait(self) -> None:
-        """Wait until every file handed over is written."""
+        """Wait until every file handed over is written (raising what went wrong in adding
+        files to the derived tables so far, too)."""
         pending, self.pending = self.pending, None
         if pending is not None:
             pending.result()
+        for future in self.deriving:
+            if future.done():
+                future.result()
 
     def file(self, result: FileResult, ingest_id: int) -> None:
         """Load one file's result under ``ingest_id``."""
@@ -681,29 +691,44 @@ class _Loader:
         )
         rows = _rows_as_json(result.rejected_rows).with_columns(tag.alias("ingest_id"))
         _append(con, "rejected_rows", rows, ["ingest_id", "line", "data"])
-        if result.table == "contacts":
-            self.contacts_loaded = True
-            if self.in_step:
-                _maintain_derived(con, [ingest_id])
         result.valid = result.valid.select(LINE_COLUMN)
+        contacts = result.table == "contacts"
+        self.contacts_loaded |= contacts
+        if contacts and self.in_step and self.derive_con is None:
+            _maintain_derived(con, [ingest_id])
         if self.commit_each_file:
             con.commit()
             con.begin()
+        if contacts and self.derive_con is not None:  # committed: the derive thread sees them
+            self.deriving.append(self.derive_pool.submit(self.derive, ingest_id))
+
+    def derive(self, ingest_id: int) -> None:
+        """Add the contacts of ``ingest_id`` (committed) to the derived tables, committed in
+        a transaction of the derive thread's connection."""
+        assert self.derive_con is not None
+        self.derive_con.begin()
+        _maintain_derived(self.derive_con, [ingest_id])
+        self.derive_con.commit()
 
     def __enter__(self) -> _Loader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Let the thread finish what it is writing (an error the caller did not :meth:`wait`
-        for is dropped: the caller is raising its own), then stop it."""
-        if self.pending is not None:
-            futures.wait([self.pending])
+        """Let the threads finish what they are writing (an error the caller did not
+        :meth:`wait` for is dropped: the caller is raising its own), then stop them."""
+        futures.wait([f for f in [self.pending, *self.deriving] if f is not None])
         self.pool.shutdown()
+        self.derive_pool.shutdown()
+        if self.derive_con is not None:
+            self.derive_con.close()
 
     def finish(self) -> None:
-        """Wait for the files handed over, then bring the derived tables' state up to date
-        (rebuilding them when they were not in step with contacts before)."""
+        """Wait for the files handed over and the derived tables, then bring the derived
+        tables' state up to date (rebuilding them when they were not in step with contacts
+        before)."""
         self.wait()
+        for future in self.deriving:
+            future.result()
         if not self.in_step:
             _maintain_derived(self.con)
         elif self.contacts_loaded:
