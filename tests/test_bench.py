@@ -239,6 +239,29 @@ def test_derived_tables_follow_every_ingest_and_are_not_used_when_out_of_step(
         _same(_analyses(s), _analyses(_frames(s)))
 
 
+def test_a_version_4_store_gets_the_derived_tables_in_the_new_layout(
+    tmp_path: Path, sample_db: Path
+) -> None:
+    """Version 4 kept the school year's text in the derived tables; version 5 keeps its first
+    year. The migration rebuilds them from the contacts."""
+    db = tmp_path / "v4.duckdb"
+    db.write_bytes(sample_db.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE contacts_people")
+    con.execute(
+        "CREATE TABLE contacts_people (officer_id VARCHAR, school_id VARCHAR, "
+        "school_year VARCHAR, counterpart VARCHAR, person_key VARCHAR, family_key VARCHAR)"
+    )
+    con.execute("DELETE FROM brugdata_schema")
+    con.execute("INSERT INTO brugdata_schema VALUES (4, '0.1.0', now())")
+    con.close()
+    with brugdata.open(db) as s:
+        assert s.schema_version == store_module.SCHEMA_VERSION == 5
+        assert _common.has_derived(s.con)
+        assert "start_year" in s.sql("SELECT * FROM contacts_people LIMIT 0").columns
+        _same(_analyses(s), _analyses(_frames(s)))
+
+
 def test_a_version_3_store_gains_the_derived_tables(tmp_path: Path, sample_db: Path) -> None:
     db = tmp_path / "v3.duckdb"
     db.write_bytes(sample_db.read_bytes())

@@ -34,7 +34,12 @@ try:
 except ImportError:  # Windows: no advisory locks; one writer at a time is then up to the user
     fcntl = None  # type: ignore[assignment]
 
-from brugdata.analysis._common import derived_sql, derived_state_sql
+from brugdata.analysis._common import (
+    DERIVED,
+    DERIVED_STATE,
+    derived_sql,
+    derived_state_sql,
+)
 from brugdata.errors import ReadError, StoreError
 from brugdata.model import TABLES, Column, Table
 from brugdata.read import LINE_COLUMN, RawTable, read_ahead, read_unless_seen
@@ -46,8 +51,9 @@ __all__ = ["SCHEMA_VERSION", "FileIngest", "IngestResult", "Store", "open_store"
 #: Version of the store's table layout; a store with another version is migrated or refused.
 #: 1: the logged tables; 2: the questionnaire tables (survey, survey_*); 3: notes on contacts
 #: and activities, pseudonymised and redacted counts in ingests; 4: tables derived from
-#: contacts for the analyses (see :func:`_maintain_derived`).
-SCHEMA_VERSION = 4
+#: contacts for the analyses (see :func:`_maintain_derived`); 5: the derived tables keep the
+#: school year's first year (``start_year``) instead of its text.
+SCHEMA_VERSION = 5
 
 #: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``. Tables new in the data
 #: model are created by every migration, so a version that only adds tables needs no SQL.
@@ -59,7 +65,9 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS pseudonymised BIGINT DEFAULT 0",
         "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS redacted BIGINT DEFAULT 0",
     ],
-    3: derived_sql(),  # build the derived tables from the contacts already stored
+    3: [],  # version 4 added the derived tables, in the layout version 5 replaces
+    # (re)build the derived tables from the contacts already stored
+    4: [f"DROP TABLE IF EXISTS {name}" for name in [*DERIVED, DERIVED_STATE]] + derived_sql(),
 }
 
 _SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "date": "DATE", "themes": "VARCHAR[]"}

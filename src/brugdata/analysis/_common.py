@@ -159,75 +159,64 @@ def contacts_x(school_year: str | None = None) -> str:
 # same columns from ``contacts`` (a mapping of frames, a connection without them, contacts
 # written through ``store.transaction()``).
 
-#: The start year of a contact's school year (an integer: cheaper to group by than the
-#: school year's text, which is made once per group, as :func:`school_year_sql` makes it).
+#: The first calendar year of a contact's school year: the derived tables keep it (an integer:
+#: cheaper to group by and store than the school year's text, which the relations below make
+#: when an analysis reads them, as :func:`school_year_sql` makes it).
 _START = _start_year_sql("date")
-_SY = _year_text_sql("y")
 
 #: name → (CREATE statement, SELECT giving the rows for the contacts that match ``{where}``).
 DERIVED: dict[str, tuple[str, str]] = {
     # distinct parents and pupils: reach and parents of pupil cases
     "contacts_people": (
         """CREATE TABLE IF NOT EXISTS contacts_people (
-            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, counterpart VARCHAR,
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, counterpart VARCHAR,
             person_key VARCHAR, family_key VARCHAR)""",
-        f"""SELECT officer_id, school_id, {_SY} AS school_year, counterpart, person_key,
-                   family_key
-            FROM (SELECT DISTINCT officer_id, school_id, {_START} AS y, counterpart,
-                         person_key, family_key
-                  FROM contacts WHERE counterpart IN ('parent', 'pupil') AND ({{where}}))""",
+        f"""SELECT DISTINCT officer_id, school_id, {_START} AS start_year, counterpart,
+                   person_key, family_key
+            FROM contacts WHERE counterpart IN ('parent', 'pupil') AND ({{where}})""",
     ),
     # theme mentions per month: seasonality and top themes
     "contacts_themes": (
         """CREATE TABLE IF NOT EXISTS contacts_themes (
-            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, month BIGINT,
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, month BIGINT,
             counterpart VARCHAR, theme VARCHAR, contacts BIGINT)""",
-        f"""SELECT officer_id, school_id, {_SY} AS school_year, month, counterpart, theme,
-                   contacts
-            FROM (SELECT officer_id, school_id, y, month, counterpart, theme,
-                         count(*) AS contacts
-                  FROM ({{mentions}}) GROUP BY ALL)""",
+        """SELECT officer_id, school_id, start_year, month, counterpart, theme,
+                  count(*) AS contacts
+           FROM ({mentions}) GROUP BY ALL""",
     ),
     # links to colleague roles and partners: the network
     "contacts_links": (
         """CREATE TABLE IF NOT EXISTS contacts_links (
-            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, node VARCHAR,
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, node VARCHAR,
             node_kind VARCHAR, contacts BIGINT, referrals BIGINT)""",
-        f"""SELECT officer_id, school_id, {_SY} AS school_year, node, node_kind, contacts,
-                   referrals
+        f"""SELECT officer_id, school_id, start_year, node, node_kind,
+                   CAST(sum(contact) AS BIGINT) AS contacts,
+                   CAST(sum(referral) AS BIGINT) AS referrals
             FROM (
-                SELECT officer_id, school_id, y, node, node_kind,
-                       CAST(sum(contact) AS BIGINT) AS contacts,
-                       CAST(sum(referral) AS BIGINT) AS referrals
-                FROM (
-                    SELECT officer_id, school_id, {_START} AS y, colleague_role AS node,
-                           'colleague_role' AS node_kind, 1 AS contact, 0 AS referral
-                    FROM contacts
-                    WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL
-                      AND ({{where}})
-                    UNION ALL
-                    SELECT officer_id, school_id, {_START}, partner_id, 'partner', 1, 0
-                    FROM contacts
-                    WHERE counterpart = 'partner' AND partner_id IS NOT NULL AND ({{where}})
-                    UNION ALL
-                    SELECT officer_id, school_id, {_START}, referred_to, 'partner', 0, 1
-                    FROM contacts WHERE referred_to IS NOT NULL AND ({{where}})
-                )
-                GROUP BY ALL
-            )""",
+                SELECT officer_id, school_id, {_START} AS start_year, colleague_role AS node,
+                       'colleague_role' AS node_kind, 1 AS contact, 0 AS referral
+                FROM contacts
+                WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL AND ({{where}})
+                UNION ALL
+                SELECT officer_id, school_id, {_START}, partner_id, 'partner', 1, 0
+                FROM contacts
+                WHERE counterpart = 'partner' AND partner_id IS NOT NULL AND ({{where}})
+                UNION ALL
+                SELECT officer_id, school_id, {_START}, referred_to, 'partner', 0, 1
+                FROM contacts WHERE referred_to IS NOT NULL AND ({{where}})
+            )
+            GROUP BY ALL""",
     ),
     # contacts and minutes: contact counts and time use
     "contacts_counts": (
         """CREATE TABLE IF NOT EXISTS contacts_counts (
-            officer_id VARCHAR, school_id VARCHAR, school_year VARCHAR, counterpart VARCHAR,
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, counterpart VARCHAR,
             contacts BIGINT, minutes BIGINT, timed BIGINT)""",
-        f"""SELECT officer_id, school_id, {_SY} AS school_year, counterpart, contacts,
-                   minutes, timed
-            FROM (SELECT officer_id, school_id, {_START} AS y, counterpart,
-                         count(*) AS contacts, CAST(sum(duration_min) AS BIGINT) AS minutes,
-                         count(duration_min) AS timed
-                  FROM contacts WHERE {{where}}
-                  GROUP BY ALL)""",
+        f"""SELECT officer_id, school_id, {_START} AS start_year, counterpart,
+                   count(*) AS contacts, CAST(sum(duration_min) AS BIGINT) AS minutes,
+                   count(duration_min) AS timed
+            FROM contacts WHERE {{where}}
+            GROUP BY ALL""",
     ),
 }
 
@@ -236,12 +225,13 @@ DERIVED: dict[str, tuple[str, str]] = {
 #: distinct non-null ones, as unnest(list_distinct(themes)) gives them without its cost (an
 #: element is kept when not seen earlier in its list).
 _MENTIONS_VALIDATED = f"""
-    SELECT officer_id, school_id, {_START} AS y, month(date) AS month, counterpart,
+    SELECT officer_id, school_id, {_START} AS start_year, month(date) AS month, counterpart,
            unnest(themes) AS theme
     FROM contacts WHERE {{where}}"""
 _MENTIONS_ANY = f"""
-    SELECT officer_id, school_id, y, month, counterpart, theme
-    FROM (SELECT officer_id, school_id, {_START} AS y, month(date) AS month, counterpart,
+    SELECT officer_id, school_id, start_year, month, counterpart, theme
+    FROM (SELECT officer_id, school_id, {_START} AS start_year, month(date) AS month,
+                 counterpart,
                  themes, unnest(themes) AS theme, generate_subscripts(themes, 1) AS i
           FROM contacts WHERE {{where}})
     WHERE theme IS NOT NULL AND (i = 1 OR NOT list_contains(themes[1:i - 1], theme))"""
@@ -306,17 +296,20 @@ def has_derived(con: duckdb.DuckDBPyConnection, without: Sequence[int] = ()) -> 
 
 
 def _with_pilot(table: str, extra: str = "", pilot: bool = True) -> str:
-    """A derived table with the pilot (the school's that year, else the officer's) and the
-    school type, as :data:`CONTACTS_X` gives them (null when ``pilot`` is False: a query
-    that uses neither need not join schools and officers)."""
+    """A derived table with its school year's text (for its ``start_year``), the pilot (the
+    school's that year, else the officer's) and the school type, as :data:`CONTACTS_X` gives
+    them (null when ``pilot`` is False: a query that uses neither need not join schools and
+    officers)."""
+    year = _year_text_sql("start_year")
+    d = f"(SELECT * EXCLUDE (start_year), {year} AS school_year FROM {table})"
     if not pilot:
         return f"""
         SELECT d.*, CAST(NULL AS VARCHAR) AS pilot, CAST(NULL AS VARCHAR) AS school_type{extra}
-        FROM {table} d
+        FROM {d} d
         """
     return f"""
     SELECT d.*, coalesce(s.pilot, o.pilot) AS pilot, s.school_type{extra}
-    FROM {table} d
+    FROM {d} d
     LEFT JOIN schools s ON s.school_id = d.school_id AND s.school_year = d.school_year
     LEFT JOIN officers o ON o.officer_id = d.officer_id
     """
@@ -358,9 +351,9 @@ def links_x(con: duckdb.DuckDBPyConnection) -> str:
     node and node_kind (colleague_role | partner), with ``contact`` (colleague or partner
     contacts) and ``referral`` (referrals to the partner) counts. Count with sum()."""
     if has_derived(con):
-        return """
-        SELECT officer_id, school_id, school_year, node, node_kind, contacts AS contact,
-               referrals AS referral
+        return f"""
+        SELECT officer_id, school_id, {_year_text_sql("start_year")} AS school_year, node,
+               node_kind, contacts AS contact, referrals AS referral
         FROM contacts_links
         """
     return f"""
