@@ -352,8 +352,7 @@ class Store:
         """A connection to write through: everything done with it is committed together when
         the block ends, or not at all when it raises. On a file store the writes go to a copy
         that replaces the file atomically; the store's own connection then sees them."""
-        if self.read_only:
-            raise StoreError(f"{self.path}: the store is open read-only; open it to write")
+        self._check_writable()
         if self.memory:
             self.con.begin()
             try:
@@ -369,6 +368,10 @@ class Store:
                 yield con
         finally:
             self.con = self._connect_read()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store is open read-only; open it to write")
 
     @contextmanager
     def _swap(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -519,6 +522,7 @@ class Store:
         """
         from brugdata.config import settings
 
+        self._check_writable()
         privacy = Privacy(pseudonym_key or settings.pseudonym_key(), "error", personal_data)
         jobs, errors = plan_files(collect_files(paths), table)
         # the files are read from the start, on a thread, while the store gets ready to
