@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brugdata.errors import ReadError
-from brugdata.read import RawTable, _parse_slow, file_sha256, read_raw
+from brugdata.read import RawTable, _cp1252_to_utf8, _parse_slow, file_sha256, read_raw
 
 META = ["_line", "_problem"]
 
@@ -61,6 +61,25 @@ def test_cp1252_byte_undefined_in_cp1252_decodes_as_latin1(tmp_path: Path) -> No
     table = read_raw(write(tmp_path, "x.csv", b"a;b\r\nx\x81y;caf\xe9\r\n"))
     assert table.encoding == "windows-1252"
     assert values(table) == [("x\x81y", "café")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=40).map(lambda b: bytes(x & 0x7F for x in b)),  # ASCII
+            st.binary(min_size=1, max_size=6).map(lambda b: bytes(x | 0x80 for x in b)),
+        ),
+        max_size=40,
+    )
+)
+def test_windows_1252_is_transcoded_as_python_decodes_it(parts: list[bytes]) -> None:
+    """Run by run (few bytes outside ASCII) or whole (many): the same UTF-8 as decoding
+    everything, undefined bytes as Latin-1."""
+    data = b"".join(parts)
+    expected = data.decode("cp1252", "brugdata-latin1").encode("utf-8")
+    assert _cp1252_to_utf8(data) == expected
+    assert _cp1252_to_utf8(data * 50 + b"x" * 100_000) == expected * 50 + b"x" * 100_000
 
 
 def test_cp1252_after_a_long_utf8_looking_start(tmp_path: Path) -> None:

@@ -533,7 +533,7 @@ class Store:
             return read_unless_seen(job[0], seen)
 
         warm_up()
-        ahead = read_ahead(jobs, read, depth=2, size=lambda job: _file_size(job[0]))
+        ahead = read_ahead(jobs, read, depth=1, size=lambda job: _file_size(job[0]))
         with ahead as reads, self.transaction() as con:
             # and what another process ingested since
             seen.update(r[0] for r in _rows(con, "SELECT sha256 FROM ingests"))
