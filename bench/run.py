@@ -10,7 +10,9 @@ one warm-up run (ingests: no warm-up; every run into a new store file):
 
 - ``import brugdata`` in a fresh interpreter;
 - ingest + validate of the CSV folder and of the Parquet folder into a new store file, with
-  the time split into reading, validating, loading, derived tables and the rest;
+  the main thread's time split into validating, waiting for the loader and the rest, and the
+  time of the threads beside it (reading; loading, derived tables included); and the CSV
+  ingest again with polars imported before brugdata (polars' own allocator setting);
 - each analysis (reach, seasonality, network, time use, compare) and the report, on the store
   ingested from CSV, opened read-only as a user opens it;
 - side by side, on the same data: the floor (``floor.py``: hand-written DuckDB SQL straight
