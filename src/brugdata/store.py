@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -543,8 +543,9 @@ class Store:
             # keys are looked up through a connection of their own, as the files before are
             # being loaded meanwhile; it sees what is committed, the files loaded before
             lookup = con.cursor()
+            held: set[int] = set()  # ingests whose keys ``known`` holds: not looked up
             try:
-                known = _known(lookup)
+                known = _known(lookup, held)
                 # a file store is written on a copy that replaces it only at the end:
                 # committing the copy after each file frees DuckDB's transaction memory (~130
                 # MB per million rows) and lets the lookups find the file's keys in the store,
@@ -579,9 +580,11 @@ class Store:
                         load.wait()
                         if load.commit_each_file:
                             known.forget_stored()
+                            held.clear()
                         known.add(table_name, result.valid)
                         # loaded on a thread while the next file is read and validated
                         ingest_id = load.submit(result)
+                        held.add(ingest_id)
                         outcomes.append(
                             FileIngest(
                                 path,
@@ -781,10 +784,12 @@ def _rows(
     return con.execute(sql, params).fetchall()
 
 
-def _known(con: duckdb.DuckDBPyConnection) -> Known:
+def _known(con: duckdb.DuckDBPyConnection, held: Collection[int] = ()) -> Known:
     """The store's keys for validation: those of the referenced tables (schools, officers,
-    partners: small) in memory, the others looked up in the store when a file is checked."""
-    known = Known(stored=partial(_stored_keys, con))
+    partners: small) in memory, the others looked up in the store when a file is checked,
+    leaving out the rows of the ingests ``held`` (whose keys the caller holds in memory; it
+    may change the collection as it goes)."""
+    known = Known(stored=partial(_stored_keys, con, held))
     for name in REFERENCED:
         cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
         frame = con.sql(f"SELECT {cols} FROM {name}").pl()
@@ -793,17 +798,24 @@ def _known(con: duckdb.DuckDBPyConnection) -> Known:
     return known
 
 
-def _stored_keys(con: duckdb.DuckDBPyConnection, name: str, keys: pl.DataFrame) -> pl.DataFrame:
-    """The rows of ``keys`` (key columns of table ``name``) that the table holds."""
+def _stored_keys(
+    con: duckdb.DuckDBPyConnection, held: Collection[int], name: str, keys: pl.DataFrame
+) -> pl.DataFrame:
+    """The rows of ``keys`` (key columns of table ``name``) that the table holds, outside the
+    ingests ``held``."""
     if name in REFERENCED:
         return keys.clear()  # held in memory by :func:`_known`
-    if not _rows(con, f"SELECT EXISTS (SELECT 1 FROM {name})")[0][0]:
+    rows = name
+    if held:  # DuckDB then skips their row groups
+        ids = ", ".join(str(int(i)) for i in held)
+        rows = f"(SELECT * FROM {name} WHERE _ingest_id NOT IN ({ids}))"
+    if not _rows(con, f"SELECT EXISTS (SELECT 1 FROM {rows})")[0][0]:
         return keys.clear()  # nothing stored yet: a new store, or the table's first file
     cols = ", ".join(f'"{c}"' for c in TABLES[name].key)
     view = f"_brugdata_keys_{name}"
     con.register(view, _arrow(keys))
     try:
-        return con.sql(f"SELECT DISTINCT {cols} FROM {name} SEMI JOIN {view} USING ({cols})").pl()
+        return con.sql(f"SELECT DISTINCT {cols} FROM {rows} SEMI JOIN {view} USING ({cols})").pl()
     finally:
         con.unregister(view)
 
