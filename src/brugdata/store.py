@@ -643,16 +643,25 @@ class _Loader:
         # committed contacts files are added to the derived tables on a thread of their own
         self.derive_con = con.cursor() if commit_each_file and self.in_step else None
         self.deriving: list[Future[None]] = []
+        self.to_derive: list[int] = []  # committed contacts files not yet handed over
         self.derive_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-derive")
 
     def submit(self, result: FileResult) -> int:
         """Write one file's result on the loader's thread, after the files before it; return
         its ingest id."""
         self.wait()
+        self._derive_committed()
         ingest_id = self.next_id
         self.next_id += 1
         self.pending = self.pool.submit(self.file, result, ingest_id)
         return ingest_id
+
+    def _derive_committed(self) -> None:
+        """Hand the contacts files committed so far to the derive thread: it then works
+        while the next file is loaded, not while the one after is validated."""
+        for ingest_id in self.to_derive:
+            self.deriving.append(self.derive_pool.submit(self.derive, ingest_id))
+        self.to_derive.clear()
 
     def wait(self) -> None:
         """Wait until every file handed over is written (raising what went wrong in adding
@@ -715,7 +724,7 @@ class _Loader:
             con.commit()
             con.begin()
         if contacts and self.derive_con is not None:  # committed: the derive thread sees them
-            self.deriving.append(self.derive_pool.submit(self.derive, ingest_id))
+            self.to_derive.append(ingest_id)
 
     def derive(self, ingest_id: int) -> None:
         """Add the contacts of ``ingest_id`` (committed) to the derived tables, committed in
@@ -742,6 +751,7 @@ class _Loader:
         tables' state up to date (rebuilding them when they were not in step with contacts
         before)."""
         self.wait()
+        self._derive_committed()
         for future in self.deriving:
             future.result()
         if not self.in_step:
