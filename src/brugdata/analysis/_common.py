@@ -145,7 +145,7 @@ def contacts_x(school_year: str | None = None) -> str:
 # --------------------------------------------------------------------------- derived tables
 #
 # A store keeps four small tables derived from contacts, in step with it: every ingest adds
-# the new contacts to them inside its transaction (``brugdata.store._maintain_derived``) and a
+# each contacts file's rows to them as it loads the file (``brugdata.store._Loader``) and a
 # migration builds them for an older store. Each holds contacts grouped by officer, school,
 # school year and what one analysis needs, so the analyses read a few hundred thousand rows
 # instead of millions of contacts. Each is a pure function of the contact rows: the pilot and
@@ -282,15 +282,13 @@ def has_tables(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> bool:
     return bool(found[0][0] == len(set(names)))
 
 
-def has_derived(con: duckdb.DuckDBPyConnection, without: Sequence[int] = ()) -> bool:
-    """Whether ``con`` holds the derived tables and they reflect its contacts table (leaving
-    out the contacts of the ingests ``without``: those about to be added)."""
+def has_derived(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` holds the derived tables and they reflect its contacts table."""
     if not has_tables(con, [*DERIVED, DERIVED_STATE]):
         return False
-    skip = f"WHERE _ingest_id NOT IN ({', '.join(str(int(i)) for i in without)})" if without else ""
     row = con.execute(
         f"SELECT s.contacts = n.c AND s.ingest_sum = n.s FROM {DERIVED_STATE} s, "
-        f"(SELECT count(*) AS c, coalesce(sum(_ingest_id), 0) AS s FROM contacts {skip}) n"
+        f"(SELECT count(*) AS c, coalesce(sum(_ingest_id), 0) AS s FROM contacts) n"
     ).fetchall()
     return len(row) == 1 and bool(row[0][0])
 
