@@ -82,6 +82,20 @@ def test_windows_1252_is_transcoded_as_python_decodes_it(parts: list[bytes]) -> 
     assert _cp1252_to_utf8(data * 50 + b"x" * 100_000) == expected * 50 + b"x" * 100_000
 
 
+def test_windows_1252_bytes_at_the_edges_of_the_words_and_megabytes_scanned() -> None:
+    """Bytes outside ASCII are found eight at a time, a megabyte at a time: those at the
+    first and last byte of a word, of a megabyte and in the bytes after the last whole word
+    are all transcoded."""
+    mb = 1 << 20
+    data = bytearray(b"a" * (3 * mb + 5))
+    for pos in (0, 7, 8, 15, mb - 1, mb, mb + 1, 2 * mb - 8, 3 * mb - 1, 3 * mb + 2, 3 * mb + 4):
+        data[pos] = 0x80 + pos % 0x80
+    expected = bytes(data).decode("cp1252", "brugdata-latin1").encode("utf-8")
+    assert _cp1252_to_utf8(bytes(data)) == expected
+    short = bytes(data[:5])  # no whole word
+    assert _cp1252_to_utf8(short) == short.decode("cp1252", "brugdata-latin1").encode("utf-8")
+
+
 def test_cp1252_after_a_long_utf8_looking_start(tmp_path: Path) -> None:
     # The first 64 KB are pure ASCII; the only non-ASCII byte (cp1252 ë) comes much later.
     body = "".join(f"{i};tekst\r\n" for i in range(20_000))

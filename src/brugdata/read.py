@@ -58,6 +58,8 @@ _CHUNK = 1 << 20
 #: Windows-1252 text with more than one byte in this many outside ASCII is decoded whole
 #: rather than run by run (see ``_cp1252_to_utf8``).
 _DENSE = 64
+#: The top bit of each byte of a 64-bit word: set in a word holding a byte outside ASCII.
+_HIGH_BITS = 0x8080808080808080
 
 #: Files smaller than this (bytes) are read ahead without counting towards ``read_ahead``'s
 #: depth.
@@ -389,27 +391,54 @@ def _is_utf8(data: bytes) -> bool:
 
 def _cp1252_to_utf8(data: bytes) -> bytes:
     """Transcode Windows-1252 bytes to UTF-8 (undefined bytes are taken as Latin-1). ASCII
-    bytes stay as they are: only the runs of other bytes (found with numpy) are decoded, which
-    in a Dutch export are a few in a thousand. A file with many is decoded a megabyte at a
-    time (one byte is one character): Python holds the GIL while it decodes, and other
-    threads (validation, loading) get it between the pieces."""
+    bytes stay as they are: only the runs of other bytes (:func:`_high_bytes` finds them) are
+    decoded, which in a Dutch export are a few in a thousand. A file with many is decoded a
+    megabyte at a time (one byte is one character): Python holds the GIL while it decodes,
+    and other threads (validation, loading) get it between the pieces."""
     import numpy as np
 
-    high = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80)
-    if len(high) > len(data) // _DENSE:
+    high = _high_bytes(data, len(data) // _DENSE)
+    if high is None:
         return b"".join(_cp1252_piece(data[i : i + _CHUNK]) for i in range(0, len(data), _CHUNK))
     if not len(high):
         return data
     breaks = np.flatnonzero(np.diff(high) != 1) + 1
     starts = high[np.r_[0, breaks]].tolist()
     ends = (high[np.r_[breaks - 1, len(high) - 1]] + 1).tolist()
-    pieces: list[bytes] = []
+    view = memoryview(data)  # the ASCII between the runs is copied once, by the join
+    pieces: list[bytes | memoryview] = []
     done = 0
     for start, end in zip(starts, ends, strict=True):
-        pieces += [data[done:start], _cp1252_piece(data[start:end])]
+        pieces += [view[done:start], _cp1252_piece(data[start:end])]
         done = end
-    pieces.append(data[done:])
+    pieces.append(view[done:])
     return b"".join(pieces)
+
+
+def _high_bytes(data: bytes, limit: int) -> Any:
+    """The positions of the bytes of ``data`` outside ASCII (a sorted numpy array), or None
+    when there are more than ``limit``. Eight bytes are tested at a time (as one 64-bit
+    word), a megabyte at a time, so no array as large as the file is made."""
+    import numpy as np
+
+    whole = len(data) - len(data) % 8
+    words = np.frombuffer(data, dtype=np.uint64, count=whole // 8)
+    found: list[Any] = []
+    count = 0
+    buffer = np.empty(_CHUNK // 8, dtype=np.uint64)
+    for start in range(0, len(words), len(buffer)):
+        part = words[start : start + len(buffer)]
+        hits = np.flatnonzero(np.bitwise_and(part, _HIGH_BITS, out=buffer[: len(part)]))
+        count += len(hits)
+        if count > limit:  # each word found holds at least one such byte
+            return None
+        found.append(hits + start)
+    hit = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+    in_words = np.frombuffer(data, dtype=np.uint8, count=whole).reshape(-1, 8)
+    rows, cols = np.nonzero(in_words[hit] >= 0x80)
+    tail = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, offset=whole) >= 0x80) + whole
+    high = np.concatenate([hit[rows] * 8 + cols, tail])
+    return None if len(high) > limit else high
 
 
 def _cp1252_piece(data: bytes) -> bytes:
