@@ -183,6 +183,34 @@ def test_a_store_reopened_from_disk_has_everything(tmp_path: Path, refs: Path) -
     assert (info["ingests"], info["files_ingested"], info["rows_rejected"]) == (1, 4, 2)
 
 
+def test_an_ingest_writes_its_rows_and_leaves_the_earlier_ones_be(
+    tmp_path: Path, refs: Path
+) -> None:
+    """The closing checkpoint of an ingest does not merge the small row groups earlier
+    ingests left with the new ones (rewriting them): their blocks stay where they were."""
+    db = tmp_path / "store.duckdb"
+    write_csv(refs, "contacten.csv", CONTACTS)
+    more = tmp_path / "more"
+    more.mkdir()
+    write_csv(more, "contacten_2.csv", CONTACTS.replace("C-", "D-"))
+
+    def blocks(s: Store, table: str) -> dict[int, set[int]]:
+        rows = s.sql(
+            f"SELECT row_group_id, block_id FROM pragma_storage_info('{table}') WHERE block_id >= 0"
+        ).rows()
+        return {g: {b for g2, b in rows if g2 == g} for g, _ in rows}
+
+    with brugdata.open(db) as s:
+        s.ingest(refs, today=TODAY)
+        first = {t: blocks(s, t) for t in ("contacts", "contacts_counts")}
+        s.ingest(more, today=TODAY)
+        for table, groups in first.items():
+            now = blocks(s, table)
+            assert len(groups) == 1 and len(now) == 2, table
+            assert now[0] == groups[0], table
+        assert s.counts()["contacts"] == 4  # two rows of each file are rejected
+
+
 def test_read_only_store_refuses_to_ingest(tmp_path: Path, refs: Path) -> None:
     db = tmp_path / "s.duckdb"
     brugdata.open(db).close()

@@ -543,6 +543,13 @@ class Store:
             # keys are looked up through a connection of their own, as the files before are
             # being loaded meanwhile; it sees what is committed, the files loaded before
             lookup = con.cursor()
+            # the closing checkpoint writes the new rows and leaves the earlier ones be:
+            # DuckDB otherwise merges the small row groups files leave at their ends with
+            # their neighbours, rewriting them (a tenth of a million-contact ingest). Only
+            # this connection's database (the copy) is set; deletes are not vacuumed then
+            # either, and an ingest deletes nothing but whole derived tables (dropped whole).
+            if not self.memory:
+                _run(con, "SET max_vacuum_tasks = 0")
             held: set[int] = set()  # ingests whose keys ``known`` holds: not looked up
             try:
                 known = _known(lookup, held)
