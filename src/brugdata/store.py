@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import re
 import shutil
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -615,14 +615,47 @@ class Store:
         return IngestResult(outcomes, ValidationResult(results, read_errors))
 
 
+#: The derived tables a committed contacts file is added to on each of two threads: about
+#: half the work each (distinct people cost about as much as theme mentions).
+_DERIVE_LANES = (
+    ("contacts_people", "contacts_counts"),
+    ("contacts_themes", "contacts_links"),
+)
+
+
+class _DeriveLane:
+    """Adds committed contacts files to some derived tables (``tables``), one file after
+    the other on a thread of its own, each in a transaction of its own connection (a cursor
+    of ``con``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> None:
+        self.con = con.cursor()
+        self.tables = tables
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-derive")
+
+    def submit(self, ingest_id: int) -> Future[None]:
+        """Add the contacts of ``ingest_id`` (committed) on the lane's thread."""
+        return self.pool.submit(self._derive, ingest_id)
+
+    def _derive(self, ingest_id: int) -> None:
+        self.con.begin()
+        for sql in derived_sql([ingest_id], state=False, tables=self.tables):
+            _run(self.con, sql)
+        self.con.commit()
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        self.con.close()
+
+
 class _Loader:
     """Writes validated files through ``con``, inside the caller's transaction, one at a time
     on a thread of its own: each file's provenance row, valid rows, reasons and rejected rows
     under the next ingest id, and the new contacts into the derived tables. With
     ``commit_each_file`` (only for a connection to a private copy of the store that is thrown
     away on failure) each file is committed and a new transaction begun, and a contacts
-    file's rows are added to the derived tables on another thread, through a connection of
-    its own, while the next file is loaded.
+    file's rows are added to the derived tables while the next file is loaded, on two more
+    threads (:data:`_DERIVE_LANES`), each through a connection of its own.
 
     :meth:`submit` hands a file over and gives its ingest id; :meth:`wait` waits until the
     files handed over are written (raising what writing raised); :meth:`finish` waits for
@@ -647,11 +680,14 @@ class _Loader:
         self.contacts_loaded = False
         self.pending: Future[None] | None = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-load")
-        # committed contacts files are added to the derived tables on a thread of their own
-        self.derive_con = con.cursor() if commit_each_file and self.in_step else None
+        # committed contacts files are added to the derived tables on threads of their own
+        self.lanes = (
+            [_DeriveLane(con, tables) for tables in _DERIVE_LANES]
+            if commit_each_file and self.in_step
+            else []
+        )
         self.deriving: list[Future[None]] = []
         self.to_derive: list[int] = []  # committed contacts files not yet handed over
-        self.derive_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-derive")
 
     def submit(self, result: FileResult) -> int:
         """Write one file's result on the loader's thread, after the files before it; return
@@ -667,7 +703,7 @@ class _Loader:
         """Hand the contacts files committed so far to the derive thread: it then works
         while the next file is loaded, not while the one after is validated."""
         for ingest_id in self.to_derive:
-            self.deriving.append(self.derive_pool.submit(self.derive, ingest_id))
+            self.deriving += [lane.submit(ingest_id) for lane in self.lanes]
         self.to_derive.clear()
 
     def wait(self) -> None:
@@ -725,21 +761,13 @@ class _Loader:
         result.valid = result.valid.select(LINE_COLUMN)
         contacts = result.table == "contacts"
         self.contacts_loaded |= contacts
-        if contacts and self.in_step and self.derive_con is None:
+        if contacts and self.in_step and not self.lanes:
             _maintain_derived(con, [ingest_id])
         if self.commit_each_file:
             con.commit()
             con.begin()
-        if contacts and self.derive_con is not None:  # committed: the derive thread sees them
+        if contacts and self.lanes:  # committed: the derive threads see them
             self.to_derive.append(ingest_id)
-
-    def derive(self, ingest_id: int) -> None:
-        """Add the contacts of ``ingest_id`` (committed) to the derived tables, committed in
-        a transaction of the derive thread's connection."""
-        assert self.derive_con is not None
-        self.derive_con.begin()
-        _maintain_derived(self.derive_con, [ingest_id])
-        self.derive_con.commit()
 
     def __enter__(self) -> _Loader:
         return self
@@ -749,9 +777,8 @@ class _Loader:
         :meth:`wait` for is dropped: the caller is raising its own), then stop them."""
         futures.wait([f for f in [self.pending, *self.deriving] if f is not None])
         self.pool.shutdown()
-        self.derive_pool.shutdown()
-        if self.derive_con is not None:
-            self.derive_con.close()
+        for lane in self.lanes:
+            lane.close()
 
     def finish(self) -> None:
         """Wait for the files handed over and the derived tables, then bring the derived

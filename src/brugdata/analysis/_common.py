@@ -241,18 +241,24 @@ DERIVED_STATE = "contacts_derived_state"
 _STATE_NOW = "SELECT count(*), coalesce(sum(_ingest_id), 0) FROM contacts"
 
 
-def derived_sql(ingest_ids: Sequence[int] | None = None, *, state: bool = True) -> list[str]:
-    """Statements that bring the derived tables up to date after the contacts of
-    ``ingest_ids`` were added by an ingest, which validated them (None: rebuild them from
-    every contact, whoever wrote it), ending, with
-    ``state``, by recording the state of contacts they reflect (:func:`derived_state_sql`)."""
+def derived_sql(
+    ingest_ids: Sequence[int] | None = None,
+    *,
+    state: bool = True,
+    tables: Sequence[str] = tuple(DERIVED),
+) -> list[str]:
+    """Statements that bring the derived ``tables`` (default all) up to date after the
+    contacts of ``ingest_ids`` were added by an ingest, which validated them (None: rebuild
+    them from every contact, whoever wrote it), ending, with ``state``, by recording the state
+    of contacts they reflect (:func:`derived_state_sql`)."""
     if ingest_ids is None:
         where, mentions = "TRUE", _MENTIONS_ANY
     else:  # contacts just loaded by an ingest, which validated them
         where = f"_ingest_id IN ({', '.join(str(int(i)) for i in ingest_ids)})"
         mentions = _MENTIONS_VALIDATED
     out: list[str] = []
-    for name, (create, select) in DERIVED.items():
+    for name in tables:
+        create, select = DERIVED[name]
         out.append(create)
         if ingest_ids is None:
             out.append(f"DELETE FROM {name}")
