@@ -551,6 +551,13 @@ def table(m: dict[str, Any]) -> list[str]:
             f"derived tables on two more {parts.get('derived')} (summed)"
         )
         lines.append(f"| &nbsp;&nbsp;of which (s, last run) | {split} | | | | | | | |")
+        cold = run.get("timings", {}).get(f"ingest_{fmt}") or []
+        if cold:
+            lines.append(
+                "| &nbsp;&nbsp;its first run alone, in a fresh process, as the `brugdata ingest` "
+                f"command runs it (pandera imported meanwhile, see ⁶) | {_s(cold[0])} "
+                "| | | | | | | |"
+            )
         first = runs.get("ingest-csv-polars-first")
         if fmt == "csv" and first:
             lines.append(
@@ -746,6 +753,13 @@ def write_results(
         'back): see docs/store.md, "Speed". Every ingest row above but this one imports '
         "brugdata first, as a script or the `brugdata` command does; a notebook that imported "
         "polars first gets this row unless it sets `_RJEM_MALLOC_CONF` itself.",
+        "",
+        "⁶ Each ingest row's runs are made one after the other in one fresh process, and the "
+        "median counts the first: with three runs it is the slower of the later two. The "
+        "first run also imports pandera (about 0.3 s alone; it is imported on a thread while "
+        "the first files are read, but the first validation waits for it) and touches its "
+        "memory for the first time; the later runs reuse both. The `brugdata ingest` command "
+        "makes one run in a fresh process: it takes about the first run's time.",
         "",
         "The floor reads the Parquet files on every run; brugdata reads its store, where "
         "every ingest keeps four small tables derived from contacts (distinct people "
