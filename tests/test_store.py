@@ -211,6 +211,18 @@ def test_an_ingest_writes_its_rows_and_leaves_the_earlier_ones_be(
         assert s.counts()["contacts"] == 4  # two rows of each file are rejected
 
 
+def test_a_closed_store_says_so(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    s = brugdata.open(db)  # new: its read connection opens when first used
+    s.ingest(refs, today=TODAY)
+    assert s.counts()["schools"] == 3
+    s.close()
+    with pytest.raises(StoreError, match="the store is closed"):
+        s.counts()
+    with brugdata.open(db, read_only=True) as again:
+        assert again.counts()["schools"] == 3
+
+
 def test_read_only_store_refuses_to_ingest(tmp_path: Path, refs: Path) -> None:
     db = tmp_path / "s.duckdb"
     brugdata.open(db).close()

@@ -245,21 +245,35 @@ class Store:
         self.path = str(path)
         self.read_only = read_only
         self.memory = self.path == ":memory:"
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._closed = False
+        self._new = False  # made by this object and not written since: no ingests yet
         if self.memory:
-            self.con = duckdb.connect(":memory:")
-            self._create(self.con)
+            self._con = duckdb.connect(":memory:")
+            self._create(self._con)
             return
         if not Path(self.path).exists():
             if read_only:
                 raise StoreError(f"{self.path}: no store there to open read-only")
             with self._swap() as con:
                 self._create(con)
-        self.con = self._connect_read()
+            self._new = True
+            return  # made by this brugdata: nothing to check, read when first used
         try:
             self._check_version()
         except BaseException:
-            self.con.close()
+            self.close()
             raise
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection reads go through (read-only on a file store). It is opened when
+        first used, and again after a write, which replaces the file."""
+        if self._con is None:
+            if self._closed:
+                raise StoreError(f"{self.path}: the store is closed")
+            self._con = self._connect_read()
+        return self._con
 
     # -- life cycle
     def __enter__(self) -> Store:
@@ -270,13 +284,19 @@ class Store:
 
     def close(self) -> None:
         """Close the connection."""
-        self.con.close()
+        self._disconnect()
+        self._closed = True
 
     def refresh(self) -> None:
         """See what other processes wrote since this store was opened (reconnect)."""
         if not self.memory:
-            self.con.close()
-            self.con = self._connect_read()
+            self._disconnect()
+
+    def _disconnect(self) -> None:
+        """Close the read connection; the next read opens a new one (a file store)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     def __repr__(self) -> str:
         return f"<brugdata.Store {self.path!r}>"
@@ -362,12 +382,10 @@ class Store:
                 raise
             self.con.commit()
             return
-        self.con.close()
-        try:
-            with self._swap() as con:
-                yield con
-        finally:
-            self.con = self._connect_read()
+        self._disconnect()  # the file is replaced: the next read opens it anew
+        self._new = False
+        with self._swap() as con:
+            yield con
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -527,7 +545,7 @@ class Store:
         jobs, errors = plan_files(collect_files(paths), table)
         # the files are read from the start, on a thread, while the store gets ready to
         # write; a file whose content the store holds is hashed, not parsed
-        seen = {r[0] for r in _rows(self.con, "SELECT sha256 FROM ingests")}
+        seen = set() if self._new else {r[0] for r in _rows(self.con, "SELECT sha256 FROM ingests")}
 
         def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
             return read_unless_seen(job[0], seen)
