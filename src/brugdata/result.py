@@ -64,7 +64,8 @@ class Known:
         found = []
         held = self.keys.get(table_name)
         if held is not None and held.height:
-            found.append(wanted.join(held.unique(), on=key, how="semi", nulls_equal=False))
+            # a semi join keeps each row of ``wanted`` once, however often ``held`` has it
+            found.append(wanted.join(held, on=key, how="semi", nulls_equal=False))
         if self.stored is not None and wanted.height:
             found.append(self.stored(table_name, wanted).select(key).cast(wanted.schema))
         if not found:
