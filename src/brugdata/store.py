@@ -568,14 +568,14 @@ class Store:
             # either, and an ingest deletes nothing but whole derived tables (dropped whole).
             if not self.memory:
                 _run(con, "SET max_vacuum_tasks = 0")
-            held: set[int] = set()  # ingests whose keys ``known`` holds: not looked up
             try:
-                known = _known(lookup, held)
                 # a file store is written on a copy that replaces it only at the end:
                 # committing the copy after each file frees DuckDB's transaction memory (~130
                 # MB per million rows) and lets the lookups find the file's keys in the store,
                 # without giving up all-or-nothing; an in-memory store has no copy
                 with _Loader(con, commit_each_file=not self.memory) as load:
+                    # the keys of the files not committed yet are held in memory, not looked up
+                    known = _known(lookup, load.uncommitted)
                     for (path, table_name), reading in reads:
                         if on_file is not None:
                             on_file(path)
@@ -605,11 +605,9 @@ class Store:
                         load.wait()
                         if load.commit_each_file:
                             known.forget_stored()
-                            held.clear()
                         known.add(table_name, result.valid)
                         # loaded on a thread while the next file is read and validated
                         ingest_id = load.submit(result)
-                        held.add(ingest_id)
                         outcomes.append(
                             FileIngest(
                                 path,
@@ -678,7 +676,8 @@ class _Loader:
     :meth:`submit` hands a file over and gives its ingest id; :meth:`wait` waits until the
     files handed over are written (raising what writing raised); :meth:`finish` waits for
     everything and brings the derived tables' state up to date. A file's loaded rows are
-    dropped from its result (``valid`` keeps only ``_line``) once written."""
+    dropped from its result (``valid`` keeps only ``_line``) once written. ``uncommitted``
+    holds the ingest ids of the files handed over that other connections cannot see yet."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, commit_each_file: bool = False) -> None:
         from brugdata import __version__
@@ -706,6 +705,7 @@ class _Loader:
         )
         self.deriving: list[Future[None]] = []
         self.to_derive: list[int] = []  # committed contacts files not yet handed over
+        self.uncommitted: set[int] = set()
 
     def submit(self, result: FileResult) -> int:
         """Write one file's result on the loader's thread, after the files before it; return
@@ -715,10 +715,11 @@ class _Loader:
         ingest_id = self.next_id
         self.next_id += 1
         self.pending = self.pool.submit(self.file, result, ingest_id)
+        self.uncommitted.add(ingest_id)
         return ingest_id
 
     def _derive_committed(self) -> None:
-        """Hand the contacts files committed so far to the derive thread: it then works
+        """Hand the contacts files committed so far to the derive threads: they then work
         while the next file is loaded, not while the one after is validated."""
         for ingest_id in self.to_derive:
             self.deriving += [lane.submit(ingest_id) for lane in self.lanes]
@@ -730,6 +731,8 @@ class _Loader:
         pending, self.pending = self.pending, None
         if pending is not None:
             pending.result()
+        if self.commit_each_file:  # each file is committed once written
+            self.uncommitted.clear()
         for future in self.deriving:
             if future.done():
                 future.result()
