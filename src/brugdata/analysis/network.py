@@ -497,9 +497,7 @@ def _officer_counts(
         ORDER BY o.pilot, o.officer_id
         """,
         params,
-    ).cast(
-        {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}
-    )
+    ).cast(_COUNTS_SCHEMA)
 
 
 def _partner_kinds(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
