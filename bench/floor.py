@@ -14,7 +14,7 @@ import polars as pl
 
 from brugdata.analysis.compare import SCHOOL_WEEKS
 from brugdata.analysis.time_use import FALLBACK_TASK, counterpart_tasks
-from brugdata.vocab import vocabulary
+from brugdata.model.vocab import vocabulary
 
 #: school year (start year) of a date, as an integer
 Y = "(year(date) - CASE WHEN month(date) < 8 THEN 1 ELSE 0 END)"

@@ -159,7 +159,7 @@ def worker_ingest(args: argparse.Namespace, fmt: str, polars_first: bool = False
         import polars  # noqa: F401
 
     import brugdata
-    from brugdata import store as store_module
+    from brugdata.store import store as store_module
 
     folder = Path(args.data)
     work = folder / "work"
@@ -286,7 +286,7 @@ def worker_brugdata(args: argparse.Namespace) -> dict[str, Any]:
             _save(frames, Path(args.results) / "brugdata" / name)
         report: dict[str, str] = {}
         try:
-            from brugdata.report import write_report
+            from brugdata.publish.report import write_report
         except ImportError:
             report["report"] = "not measured: report module absent"
         else:
@@ -764,7 +764,7 @@ def write_results(
         "The floor reads the Parquet files on every run; brugdata reads its store, where "
         "every ingest keeps four small tables derived from contacts (distinct people "
         "reached, theme mentions per month, links to colleagues and partners, contacts and "
-        "minutes per counterpart; see `src/brugdata/analysis/_common.py`).",
+        "minutes per counterpart; see `src/brugdata/store/derived.py`).",
         "",
     ]
     Path(args.out).write_text("\n".join(out), encoding="utf-8")

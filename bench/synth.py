@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from brugdata import sample as S
-from brugdata.model import TABLES
+from brugdata.model.tables import TABLES
+from brugdata.sample import generate as S
 
 #: Bump when the generated data changes, so cached data is regenerated.
 GENERATOR_VERSION = 5

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import brugdata
-from brugdata.store import Store
+from brugdata.store.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data"

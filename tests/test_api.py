@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import brugdata
-from brugdata.model import TABLES
-from brugdata.validation import RULES
+from brugdata.ingest.validate import RULES
+from brugdata.model.tables import TABLES
 from tests.conftest import REPO
 
 
@@ -27,34 +26,8 @@ def test_import_does_not_load_heavy_libraries() -> None:
     assert proc.stdout.strip() == ""
 
 
-def _allocator_setting(code: str, env: dict[str, str]) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-c", code + "; import os; print(os.environ.get('_RJEM_MALLOC_CONF'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"} | env,
-    )
-    return proc.stdout.strip()
-
-
-def test_polars_keeps_freed_memory_longer_when_brugdata_is_imported_first() -> None:
-    """polars adds _RJEM_MALLOC_CONF after its own short decay times; brugdata's default
-    applies only before polars loads and only when nobody chose a setting: the environment
-    sets none, or only the one a parent process's polars put there."""
-    ours = brugdata._ALLOCATOR_CONF
-    assert _allocator_setting("import brugdata", {}) == ours
-    assert _allocator_setting("import brugdata, polars", {}).endswith("," + ours)
-    assert ours not in _allocator_setting("import polars, brugdata", {})
-    mine = "dirty_decay_ms:0"
-    assert _allocator_setting("import brugdata", {"_RJEM_MALLOC_CONF": mine}) == mine
-    inherited = _allocator_setting("import polars", {})
-    assert inherited == brugdata._POLARS_OWN  # what a child of a polars process inherits
-    assert _allocator_setting("import brugdata", {"_RJEM_MALLOC_CONF": inherited}) == ours
-
-
 def test_data_model_doc_is_up_to_date() -> None:
-    from brugdata.docs import data_model_markdown
+    from brugdata.publish.docs import data_model_markdown
 
     doc = (REPO / "docs" / "data-model.md").read_text(encoding="utf-8")
     assert doc == data_model_markdown(), "run: python dev.py docs"

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import brugdata
-from brugdata import store as store_module
 from brugdata.analysis import _common, network, reach, seasonality, time_use
-from brugdata.model import TABLES
+from brugdata.model.tables import TABLES
+from brugdata.store import derived
+from brugdata.store import store as store_module
 from tests.conftest import REPO, SAMPLE, TODAY
 
 BENCH = REPO / "bench"
@@ -202,7 +203,7 @@ def test_the_store_keeps_the_derived_tables_and_they_give_the_same_numbers(
     sample_db: Path,
 ) -> None:
     with brugdata.open(sample_db, read_only=True) as s:
-        assert _common.has_derived(s.con)
+        assert derived.has_derived(s.con)
         assert _common.people_x(s.con) != _common.people_x(duckdb.connect())
         _same(_analyses(s), _analyses(_frames(s)))
 
@@ -214,14 +215,14 @@ def test_derived_tables_follow_every_ingest_and_are_not_used_when_out_of_step(
     gv, db_pilot = SAMPLE / "gooi_vechtstreek", SAMPLE / "den_bosch"
     with brugdata.open(db) as s:
         s.ingest(*[p for p in gv.iterdir() if "contact" not in p.name])
-        assert _common.has_derived(s.con)  # no contacts yet: empty and in step
+        assert derived.has_derived(s.con)  # no contacts yet: empty and in step
         s.ingest(gv / "contacts.csv")
         s.ingest(db_pilot)
-        assert _common.has_derived(s.con)
+        assert derived.has_derived(s.con)
         _same(_analyses(s), _analyses(_frames(s)))
         with s.transaction() as con:  # contacts changed some other way
             con.execute("DELETE FROM contacts WHERE counterpart = 'pupil'").fetchall()
-        assert not _common.has_derived(s.con)  # so the analyses read contacts
+        assert not derived.has_derived(s.con)  # so the analyses read contacts
         assert (
             reach.reach(s, by="pilot").filter(pl.col("counterpart") == "pupil")["reached"].sum()
             == 0
@@ -235,7 +236,7 @@ def test_derived_tables_follow_every_ingest_and_are_not_used_when_out_of_step(
     (extra / "contacts_extra.csv").write_text(header + "\n" + ",".join(first) + "\n")
     with brugdata.open(db) as s:
         s.ingest(extra, today=TODAY)  # the next ingest rebuilds them
-        assert _common.has_derived(s.con)
+        assert derived.has_derived(s.con)
         _same(_analyses(s), _analyses(_frames(s)))
 
 
@@ -257,7 +258,7 @@ def test_a_version_4_store_gets_the_derived_tables_in_the_new_layout(
     con.close()
     with brugdata.open(db) as s:
         assert s.schema_version == store_module.SCHEMA_VERSION == 5
-        assert _common.has_derived(s.con)
+        assert derived.has_derived(s.con)
         assert "start_year" in s.sql("SELECT * FROM contacts_people LIMIT 0").columns
         _same(_analyses(s), _analyses(_frames(s)))
 
@@ -266,14 +267,14 @@ def test_a_version_3_store_gains_the_derived_tables(tmp_path: Path, sample_db: P
     db = tmp_path / "v3.duckdb"
     db.write_bytes(sample_db.read_bytes())
     con = duckdb.connect(str(db))
-    for name in [*_common.DERIVED, _common.DERIVED_STATE]:
+    for name in [*derived.DERIVED, derived.DERIVED_STATE]:
         con.execute(f"DROP TABLE {name}")
     con.execute("DELETE FROM brugdata_schema")
     con.execute("INSERT INTO brugdata_schema VALUES (3, '0.1.0', now())")
     con.close()
     with brugdata.open(db) as s:
         assert s.schema_version == store_module.SCHEMA_VERSION
-        assert _common.has_derived(s.con)
+        assert derived.has_derived(s.con)
         _same(_analyses(s), _analyses(_frames(s)))
 
 
@@ -295,7 +296,7 @@ def test_a_theme_named_twice_counts_once_whoever_wrote_the_contact(
 
     with brugdata.open(db) as s:
         s.ingest(refs, today=TODAY)
-        assert _common.has_derived(s.con)
+        assert derived.has_derived(s.con)
         assert mentions(s) == {"taal": 1, "armoede": 1}
         with s.transaction() as con:
             con.execute(
@@ -303,7 +304,7 @@ def test_a_theme_named_twice_counts_once_whoever_wrote_the_contact(
                 "person_key, themes, _ingest_id) VALUES ('C-2', DATE '2025-03-15', 'O-1', "
                 "'91AB00', 'parent', 'P-2', ['pesten', NULL, 'pesten', 'taal'], 99)"
             ).fetchall()
-        assert not _common.has_derived(s.con)
+        assert not derived.has_derived(s.con)
         assert mentions(s) == {"taal": 2, "armoede": 1, "pesten": 1}  # read from contacts
         more = tmp_path / "more"
         more.mkdir()
@@ -311,5 +312,5 @@ def test_a_theme_named_twice_counts_once_whoever_wrote_the_contact(
             header + "C-3,2025-03-16,O-1,91AB00,pupil,P-3,pesten\n", encoding="utf-8"
         )
         s.ingest(more, today=TODAY)  # rebuilds the derived tables from every contact
-        assert _common.has_derived(s.con)
+        assert derived.has_derived(s.con)
         assert mentions(s) == {"taal": 2, "armoede": 1, "pesten": 2}

@@ -12,7 +12,7 @@ import pytest
 
 from brugdata import calendar as cal
 from brugdata.errors import BrugdataError
-from brugdata.store import Store
+from brugdata.store.store import Store
 from tests.conftest import write_csv
 
 D = dt.date
@@ -363,7 +363,9 @@ SCHOOLS = """school_id,school_year,name,pilot,municipality,school_type,pupils,fa
 def test_school_regions(store: Store, tmp_path: Path) -> None:
     result = store.ingest(write_csv(tmp_path, "schools.csv", SCHOOLS))
     assert result.rows_rejected == 0
-    frame = cal.school_regions(store)
+    from brugdata.analysis._common import school_regions
+
+    frame = school_regions(store)
     rows = {r["school_id"]: r for r in frame.iter_rows(named=True)}
     assert frame.columns == ["school_id", "school_year", "region", "region_source"]
     assert (rows["91AB00"]["region"], rows["91AB00"]["region_source"]) == ("zuid", "schools")

@@ -9,7 +9,7 @@ import pytest
 
 import brugdata
 from brugdata import charts
-from brugdata.store import Store
+from brugdata.store.store import Store
 
 BUILDERS: dict[str, Callable[[Store, str], Any]] = {
     "reach_bands": lambda s, lang: charts.reach_bands(brugdata.reach_bands(s), lang=lang),

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import brugdata
-from brugdata.cli import app
+from brugdata.cli.app import app
 from tests.conftest import SAMPLE, write_csv
 
 runner = CliRunner()

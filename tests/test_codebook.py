@@ -7,16 +7,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from brugdata.codebook import (
-    Codebook,
-    code_counts,
-    load_codebook,
-    normalise,
-    tag_answers,
-    untagged_answers,
-)
+from brugdata.analysis.answers import code_counts, untagged_answers
 from brugdata.errors import BrugdataError
-from brugdata.store import Store
+from brugdata.model.codebook import Codebook, load_codebook, normalise, tag_answers
+from brugdata.store.store import Store
 
 Y = "2024-2025"
 

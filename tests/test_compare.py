@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from brugdata.analysis.compare import METRICS, SCHOOL_WEEKS, compare
-from brugdata.store import Store
+from brugdata.store.store import Store
 from tests.fixtures import Y, frames
 
 

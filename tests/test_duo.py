@@ -15,10 +15,11 @@ import typer
 from typer.testing import CliRunner
 
 import brugdata
-from brugdata.cli_reference import calendar_app, population_app
+from brugdata.cli.reference import calendar_app, population_app
 from brugdata.errors import BrugdataError
-from brugdata.reference import fill_population, read_duo
-from brugdata.store import Store
+from brugdata.ingest.duo import read_duo
+from brugdata.store.population import fill_population
+from brugdata.store.store import Store
 from tests.conftest import write_csv
 
 DUO = Path(__file__).parent / "data" / "duo"

@@ -16,15 +16,16 @@ import pytest
 
 import brugdata
 from brugdata.errors import BrugdataError
-from brugdata.forms import (
+from brugdata.ingest.forms import (
     SURVEY_FILES,
+    FormConversion,
     FormMapping,
     convert_form,
     load_mapping,
     question_key,
     shipped_mappings,
 )
-from brugdata.model import table
+from brugdata.model.tables import table
 
 EXPORT = Path(__file__).parent / "data" / "forms" / "gv_msforms_export.csv"
 PARENTS_Q = "Hoeveel ouders heeft u dit schooljaar geholpen?"
@@ -56,7 +57,7 @@ def write_export(path: Path, rows: list[list[str]]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory: pytest.TempPathFactory) -> brugdata.forms.FormConversion:
+def converted(tmp_path_factory: pytest.TempPathFactory) -> brugdata.ingest.forms.FormConversion:
     out = tmp_path_factory.mktemp("gv")
     return convert_form(EXPORT, "gooi_vechtstreek", out_dir=out)
 
@@ -100,7 +101,7 @@ def test_shipped_mapping_loads_by_name() -> None:
     }
 
 
-def test_convert_writes_the_five_tables(converted: brugdata.forms.FormConversion) -> None:
+def test_convert_writes_the_five_tables(converted: FormConversion) -> None:
     assert [p.name for p in converted.files] == [f"{t}.csv" for t in SURVEY_FILES]
     assert converted.respondents == 4
     # survey: one row per respondent; time use: 7 + 7 + 3 answered shares (R4 none);
@@ -120,7 +121,7 @@ def test_convert_writes_the_five_tables(converted: brugdata.forms.FormConversion
             assert next(csv.reader(handle)) == table(name).column_names
 
 
-def test_survey_values(converted: brugdata.forms.FormConversion) -> None:
+def test_survey_values(converted: FormConversion) -> None:
     survey = read_rows(converted.files[0])
     assert [r["officer_id"] for r in survey] == ["GV-R01", "GV-R02", "GV-R03", "GV-R04"]
     assert {r["pilot"] for r in survey} == {"gooi_vechtstreek"}
@@ -133,7 +134,9 @@ def test_survey_values(converted: brugdata.forms.FormConversion) -> None:
     assert [r["internal_contacts"] for r in survey] == ["12", "25", "8", "10"]
 
 
-def test_multi_selects_and_unmapped_answers(converted: brugdata.forms.FormConversion) -> None:
+def test_multi_selects_and_unmapped_answers(
+    converted: FormConversion,
+) -> None:
     partners = read_rows(converted.files[2])
     assert [(r["officer_id"], r["organisation"], r["kind"]) for r in partners] == [
         ("GV-R01", "Versa Welzijn", "welzijn"),
@@ -176,7 +179,7 @@ def test_multi_selects_and_unmapped_answers(converted: brugdata.forms.FormConver
     ]
 
 
-def test_no_names_or_emails_are_copied(converted: brugdata.forms.FormConversion) -> None:
+def test_no_names_or_emails_are_copied(converted: FormConversion) -> None:
     assert converted.dropped == ["E-mail", "Naam"]
     assert converted.unused == ["Heeft u nog opmerkingen?"]
     written = "".join(p.read_text(encoding="utf-8") for p in converted.files)
@@ -188,7 +191,9 @@ def test_no_names_or_emails_are_copied(converted: brugdata.forms.FormConversion)
     assert "Buurtsportcoach" in converted.summary()
 
 
-def test_converted_files_ingest_without_rejects(converted: brugdata.forms.FormConversion) -> None:
+def test_converted_files_ingest_without_rejects(
+    converted: FormConversion,
+) -> None:
     with brugdata.open(":memory:") as store:
         result = store.ingest(converted.files[0].parent)
         assert result.rows_rejected == 0
@@ -200,9 +205,7 @@ def test_converted_files_ingest_without_rejects(converted: brugdata.forms.FormCo
         assert pilot["reached"].to_list() == [150]  # 30 + 60 + 25 + 35
 
 
-def test_xlsx_export_gives_the_same_files(
-    tmp_path: Path, converted: brugdata.forms.FormConversion
-) -> None:
+def test_xlsx_export_gives_the_same_files(tmp_path: Path, converted: FormConversion) -> None:
     xlsxwriter = pytest.importorskip("xlsxwriter")
     rows = export_rows()
     path = tmp_path / "Vragenlijst brugfunctionarissen(1-4).xlsx"

@@ -7,15 +7,10 @@ from pathlib import Path
 import polars as pl
 
 import brugdata
-from brugdata.html import (
-    COLUMN_DEFINITIONS,
-    frame_html,
-    frames_html,
-    ingest_html,
-    store_html,
-    validation_html,
-)
-from brugdata.store import Store
+from brugdata.display import COLUMN_DEFINITIONS, frame_html, frames_html
+from brugdata.ingest.html import validation_html
+from brugdata.store.html import ingest_html, store_html
+from brugdata.store.store import Store
 from tests.conftest import write_csv
 
 BAD_SCHOOLS = """school_id,school_year,name,pilot,school_type,pupils,families,colour

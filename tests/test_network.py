@@ -9,7 +9,6 @@ import sys
 import polars as pl
 import pytest
 
-from brugdata.analysis._common import query
 from brugdata.analysis.network import (
     BAND_LABELS,
     NetworkResult,
@@ -17,7 +16,8 @@ from brugdata.analysis.network import (
     network,
     network_band,
 )
-from brugdata.store import Store
+from brugdata.sql import query
+from brugdata.store.store import Store
 
 D = dt.date(2024, 10, 1)
 
@@ -409,7 +409,7 @@ def _rows(spec: dict) -> int:
 
 
 def test_network_chart(sample_result: NetworkResult) -> None:
-    from brugdata.charts._network import network as network_chart
+    from brugdata.publish.charts._network import network as network_chart
 
     spec = network_chart(sample_result).to_dict()  # validates against the Vega-Lite schema
     assert len(spec["hconcat"]) == 2
@@ -450,7 +450,7 @@ def test_network_chart(sample_result: NetworkResult) -> None:
 
 
 def test_network_chart_small(result: NetworkResult) -> None:
-    from brugdata.charts._network import network as network_chart
+    from brugdata.publish.charts._network import network as network_chart
 
     spec = network_chart(result, pilot="pA").to_dict()
     data = next(iter(spec["datasets"].values()))
@@ -476,7 +476,7 @@ def test_network_chart_small(result: NetworkResult) -> None:
 
 
 def test_network_bands_chart(sample_result: NetworkResult) -> None:
-    from brugdata.charts._network import network_bands
+    from brugdata.publish.charts._network import network_bands
 
     spec = network_bands(sample_result).to_dict()
     assert spec["mark"]["type"] == "bar"
@@ -499,7 +499,7 @@ def test_network_bands_chart(sample_result: NetworkResult) -> None:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, brugdata.analysis.network, brugdata.charts._network;"
+        "import sys, brugdata.analysis.network, brugdata.publish.charts._network;"
         "print('networkx' in sys.modules, 'altair' in sys.modules)"
     )
     out = subprocess.run(

@@ -19,9 +19,9 @@ from brugdata.analysis.pathways import (
     partner_classes,
     pathways,
 )
-from brugdata.charts._pathways import pathway_routes, time_to_referral
-from brugdata.store import Store
-from brugdata.vocab import vocabulary
+from brugdata.model.vocab import vocabulary
+from brugdata.publish.charts._pathways import pathway_routes, time_to_referral
+from brugdata.store.store import Store
 
 Y = "2024-2025"
 OLD = "2023-2024"
@@ -398,7 +398,8 @@ def test_chart_arguments_are_checked(sample_store: Store) -> None:
 def test_a_school_year_reads_the_dates_from_1_august_to_31_july() -> None:
     """With a school year the contacts are narrowed by date before their school year is
     worked out (fast on a large store); the boundaries must fall as the school year does."""
-    from brugdata.analysis._common import contacts_x, query
+    from brugdata.analysis._common import contacts_x
+    from brugdata.sql import query
 
     dates = [dt.date(2024, 7, 31), dt.date(2024, 8, 1), dt.date(2025, 7, 31), dt.date(2025, 8, 1)]
     contacts = pl.DataFrame(

@@ -10,14 +10,8 @@ import pytest
 import brugdata
 from brugdata.config import Settings
 from brugdata.errors import BrugdataError
-from brugdata.privacy import (
-    elfproef,
-    find_personal_data,
-    protect,
-    pseudonym,
-    redact,
-    suppress,
-)
+from brugdata.ingest.privacy import elfproef, find_personal_data, pseudonym, redact
+from brugdata.publish.protect import protect, suppress
 from tests.conftest import TODAY, write_csv
 
 KEY = b"test-key-0123456789abcdef"
@@ -286,7 +280,7 @@ def test_the_report_protects_small_cells_by_default(
     tmp_path: Path, refs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from brugdata.config import settings
-    from brugdata.report import report_html
+    from brugdata.publish.report import report_html
 
     contacts(
         refs,

@@ -10,8 +10,9 @@ import pytest
 import brugdata
 from brugdata.analysis._common import wilson
 from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
-from brugdata.reference import fill_population, read_duo
-from brugdata.store import Store
+from brugdata.ingest.duo import read_duo
+from brugdata.store.population import fill_population
+from brugdata.store.store import Store
 from tests.conftest import OFFICERS, write_csv
 from tests.fixtures import Y, frames
 
@@ -260,7 +261,7 @@ def test_pupils_edited_outside_the_bounds_widen_them(bounded: Store) -> None:
 
 
 def test_the_report_gives_the_range_of_a_bounded_reach(bounded: Store, tmp_path: Path) -> None:
-    from brugdata.report import write_report
+    from brugdata.publish.report import write_report
 
     path = write_report(
         bounded, tmp_path / "report.html", lang="en", transform=lambda name, frame: frame

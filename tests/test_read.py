@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brugdata.errors import ReadError
-from brugdata.read import RawTable, _cp1252_to_utf8, _parse_slow, file_sha256, read_raw
+from brugdata.ingest.read import RawTable, _cp1252_to_utf8, _parse_slow, file_sha256, read_raw
 
 META = ["_line", "_problem"]
 

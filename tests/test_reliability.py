@@ -210,7 +210,7 @@ def test_fuzz_ingest_never_corrupts_the_store(tmp_path: Path, data: bytes) -> No
 def test_unreadable_files_in_the_cli_never_show_a_traceback(tmp_path: Path, name: str) -> None:
     from typer.testing import CliRunner
 
-    from brugdata.cli import app
+    from brugdata.cli.app import app
 
     (tmp_path / name).write_bytes(b"\x00\x01garbage\xff" * 50)
     result = CliRunner().invoke(app, ["validate", str(tmp_path / name)])

@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from brugdata.report import REPORT_CHARTS, REPORT_TABLES, write_report
-from brugdata.store import Store
+from brugdata.publish.report import REPORT_CHARTS, REPORT_TABLES, write_report
+from brugdata.store.store import Store
 from tests.conftest import REPO, SAMPLE, write_csv
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

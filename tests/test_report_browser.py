@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from brugdata.report import write_report
-from brugdata.store import Store
+from brugdata.publish.report import write_report
+from brugdata.store.store import Store
 
 CHROMIUM = Path(os.environ.get("BRUGDATA_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from brugdata.sample import DEFAULT_SEED, generate_sample
+from brugdata.sample.generate import DEFAULT_SEED, generate_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
-DATA = ROOT / "src" / "brugdata" / "data"
+DATA = ROOT / "src" / "brugdata" / "model" / "data"
 
 TABLES = ("schools", "officers", "assignments", "partners", "contacts", "activities", "time_use")
 

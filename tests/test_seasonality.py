@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from brugdata.analysis.seasonality import SeasonalityResult, _chi2_p_value, seasonality
-from brugdata.charts._seasonality import seasonality_heatmap
-from brugdata.store import Store
+from brugdata.publish.charts._seasonality import seasonality_heatmap
+from brugdata.store.store import Store
 
 YEAR = "2024-2025"
 

@@ -12,9 +12,9 @@ import polars as pl
 import pytest
 
 import brugdata
-from brugdata import store as store_module
 from brugdata.errors import StoreError
-from brugdata.store import Store
+from brugdata.store import store as store_module
+from brugdata.store.store import Store
 from tests.conftest import TODAY, write_csv
 
 CONTACTS = """contact_id;datum;functionaris;school;gesprekspartner;persoon;gezin;thema;kanaal;duur

@@ -21,7 +21,7 @@ from brugdata.analysis.survey import (
     survey_themes,
     survey_time_use,
 )
-from brugdata.store import Store
+from brugdata.store.store import Store
 from tests.fixtures import Y, frames
 
 S_ROWS = [
@@ -478,8 +478,8 @@ def test_sample_questionnaire(sample_store: Store) -> None:
 def test_survey_charts_validate(sample_store: Store, lang: str) -> None:
     import json
 
-    from brugdata.charts import _survey as charts
-    from brugdata.codebook import code_counts
+    from brugdata.analysis.answers import code_counts
+    from brugdata.publish.charts import _survey as charts
 
     made = {
         "reach_bands": charts.survey_reach_bands(survey_reach_bands(sample_store), lang=lang),

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from brugdata.analysis.time_use import counterpart_tasks, time_use
-from brugdata.charts._time_use import time_use as time_use_chart
-from brugdata.store import Store
-from brugdata.vocab import vocabulary
+from brugdata.model.vocab import vocabulary
+from brugdata.publish.charts._time_use import time_use as time_use_chart
+from brugdata.store.store import Store
 
 YEAR = "2024-2025"
 TASKS = [

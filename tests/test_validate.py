@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import brugdata
-from brugdata.validation import RULES
+from brugdata.ingest.validate import RULES
 from tests.conftest import TODAY, csv_text, write_csv
 
 CONTACT_HEADER = [
@@ -364,8 +364,8 @@ cell = st.one_of(
     drop=st.sets(st.sampled_from(["contact_id", "date", "themes", "family_key"])),
 )
 def test_rows_read_equals_valid_plus_rejected(rows: list[list[str]], drop: set[str]) -> None:
-    from brugdata.read import RawTable
-    from brugdata.validation import validate_raw
+    from brugdata.ingest.read import RawTable
+    from brugdata.ingest.validate import validate_raw
 
     names = [c for c in brugdata.table("contacts").column_names]
     data = pl.DataFrame(

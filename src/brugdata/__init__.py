@@ -12,47 +12,30 @@ everything in ``__all__``; modules load when a name from them is first used, so
 
 from __future__ import annotations
 
-import os
-import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-#: How polars' allocator (jemalloc) is set up when brugdata is imported before polars and
-#: nobody chose otherwise: freed memory is kept for reuse for 30 s before it goes back to the
-#: system. polars' own setting (:data:`_POLARS_OWN`) gives it back within about a second, and
-#: an ingest, which frees and takes gigabytes a second, then spends about a tenth of its time
-#: taking the same pages back (docs/store.md, "Speed"). Set ``_RJEM_MALLOC_CONF`` yourself
-#: (even empty) to keep polars' own setting.
-_ALLOCATOR_CONF = "dirty_decay_ms:30000,muzzy_decay_ms:30000"
-
-#: What polars puts in ``_RJEM_MALLOC_CONF`` when it is imported: a process started by one
-#: that imported polars inherits it, which is not a choice of the user's.
-_POLARS_OWN = "dirty_decay_ms:500,muzzy_decay_ms:1000"
-
-if "polars" not in sys.modules and os.environ.get("_RJEM_MALLOC_CONF") in (None, _POLARS_OWN):
-    os.environ["_RJEM_MALLOC_CONF"] = _ALLOCATOR_CONF
+from brugdata._version import __version__
 
 # public name → module that defines it (the name there, if it differs)
 _EXPORTS: dict[str, tuple[str, str]] = {
-    "open": ("brugdata.store", "open_store"),
-    "Store": ("brugdata.store", "Store"),
-    "IngestResult": ("brugdata.store", "IngestResult"),
-    "FileIngest": ("brugdata.store", "FileIngest"),
-    "validate": ("brugdata.validation", "validate"),
-    "ValidationResult": ("brugdata.result", "ValidationResult"),
-    "FileResult": ("brugdata.result", "FileResult"),
-    "Known": ("brugdata.result", "Known"),
-    "read_raw": ("brugdata.read", "read_raw"),
-    "RawTable": ("brugdata.read", "RawTable"),
-    "TABLES": ("brugdata.model", "TABLES"),
-    "table": ("brugdata.model", "table"),
-    "schema": ("brugdata.schemas", "schema"),
-    "vocabulary": ("brugdata.vocab", "vocabulary"),
-    "themes": ("brugdata.vocab", "themes"),
-    "label": ("brugdata.vocab", "label"),
-    "generate_sample": ("brugdata.sample", "generate_sample"),
+    "open": ("brugdata.store.store", "open_store"),
+    "Store": ("brugdata.store.store", "Store"),
+    "IngestResult": ("brugdata.store.store", "IngestResult"),
+    "FileIngest": ("brugdata.store.store", "FileIngest"),
+    "validate": ("brugdata.ingest.validate", "validate"),
+    "ValidationResult": ("brugdata.ingest.results", "ValidationResult"),
+    "FileResult": ("brugdata.ingest.results", "FileResult"),
+    "Known": ("brugdata.ingest.results", "Known"),
+    "read_raw": ("brugdata.ingest.read", "read_raw"),
+    "RawTable": ("brugdata.ingest.read", "RawTable"),
+    "TABLES": ("brugdata.model.tables", "TABLES"),
+    "table": ("brugdata.model.tables", "table"),
+    "schema": ("brugdata.model.schemas", "schema"),
+    "vocabulary": ("brugdata.model.vocab", "vocabulary"),
+    "themes": ("brugdata.model.vocab", "themes"),
+    "label": ("brugdata.model.vocab", "label"),
+    "generate_sample": ("brugdata.sample.generate", "generate_sample"),
     "reach": ("brugdata.analysis.reach", "reach"),
     "reach_bands": ("brugdata.analysis.reach", "reach_bands"),
     "parents_of_pupil_cases": ("brugdata.analysis.reach", "parents_of_pupil_cases"),
@@ -62,33 +45,40 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "compare": ("brugdata.analysis.compare", "compare"),
     "cases": ("brugdata.analysis.pathways", "cases"),
     "pathways": ("brugdata.analysis.pathways", "pathways"),
-    "convert_form": ("brugdata.forms", "convert_form"),
-    "load_mapping": ("brugdata.forms", "load_mapping"),
-    "load_codebook": ("brugdata.codebook", "load_codebook"),
-    "code_counts": ("brugdata.codebook", "code_counts"),
-    "untagged_answers": ("brugdata.codebook", "untagged_answers"),
+    "convert_form": ("brugdata.ingest.forms", "convert_form"),
+    "load_mapping": ("brugdata.ingest.forms", "load_mapping"),
+    "load_codebook": ("brugdata.model.codebook", "load_codebook"),
+    "code_counts": ("brugdata.analysis.answers", "code_counts"),
+    "untagged_answers": ("brugdata.analysis.answers", "untagged_answers"),
     "survey_results": ("brugdata.analysis.survey", "survey_results"),
     "survey_reach": ("brugdata.analysis.survey", "survey_reach"),
     "survey_reach_bands": ("brugdata.analysis.survey", "survey_reach_bands"),
     "survey_time_use": ("brugdata.analysis.survey", "survey_time_use"),
     "survey_contact_bands": ("brugdata.analysis.survey", "survey_contact_bands"),
     "survey_themes": ("brugdata.analysis.survey", "survey_themes"),
-    "read_duo": ("brugdata.reference.duo", "read_duo"),
-    "fill_population": ("brugdata.reference.duo", "fill_population"),
-    "holidays": ("brugdata.calendar", "holidays"),
-    "school_year_of": ("brugdata.calendar", "school_year_of"),
-    "region_of": ("brugdata.calendar", "region_of"),
+    "read_duo": ("brugdata.ingest.duo", "read_duo"),
+    "fill_population": ("brugdata.store.population", "fill_population"),
+    "holidays": ("brugdata.model.calendar", "holidays"),
+    "school_year_of": ("brugdata.model.calendar", "school_year_of"),
+    "region_of": ("brugdata.model.calendar", "region_of"),
     "settings": ("brugdata.config", "settings"),
-    "protect": ("brugdata.privacy", "protect"),
-    "pseudonym": ("brugdata.privacy", "pseudonym"),
+    "protect": ("brugdata.publish.protect", "protect"),
+    "pseudonym": ("brugdata.ingest.privacy", "pseudonym"),
     "BrugdataError": ("brugdata.errors", "BrugdataError"),
     "ReadError": ("brugdata.errors", "ReadError"),
     "StoreError": ("brugdata.errors", "StoreError"),
 }
 
-__all__ = ["__version__", *_EXPORTS]
+#: public submodules by the names the documentation uses
+_MODULES: dict[str, str] = {
+    "calendar": "brugdata.model.calendar",
+    "charts": "brugdata.publish.charts",
+}
+
+__all__ = ["__version__", *_EXPORTS, *_MODULES]
 
 if TYPE_CHECKING:
+    from brugdata.analysis.answers import code_counts, untagged_answers
     from brugdata.analysis.compare import compare
     from brugdata.analysis.network import network
     from brugdata.analysis.pathways import cases, pathways
@@ -103,25 +93,31 @@ if TYPE_CHECKING:
         survey_time_use,
     )
     from brugdata.analysis.time_use import time_use
-    from brugdata.calendar import holidays, region_of, school_year_of
-    from brugdata.codebook import code_counts, load_codebook, untagged_answers
     from brugdata.config import settings
     from brugdata.errors import BrugdataError, ReadError, StoreError
-    from brugdata.forms import convert_form, load_mapping
-    from brugdata.model import TABLES, table
-    from brugdata.privacy import protect, pseudonym
-    from brugdata.read import RawTable, read_raw
-    from brugdata.reference.duo import fill_population, read_duo
-    from brugdata.result import FileResult, Known, ValidationResult
-    from brugdata.sample import generate_sample
-    from brugdata.schemas import schema
-    from brugdata.store import FileIngest, IngestResult, Store
-    from brugdata.store import open_store as open
-    from brugdata.validation import validate
-    from brugdata.vocab import label, themes, vocabulary
+    from brugdata.ingest.duo import read_duo
+    from brugdata.ingest.forms import convert_form, load_mapping
+    from brugdata.ingest.privacy import pseudonym
+    from brugdata.ingest.read import RawTable, read_raw
+    from brugdata.ingest.results import FileResult, Known, ValidationResult
+    from brugdata.ingest.validate import validate
+    from brugdata.model.calendar import holidays, region_of, school_year_of
+    from brugdata.model.codebook import load_codebook
+    from brugdata.model.schemas import schema
+    from brugdata.model.tables import TABLES, table
+    from brugdata.model.vocab import label, themes, vocabulary
+    from brugdata.publish.protect import protect
+    from brugdata.sample.generate import generate_sample
+    from brugdata.store.population import fill_population
+    from brugdata.store.store import FileIngest, IngestResult, Store
+    from brugdata.store.store import open_store as open
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        module = import_module(_MODULES[name])
+        globals()[name] = module
+        return module
     try:
         module, attr = _EXPORTS[name]
     except KeyError:

@@ -1,5 +1,5 @@
 """``python -m brugdata`` runs the command line."""
 
-from brugdata.cli import main
+from brugdata.cli.app import main
 
 main()

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from brugdata.analysis._common import Source
+from brugdata.sql import Source
 
 __all__ = ["ANALYSES", "run"]
 

@@ -21,9 +21,10 @@ from typing import Any, Literal
 
 import polars as pl
 
-from brugdata.analysis._common import Source, connect, counts_x, pilot_clause, query, themes_x
+from brugdata.analysis._common import counts_x, pilot_clause, themes_x
 from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.analysis.reach import parents_of_pupil_cases, reach
+from brugdata.sql import Source, connect, query
 
 __all__ = ["METRICS", "SCHOOL_WEEKS", "compare"]
 

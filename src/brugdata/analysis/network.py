@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from brugdata.analysis._common import Source, connect, links_x, pilot_clause, query
-from brugdata.vocab import Lang, label
+from brugdata.analysis._common import links_x, pilot_clause
+from brugdata.model.vocab import Lang, label
+from brugdata.sql import Source, connect, query
 
 if TYPE_CHECKING:
     import duckdb
@@ -198,7 +199,7 @@ class NetworkResult:
     """The outcome of :func:`network`; see there for the columns of each frame."""
 
     def _repr_html_(self) -> str:
-        from brugdata.html import frames_html
+        from brugdata.display import frames_html
 
         return frames_html(self.frames(), title="Network")
 

@@ -35,16 +35,10 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from brugdata.analysis._common import (
-    Source,
-    connect,
-    contacts_x,
-    pilot_clause,
-    query,
-    wilson_exprs,
-)
+from brugdata.analysis._common import contacts_x, pilot_clause, wilson_exprs
 from brugdata.analysis._stats import chi2_homogeneity
-from brugdata.vocab import Lang, load_data_toml
+from brugdata.model.vocab import Lang, load_data_toml
+from brugdata.sql import Source, connect, query
 
 __all__ = [
     "PARTNER_CLASSES",
@@ -294,7 +288,7 @@ class PathwaysResult:
     the grouping columns of ``outcomes`` (e.g. ``["pilot"]``)."""
 
     def _repr_html_(self) -> str:
-        from brugdata.html import frames_html
+        from brugdata.display import frames_html
 
         return frames_html(self.frames(), title="Referral pathways")
 

@@ -22,17 +22,14 @@ import polars as pl
 
 from brugdata.analysis._common import (
     BANDS,
-    Source,
     band_expr,
     band_label,
-    connect,
-    has_tables,
     people_x,
     pilot_clause,
-    query,
     wilson_exprs,
 )
-from brugdata.reference.duo import BOUNDS_TABLE
+from brugdata.sql import Source, connect, has_tables, query
+from brugdata.store.population import BOUNDS_TABLE
 
 __all__ = ["parents_of_pupil_cases", "reach", "reach_bands"]
 

@@ -22,10 +22,11 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from brugdata.analysis._common import Source, connect, pilot_clause, query, themes_x
+from brugdata.analysis._common import pilot_clause, school_regions, themes_x
 from brugdata.analysis._stats import chi2_sf
-from brugdata.calendar import school_days_by_month, school_regions
 from brugdata.errors import BrugdataError
+from brugdata.model.calendar import school_days_by_month
+from brugdata.sql import Source, connect, query
 
 __all__ = ["SeasonalityResult", "seasonality"]
 
@@ -55,7 +56,7 @@ class SeasonalityResult:
     group of ``by`` (the grouping columns, e.g. ``["pilot"]``; empty for one group)."""
 
     def _repr_html_(self) -> str:
-        from brugdata.html import frames_html
+        from brugdata.display import frames_html
 
         return frames_html(self.frames(), title="Seasonality")
 

@@ -25,18 +25,10 @@ from typing import Any, Literal
 
 import polars as pl
 
-from brugdata.analysis._common import (
-    BANDS,
-    Source,
-    band_expr,
-    band_label,
-    connect,
-    pilot_clause,
-    query,
-    wilson_exprs,
-)
+from brugdata.analysis._common import BANDS, band_expr, band_label, pilot_clause, wilson_exprs
 from brugdata.analysis.network import BAND_LABELS, NETWORK_BANDS
-from brugdata.vocab import vocabulary
+from brugdata.model.vocab import vocabulary
+from brugdata.sql import Source, connect, query
 
 __all__ = [
     "SOURCE",
@@ -590,7 +582,7 @@ def survey_results(
     response, reach (by pilot), reach_by_officer, bands (parents), bands_pupils, time_use (by
     pilot), contact_bands, themes, partner_kinds, parents_of_pupil_cases, answer_codes
     (:func:`brugdata.codebook.code_counts`) and untagged_answers."""
-    from brugdata.codebook import code_counts, untagged_answers
+    from brugdata.analysis.answers import code_counts, untagged_answers
 
     source = connect(source)  # frames are loaded once
     kw: dict[str, Any] = {"pilots": pilots, "school_year": school_year}

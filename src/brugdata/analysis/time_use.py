@@ -13,8 +13,9 @@ from typing import Any, Literal
 
 import polars as pl
 
-from brugdata.analysis._common import Source, connect, counts_x, pilot_clause, query
-from brugdata.vocab import load_data_toml, vocabulary
+from brugdata.analysis._common import counts_x, pilot_clause
+from brugdata.model.vocab import load_data_toml, vocabulary
+from brugdata.sql import Source, connect, query
 
 __all__ = ["counterpart_tasks", "time_use"]
 

@@ -1,0 +1,365 @@
+"""Charts of the officers' network: the network itself and officers per band of contacts.
+
+The network picture needs no layout library: officers sit on an inner circle, colleague roles
+and partners on an outer circle grouped by kind, each officer turned towards the nodes it is
+linked to. The layout is deterministic, so the same data always gives the same picture.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, cast
+
+import polars as pl
+
+from brugdata.analysis.network import BAND_LABELS, NetworkResult
+from brugdata.model.vocab import label, vocabulary
+from brugdata.publish.charts._common import Lang, check_lang, title
+
+if TYPE_CHECKING:
+    import altair as alt
+
+__all__ = ["network", "network_bands"]
+
+_INNER = 1.0
+_OUTER = 2.0
+_EXTENT = 2.35
+_SIZE = 380
+
+_TEXT: dict[str, dict[str, str]] = {
+    "colleague": {"nl": "Collega (school)", "en": "Colleague (school)"},
+    "unknown_partner": {"nl": "Partner (soort onbekend)", "en": "Partner (kind unknown)"},
+    "node": {"nl": "Contact", "en": "Contact"},
+    "group": {"nl": "Soort", "en": "Kind"},
+    "links": {"nl": "Verbindingen", "en": "Links"},
+    "referrals": {"nl": "Verwijzingen", "en": "Referrals"},
+    "officers": {"nl": "Aantal functionarissen", "en": "Number of officers"},
+    "band": {"nl": "Aantal verschillende contacten", "en": "Number of distinct contacts"},
+    "measure": {"nl": "Netwerk", "en": "Network"},
+    "internal": {"nl": "Intern: collega's (rollen per school)", "en": "Internal: colleagues"},
+    "external": {"nl": "Extern: partners", "en": "External: partners"},
+    "network_title": {"nl": "Netwerk van de functionarissen", "en": "The officers' network"},
+}
+
+# Officer first, then colleagues, then partner kinds (tableau10 and more, without greys).
+_OFFICER_COLOUR = "#222222"
+_COLLEAGUE_COLOUR = "#9d9d9d"
+_PALETTE = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#17becf", "#bcbd22", "#8c564b", "#e377c2", "#1f3a93", "#7f3c8d", "#d62728",
+]  # fmt: skip
+
+
+def _t(key: str, lang: Lang) -> str:
+    return _TEXT[key][lang]
+
+
+def _group(node_kind: str, partner_kind: str | None, lang: Lang) -> str:
+    """The colour group of a node: colleague, a partner kind's label, or unknown partner."""
+    if node_kind == "colleague_role":
+        return _t("colleague", lang)
+    if partner_kind is None:
+        return _t("unknown_partner", lang)
+    return label("partner_kind", partner_kind, lang)
+
+
+def _layout(
+    edges: pl.DataFrame, officer_ids: list[str], lang: Lang
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Node rows (with x, y) and edge rows (with x, y, x2, y2) of one pilot."""
+    roles = vocabulary("colleague_role").code_list
+    kinds = vocabulary("partner_kind").code_list
+
+    def rank(node_kind: str, node: str, partner_kind: str | None) -> tuple[int, int, str]:
+        if node_kind == "colleague_role":
+            return (0, roles.index(node) if node in roles else len(roles), node)
+        return (1, kinds.index(partner_kind) if partner_kind in kinds else len(kinds), node)
+
+    nodes: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in edges.iter_rows(named=True):
+        key = (e["node_kind"], e["node"])
+        row = nodes.setdefault(
+            key,
+            {
+                "node_kind": e["node_kind"],
+                "node": e["node"],
+                "label": (
+                    label("colleague_role", e["node"], lang)
+                    if e["node_kind"] == "colleague_role"
+                    else e["partner_name"] or e["node"]
+                ),
+                "group": _group(e["node_kind"], e["partner_kind"], lang),
+                "rank": rank(e["node_kind"], e["node"], e["partner_kind"]),
+                "links": 0,
+                "weight": 0,
+                "contacts": 0,
+                "referrals": 0,
+            },
+        )
+        row["links"] += 1
+        for col in ("weight", "contacts", "referrals"):
+            row[col] += e[col]
+
+    # Outer circle: nodes in group order, with one empty slot between groups.
+    ordered = sorted(nodes.values(), key=lambda r: r["rank"])
+    slots: list[dict[str, Any] | None] = []
+    previous: tuple[int, int] | None = None
+    for row in ordered:
+        group = row["rank"][:2]
+        if previous is not None and group != previous:
+            slots.append(None)
+        slots.append(row)
+        previous = group
+    if len(slots) > 1 and ordered and ordered[0]["rank"][:2] != ordered[-1]["rank"][:2]:
+        slots.append(None)  # a gap between the last and the first group, too
+    angle: dict[tuple[str, str], float] = {}
+    for i, slot in enumerate(slots):
+        if slot is None:
+            continue
+        a = math.pi / 2 - 2 * math.pi * i / len(slots)
+        angle[(slot["node_kind"], slot["node"])] = a
+        slot["x"], slot["y"] = _OUTER * math.cos(a), _OUTER * math.sin(a)
+
+    # Inner circle: officers ordered by the weighted mean direction of their links.
+    per_officer: dict[str, list[float]] = {o: [0.0, 0.0, 0, 0, 0] for o in officer_ids}
+    for e in edges.iter_rows(named=True):
+        acc = per_officer.setdefault(e["officer_id"], [0.0, 0.0, 0, 0, 0])
+        a = angle[(e["node_kind"], e["node"])]
+        acc[0] += e["weight"] * math.cos(a)
+        acc[1] += e["weight"] * math.sin(a)
+        acc[2] += 1
+        acc[3] += e["weight"]
+        acc[4] += e["referrals"]
+
+    def direction(officer: str) -> tuple[float, str]:
+        sx, sy = per_officer[officer][:2]
+        if sx == 0 and sy == 0:
+            return (math.tau, officer)  # no links: at the end
+        # clockwise from the top, like the outer circle
+        return ((math.pi / 2 - math.atan2(sy, sx)) % math.tau, officer)
+
+    officers = sorted(per_officer, key=direction)
+    officer_rows: list[dict[str, Any]] = []
+    pos: dict[str, tuple[float, float]] = {}
+    for i, officer in enumerate(officers):
+        if len(officers) == 1:
+            x, y = 0.0, 0.0
+        else:
+            a = math.pi / 2 - 2 * math.pi * i / len(officers)
+            x, y = _INNER * math.cos(a), _INNER * math.sin(a)
+        pos[officer] = (x, y)
+        acc = per_officer[officer]
+        officer_rows.append(
+            {
+                "node": officer,
+                "label": officer,
+                "group": title("officer", lang),
+                "links": acc[2],
+                "weight": acc[3],
+                "referrals": acc[4],
+                "x": x,
+                "y": y,
+            }
+        )
+
+    node_rows = officer_rows + [
+        {k: r[k] for k in ("node", "label", "group", "links", "weight", "referrals", "x", "y")}
+        for r in ordered
+    ]
+    edge_rows = []
+    for e in edges.iter_rows(named=True):
+        node = nodes[(e["node_kind"], e["node"])]
+        x, y = pos[e["officer_id"]]
+        edge_rows.append(
+            {
+                "officer": e["officer_id"],
+                "node": node["label"],
+                "group": node["group"],
+                "contacts": e["contacts"],
+                "referrals": e["referrals"],
+                "weight": e["weight"],
+                "x": x,
+                "y": y,
+                "x2": node["x"],
+                "y2": node["y"],
+            }
+        )
+    return node_rows, edge_rows
+
+
+def _colour_scale(groups: list[str], lang: Lang) -> alt.Scale:
+    """Officer, colleague, then the partner kinds drawn; each kind keeps its colour in every
+    chart (by its place in the vocabulary)."""
+    import altair as alt
+
+    fixed = {title("officer", lang): _OFFICER_COLOUR, _t("colleague", lang): _COLLEAGUE_COLOUR}
+    codes = vocabulary("partner_kind").code_list
+    for i, code in enumerate(codes):
+        fixed[label("partner_kind", code, lang)] = _PALETTE[i % len(_PALETTE)]
+    fixed[_t("unknown_partner", lang)] = _PALETTE[len(codes) % len(_PALETTE)]
+    domain = [g for g in fixed if g in groups]
+    domain += sorted(g for g in groups if g not in fixed)
+    return alt.Scale(domain=domain, range=[fixed.get(g, "#bab0ac") for g in domain])
+
+
+def _pilot_chart(
+    pilot: str,
+    node_rows: list[dict[str, Any]],
+    edge_rows: list[dict[str, Any]],
+    colour: alt.Scale,
+    max_weight: int,
+    max_links: int,
+    lang: Lang,
+) -> alt.LayerChart:
+    import altair as alt
+
+    scale = alt.Scale(domain=[-_EXTENT, _EXTENT], nice=False, zero=False)
+    x = alt.X("x:Q", scale=scale, axis=None)
+    y = alt.Y("y:Q", scale=scale, axis=None)
+    edge_data = pl.DataFrame(edge_rows) if edge_rows else None
+    node_data = pl.DataFrame(node_rows)
+    layers: list[alt.Chart] = []
+    if edge_data is not None:
+        layers.append(
+            alt.Chart(edge_data)
+            .mark_rule(color="#7f7f7f", opacity=0.35)
+            .encode(
+                x=x,
+                y=y,
+                x2="x2:Q",
+                y2="y2:Q",
+                strokeWidth=alt.StrokeWidth(
+                    "weight:Q",
+                    scale=alt.Scale(domain=[1, max(max_weight, 2)], range=[0.4, 5]),
+                    title=title("weight", lang),
+                    legend=None,
+                ),
+                tooltip=[
+                    alt.Tooltip("officer:N", title=title("officer", lang)),
+                    alt.Tooltip("node:N", title=_t("node", lang)),
+                    alt.Tooltip("group:N", title=_t("group", lang)),
+                    alt.Tooltip("contacts:Q", title=title("contacts", lang)),
+                    alt.Tooltip("referrals:Q", title=_t("referrals", lang)),
+                ],
+            )
+        )
+    layers.append(
+        alt.Chart(node_data)
+        .mark_circle(opacity=0.95, stroke="white", strokeWidth=0.8)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("group:N", scale=colour, title=_t("group", lang)),
+            size=alt.Size(
+                "links:Q",
+                scale=alt.Scale(domain=[0, max(max_links, 1)], range=[30, 700]),
+                title=_t("links", lang),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=_t("node", lang)),
+                alt.Tooltip("group:N", title=_t("group", lang)),
+                alt.Tooltip("links:Q", title=_t("links", lang)),
+                alt.Tooltip("weight:Q", title=title("weight", lang)),
+                alt.Tooltip("referrals:Q", title=_t("referrals", lang)),
+            ],
+        )
+    )
+    chart = alt.layer(*layers).properties(
+        title=pilot, width=_SIZE, height=_SIZE, view=alt.ViewBackground(stroke=None)
+    )
+    return cast("alt.LayerChart", chart)
+
+
+def network(
+    result: NetworkResult, *, lang: Lang = "nl", pilot: str | None = None
+) -> alt.LayerChart | alt.HConcatChart:
+    """The officer–colleague–partner network of ``pilot``, or of every pilot side by side.
+
+    Officers (dark) sit on the inner circle, colleague roles (grey) and partners (coloured by
+    kind) on the outer circle; a line links an officer to each node, thicker for more contacts
+    and referrals, and a circle is larger for more links. Tooltips give names and counts.
+    """
+    import altair as alt
+
+    lang_ = check_lang(lang)
+    pilots = result.officers["pilot"].unique().sort().to_list()
+    if pilot is not None:
+        if pilot not in pilots:
+            raise ValueError(f"unknown pilot {pilot!r}; known: {', '.join(pilots)}")
+        pilots = [pilot]
+    if not pilots:
+        raise ValueError("the network result holds no officers to draw")
+    drawn = []
+    for p in pilots:
+        edges = result.edges.filter(pl.col("pilot") == p)
+        officer_ids = result.officers.filter(pl.col("pilot") == p)["officer_id"].to_list()
+        drawn.append((p, *_layout(edges, officer_ids, lang_)))
+    groups = sorted({r["group"] for _, nodes, _ in drawn for r in nodes})
+    colour = _colour_scale(groups, lang_)
+    max_weight = max((r["weight"] for _, _, edges in drawn for r in edges), default=1)
+    max_links = max((r["links"] for _, nodes, _ in drawn for r in nodes), default=1)
+    charts = [
+        _pilot_chart(p, nodes, edges, colour, max_weight, max_links, lang_)
+        for p, nodes, edges in drawn
+    ]
+    if len(charts) == 1:
+        return charts[0]
+    return alt.hconcat(*charts).properties(title=_t("network_title", lang_))
+
+
+def network_bands(result: NetworkResult, *, lang: Lang = "nl") -> alt.Chart:
+    """Officers per band of distinct colleagues (internal) and partners (external), per pilot:
+    bars side by side per band, one panel per pilot."""
+    import altair as alt
+
+    lang_ = check_lang(lang)
+    measures = {"internal": _t("internal", lang_), "external": _t("external", lang_)}
+    long = pl.concat(
+        [
+            result.officers.select(
+                "pilot",
+                measure=pl.lit(measures[m]),
+                band=pl.col(f"{m}_band"),
+            )
+            for m in measures
+        ]
+    )
+    counts = long.group_by("pilot", "measure", "band").agg(officers=pl.len().cast(pl.Int64))
+    grid = (
+        pl.DataFrame({"pilot": result.officers["pilot"].unique().sort()})
+        .join(pl.DataFrame({"measure": list(measures.values())}), how="cross")
+        .join(pl.DataFrame({"band": list(BAND_LABELS)}), how="cross")
+    )
+    data = (
+        grid.join(counts, on=["pilot", "measure", "band"], how="left")
+        .with_columns(pl.col("officers").fill_null(0))
+        .sort("pilot", "measure", "band")
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "band:N",
+                sort=list(BAND_LABELS),
+                title=_t("band", lang_),
+                axis=alt.Axis(labelAngle=0),
+            ),
+            xOffset=alt.XOffset("measure:N", sort=list(measures.values())),
+            y=alt.Y("officers:Q", title=_t("officers", lang_)),
+            color=alt.Color(
+                "measure:N",
+                sort=list(measures.values()),
+                scale=alt.Scale(range=["#9d9d9d", "#4e79a7"]),
+                title=_t("measure", lang_),
+            ),
+            column=alt.Column("pilot:N", title=title("pilot", lang_)),
+            tooltip=[
+                alt.Tooltip("pilot:N", title=title("pilot", lang_)),
+                alt.Tooltip("measure:N", title=_t("measure", lang_)),
+                alt.Tooltip("band:N", title=_t("band", lang_)),
+                alt.Tooltip("officers:Q", title=_t("officers", lang_)),
+            ],
+        )
+        .properties(width=220, height=220)
+    )

@@ -1,0 +1,10 @@
+"""The DuckDB store: one file holding every table of the model, the provenance of every row
+and every reject, kept whole by copy-and-swap writes; tables derived from contacts for the
+analyses; the population of schools from DUO.
+
+Takes validated frames from ingest; gives a :class:`Store`, the source of every analysis.
+"""
+
+from brugdata.store.store import FileIngest, IngestResult, Store, open_store
+
+__all__ = ["FileIngest", "IngestResult", "Store", "open_store"]

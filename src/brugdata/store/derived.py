@@ -1,0 +1,154 @@
+"""Tables a store keeps derived from its contacts, so analyses read small tables at scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+from brugdata.sql import has_tables, start_year_sql
+
+# --------------------------------------------------------------------------- derived tables
+#
+# A store keeps four small tables derived from contacts, in step with it: every ingest adds
+# each contacts file's rows to them as it loads the file (``brugdata.store._Loader``) and a
+# migration builds them for an older store. Each holds contacts grouped by officer, school,
+# school year and what one analysis needs, so the analyses read a few hundred thousand rows
+# instead of millions of contacts. Each is a pure function of the contact rows: the pilot and
+# school type are joined at query time, so later changes to schools or officers show. Groups
+# may repeat (one row per ingest): the analyses aggregate again (sum, count distinct), which
+# gives the same numbers as counting the contacts themselves.
+#
+# The relations below (:func:`people_x`, :func:`themes_x`, :func:`links_x`, :func:`counts_x`)
+# read a derived table when the connection has it and it reflects the contacts table (same
+# row count and sum of ingest ids as recorded at its last update), and otherwise compute the
+# same columns from ``contacts`` (a mapping of frames, a connection without them, contacts
+# written through ``store.transaction()``).
+
+#: The first calendar year of a contact's school year: the derived tables keep it (an integer:
+#: cheaper to group by and store than the school year's text, which the relations below make
+#: when an analysis reads them, as :func:`school_year_sql` makes it).
+_START = start_year_sql("date")
+
+#: name → (CREATE statement, SELECT giving the rows for the contacts that match ``{where}``).
+DERIVED: dict[str, tuple[str, str]] = {
+    # distinct parents and pupils: reach and parents of pupil cases
+    "contacts_people": (
+        """CREATE TABLE IF NOT EXISTS contacts_people (
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, counterpart VARCHAR,
+            person_key VARCHAR, family_key VARCHAR)""",
+        f"""SELECT DISTINCT officer_id, school_id, {_START} AS start_year, counterpart,
+                   person_key, family_key
+            FROM contacts WHERE counterpart IN ('parent', 'pupil') AND ({{where}})""",
+    ),
+    # theme mentions per month: seasonality and top themes
+    "contacts_themes": (
+        """CREATE TABLE IF NOT EXISTS contacts_themes (
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, month BIGINT,
+            counterpart VARCHAR, theme VARCHAR, contacts BIGINT)""",
+        """SELECT officer_id, school_id, start_year, month, counterpart, theme,
+                  count(*) AS contacts
+           FROM ({mentions}) GROUP BY ALL""",
+    ),
+    # links to colleague roles and partners: the network
+    "contacts_links": (
+        """CREATE TABLE IF NOT EXISTS contacts_links (
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, node VARCHAR,
+            node_kind VARCHAR, contacts BIGINT, referrals BIGINT)""",
+        f"""SELECT officer_id, school_id, start_year, node, node_kind,
+                   CAST(sum(contact) AS BIGINT) AS contacts,
+                   CAST(sum(referral) AS BIGINT) AS referrals
+            FROM (
+                SELECT officer_id, school_id, {_START} AS start_year, colleague_role AS node,
+                       'colleague_role' AS node_kind, 1 AS contact, 0 AS referral
+                FROM contacts
+                WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL AND ({{where}})
+                UNION ALL
+                SELECT officer_id, school_id, {_START}, partner_id, 'partner', 1, 0
+                FROM contacts
+                WHERE counterpart = 'partner' AND partner_id IS NOT NULL AND ({{where}})
+                UNION ALL
+                SELECT officer_id, school_id, {_START}, referred_to, 'partner', 0, 1
+                FROM contacts WHERE referred_to IS NOT NULL AND ({{where}})
+            )
+            GROUP BY ALL""",
+    ),
+    # contacts and minutes: contact counts and time use
+    "contacts_counts": (
+        """CREATE TABLE IF NOT EXISTS contacts_counts (
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, counterpart VARCHAR,
+            contacts BIGINT, minutes BIGINT, timed BIGINT)""",
+        f"""SELECT officer_id, school_id, {_START} AS start_year, counterpart,
+                   count(*) AS contacts, CAST(sum(duration_min) AS BIGINT) AS minutes,
+                   count(duration_min) AS timed
+            FROM contacts WHERE {{where}}
+            GROUP BY ALL""",
+    ),
+}
+
+#: A contact's themes, one row each, for ``contacts_themes``: for contacts an ingest validated
+#: (their lists hold distinct themes and no nulls) as they are; for any other (a rebuild) the
+#: distinct non-null ones, as unnest(list_distinct(themes)) gives them without its cost (an
+#: element is kept when not seen earlier in its list).
+_MENTIONS_VALIDATED = f"""
+    SELECT officer_id, school_id, {_START} AS start_year, month(date) AS month, counterpart,
+           unnest(themes) AS theme
+    FROM contacts WHERE {{where}}"""
+_MENTIONS_ANY = f"""
+    SELECT officer_id, school_id, start_year, month, counterpart, theme
+    FROM (SELECT officer_id, school_id, {_START} AS start_year, month(date) AS month,
+                 counterpart,
+                 themes, unnest(themes) AS theme, generate_subscripts(themes, 1) AS i
+          FROM contacts WHERE {{where}})
+    WHERE theme IS NOT NULL AND (i = 1 OR NOT list_contains(themes[1:i - 1], theme))"""
+
+#: The state of contacts the derived tables reflect: row count and sum of ingest ids.
+DERIVED_STATE = "contacts_derived_state"
+_STATE_NOW = "SELECT count(*), coalesce(sum(_ingest_id), 0) FROM contacts"
+
+
+def derived_sql(
+    ingest_ids: Sequence[int] | None = None,
+    *,
+    state: bool = True,
+    tables: Sequence[str] = tuple(DERIVED),
+) -> list[str]:
+    """Statements that bring the derived ``tables`` (default all) up to date after the
+    contacts of ``ingest_ids`` were added by an ingest, which validated them (None: rebuild
+    them from every contact, whoever wrote it), ending, with ``state``, by recording the state
+    of contacts they reflect (:func:`derived_state_sql`)."""
+    if ingest_ids is None:
+        where, mentions = "TRUE", _MENTIONS_ANY
+    else:  # contacts just loaded by an ingest, which validated them
+        where = f"_ingest_id IN ({', '.join(str(int(i)) for i in ingest_ids)})"
+        mentions = _MENTIONS_VALIDATED
+    out: list[str] = []
+    for name in tables:
+        create, select = DERIVED[name]
+        out.append(create)
+        if ingest_ids is None:
+            out.append(f"DELETE FROM {name}")
+        if ingest_ids is None or ingest_ids:
+            sql = select.replace("{mentions}", mentions).format(where=where)
+            out.append(f"INSERT INTO {name} {sql}")
+    return out + derived_state_sql() if state else out
+
+
+def derived_state_sql() -> list[str]:
+    """Statements that record the state of contacts the derived tables reflect now."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {DERIVED_STATE} (contacts BIGINT, ingest_sum HUGEINT)",
+        f"DELETE FROM {DERIVED_STATE}",
+        f"INSERT INTO {DERIVED_STATE} {_STATE_NOW}",
+    ]
+
+
+def has_derived(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` holds the derived tables and they reflect its contacts table."""
+    if not has_tables(con, [*DERIVED, DERIVED_STATE]):
+        return False
+    row = con.execute(
+        f"SELECT s.contacts = n.c AND s.ingest_sum = n.s FROM {DERIVED_STATE} s, "
+        f"(SELECT count(*) AS c, coalesce(sum(_ingest_id), 0) AS s FROM contacts) n"
+    ).fetchall()
+    return len(row) == 1 and bool(row[0][0])

@@ -1,0 +1,101 @@
+"""HTML of a store and of an ingest result for notebooks."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from brugdata import display
+from brugdata.ingest.html import validation_parts
+
+if TYPE_CHECKING:
+    from brugdata.store.store import IngestResult, Store
+
+__all__ = ["ingest_html", "store_html"]
+
+
+def store_html(store: Store, *, max_files: int = 20, max_reasons: int = 10) -> str:
+    """A store: path, schema version, rows per table, pilots, school years, the ingests and
+    the rejected rows with their most frequent reasons."""
+    facts = store.info()
+    parts = [f"<h4>brugdata store {escape(str(facts['path']))}</h4>"]
+    facts_rows = [
+        ["schema version", facts["schema_version"]],
+        ["pilots", ", ".join(facts["pilots"]) or "–"],
+        ["school years", ", ".join(facts["school_years"]) or "–"],
+        ["ingests", f"{facts['ingests']} ({facts['files_ingested']} files)"],
+        ["last ingest", facts["last_ingest"] or "–"],
+        ["rows rejected", facts["rows_rejected"]],
+    ]
+    parts.append(display.facts(facts_rows))
+    tables = facts["tables"]
+    filled = [[name, n] for name, n in tables.items() if n]
+    empty = [name for name, n in tables.items() if not n]
+    parts.append("<h5>Rows per table</h5>")
+    parts.append(
+        display.table(["table", "rows"], filled) if filled else "<p>The store is empty.</p>"
+    )
+    if empty:
+        parts.append(f'<div class="muted">empty: {escape(", ".join(empty))}</div>')
+    ingests = store.ingests()
+    if ingests.height:
+        parts.append("<h5>Files ingested</h5>")
+        cols = ["ingest_id", "file_name", "table_name", "rows_read", "rows_loaded", "rows_rejected"]
+        rows = [list(r) for r in ingests.select(cols).head(max_files).iter_rows()]
+        parts.append(display.table(["ingest", "file", "table", "read", "loaded", "rejected"], rows))
+        if ingests.height > max_files:
+            parts.append(f'<div class="muted">… and {ingests.height - max_files} more files</div>')
+    rejects = store.rejects()
+    if rejects.height:
+        parts.append("<h5>Why rows were rejected</h5>")
+        reasons = (
+            rejects.group_by("table_name", "column", "rule")
+            .agg(
+                pl.len().alias("reasons"),
+                pl.col("line").head(3).alias("first_lines"),
+                pl.col("message").first().alias("example"),
+            )
+            .sort("reasons", "table_name", "column", descending=[True, False, False])
+        )
+        rows = [list(r) for r in reasons.head(max_reasons).iter_rows()]
+        parts.append(
+            display.table(["table", "column", "rule", "reasons", "first lines", "example"], rows)
+        )
+        parts.append(
+            '<div class="muted">store.rejects() lists every reason with its file and line.</div>'
+        )
+    else:
+        parts.append('<p class="ok">No rows were rejected.</p>')
+    return display.wrap(*parts)
+
+
+def ingest_html(result: IngestResult, *, max_rejects: int = 20) -> str:
+    """An ingest result: per file its status and rows read, loaded and rejected, then the
+    validation's rejects as :func:`validation_html` shows them."""
+    parts = [
+        f"<h4>Ingest: {result.rows_loaded:,} rows loaded, {result.rows_rejected:,} rejected"
+        + (f", {len(result.skipped)} files skipped" if result.skipped else "")
+        + "</h4>"
+    ]
+    rows = [
+        [
+            str(f.path),
+            f.table or "",
+            f.status,
+            f.rows_read,
+            f.rows_loaded,
+            f.rows_rejected,
+            f.message,
+        ]
+        for f in result.files
+    ]
+    if rows:
+        parts.append(
+            display.table(
+                ["file", "table", "status", "rows", "loaded", "rejected", "message"], rows
+            )
+        )
+    parts += validation_parts(result.validation, max_rejects, summary=False)
+    return display.wrap(*parts)
