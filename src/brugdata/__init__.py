@@ -115,14 +115,14 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in _MODULES:
-        module = import_module(_MODULES[name])
-        globals()[name] = module
-        return module
+        submodule = import_module(_MODULES[name])
+        globals()[name] = submodule
+        return submodule
     try:
-        module, attr = _EXPORTS[name]
+        module_name, attr = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'brugdata' has no attribute {name!r}") from None
-    value = getattr(import_module(module), attr)
+    value = getattr(import_module(module_name), attr)
     globals()[name] = value
     return value
 
