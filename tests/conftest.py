@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny hand-made files in tmp_path and an in-memory store."""
+"""Shared fixtures: tiny hand-made files in tmp_path, an in-memory store and the sample store
+(built once per session); the ``--slow`` option that runs the tests marked slow (CI does)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,25 @@ PA-2,Veilig Thuis,veilig_thuis
 """
 
 WriteFn = Callable[..., Path]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="also run the tests marked slow and the notebooks (CI does)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Notebooks count as slow; slow tests are skipped unless ``--slow`` is given."""
+    skip = pytest.mark.skip(reason="slow: run with --slow (python3 dev.py test --slow)")
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+        if "slow" in item.keywords and not config.getoption("--slow"):
+            item.add_marker(skip)
 
 
 def write_csv(
