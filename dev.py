@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One command to set up and run brugdata's jobs, on a machine with only Python 3.11+.
 
-    python dev.py test    # make .venv, install brugdata with its dev extra, run the test suite
+    python dev.py test    # make .venv, install brugdata with its dev extra, run the tests
+    python dev.py test --slow   # ... and the slow ones (notebooks, browser): what CI runs
     python dev.py demo    # make .venv, install brugdata, ingest the sample data, write report.html
     python dev.py docs    # regenerate docs/data-model.md from the code
 
