@@ -26,7 +26,13 @@ import numpy as np
 import polars as pl
 
 from brugdata.model.tables import TABLES
-from brugdata.sample import generate as S
+from brugdata.sample import DEFAULT_SEED
+from brugdata.sample.calibration import calibration
+from brugdata.sample.contacts import shares, theme_weights
+from brugdata.sample.world import school_days
+
+#: The sample generator's calibration (brugdata/sample/data/*.toml).
+CAL = calibration()
 
 #: Bump when the generated data changes, so cached data is regenerated.
 GENERATOR_VERSION = 5
@@ -136,7 +142,7 @@ def _keys(prefix: str, ids: np.ndarray, salt: int) -> pl.Series:
 def _school_days(region: str, start_year: int) -> np.ndarray:
     """The sample's school days of 2024-2025 in ``region``, moved to the school year starting
     in ``start_year`` by whole weeks (weekdays stay weekdays); as days since 1970."""
-    days = S._school_days(region)
+    days = school_days(region)
     shift = dt.timedelta(weeks=52 * (LAST_START_YEAR - start_year))
     epoch = dt.date(1970, 1, 1)
     return np.array([(d - shift - epoch).days for d in days], dtype=np.int64)
@@ -146,7 +152,7 @@ def _school_days(region: str, start_year: int) -> np.ndarray:
 
 
 def build(
-    contacts: int, seed: int = S.DEFAULT_SEED, years: int | None = None
+    contacts: int, seed: int = DEFAULT_SEED, years: int | None = None
 ) -> dict[str, pl.DataFrame]:
     """The seven canonical tables (typed polars frames) plus ``_pilots`` (pilot, style)."""
     p = plan(contacts, years)
@@ -169,7 +175,9 @@ def build(
         low, high, mode = PUPILS[name]
         mask = stype == t
         pupils[mask] = np.round(rng.triangular(low, mode, high, mask.sum()))
-    per_family = np.where(np.array(type_names)[stype] == "vo", S.PUPILS_PER_FAMILY_VO, 1.6)
+    per_family = np.where(
+        np.array(type_names)[stype] == "vo", CAL.contacts.pupils_per_family_when_unknown, 1.6
+    )
     families = np.maximum(1, np.round(pupils / per_family)).astype(np.int64)
     families_known = rng.random(n_s) >= 0.02
     school_pilot = np.minimum(np.arange(n_s) * p.pilots // n_s, p.pilots - 1)
@@ -259,9 +267,9 @@ def build(
     )
 
     # partners: the sample's Gooi en Vechtstreek partner list, per pilot
-    rows = S._gv_partner_rows()
-    kinds = [k for _, k, _, _ in rows]
-    weights = np.array([w for _, _, w, _ in rows])
+    rows = CAL.gooi_vechtstreek.settings.partners
+    kinds = [r.kind for r in rows]
+    weights = np.array([r.weight for r in rows])
     n_pp = len(rows)
     partner_ids = [
         f"{pilot_names[i][-2:]}-P{j + 1:02d}" for i in range(p.pilots) for j in range(n_pp)
@@ -269,7 +277,7 @@ def build(
     partners = pl.DataFrame(
         {
             "partner_id": partner_ids,
-            "name": [f"{name} ({pilot_names[i]})" for i in range(p.pilots) for name, *_ in rows],
+            "name": [f"{r.name} ({pilot_names[i]})" for i in range(p.pilots) for r in rows],
             "kind": [k for _ in range(p.pilots) for k in kinds],
         }
     )
@@ -284,7 +292,7 @@ def build(
     contact_w = np.where(chosen_mask, weights[order], 0.0)
     ref_w = np.zeros_like(contact_w)
     for officer in range(n_o):
-        kw = S.REFERRAL_KIND_WEIGHTS[flavour[officer_pilot[officer]]]
+        kw = CAL.contacts.referral_kinds[flavour[officer_pilot[officer]]]
         ref_w[officer] = [kw.get(kinds[j], 0.0) for j in order[officer]]
     ref_w = np.where(chosen_mask, ref_w, 0.0)
     ref_w[ref_w.sum(axis=1) == 0] = contact_w[ref_w.sum(axis=1) == 0]
@@ -304,7 +312,9 @@ def build(
     n_case = total - n_colleague - n_partner
     pop = families[u_school]
     fam_cases = np.maximum(1, np.round(pop * rng.uniform(*REACH_SHARE, len(total)))).astype(int)
-    ratio = np.array([S.PUPILS_PER_FAMILY_HELPED[type_names[t]] for t in stype[u_school]])
+    ratio = np.array(
+        [CAL.gooi_vechtstreek.pupils_per_family_helped[type_names[t]] for t in stype[u_school]]
+    )
     pup_cases = np.maximum(1, np.round(fam_cases * ratio * rng.uniform(0.9, 1.1, len(total))))
     pup_cases = pup_cases.astype(np.int64)
     # never more cases than case contacts
@@ -364,14 +374,14 @@ def build(
     month = dates.dt.month().to_numpy().astype(np.int64)
 
     # themes: main theme by month × counterpart × school type × role, then 0-2 more
-    theme_names = list(S.THEME_WEIGHTS)
+    theme_names = list(CAL.themes.weights)
     cp_names = ["parent", "pupil", "colleague", "partner"]
     cdfs = np.zeros((12, 4, len(type_names), 3, len(theme_names)))
     for m in range(12):
         for c, cp in enumerate(cp_names):
             for t, tn in enumerate(type_names):
                 for r, rn in enumerate(role_names):
-                    w = S._theme_weights(m + 1, cp, tn, rn)
+                    w = theme_weights(m + 1, cp, tn, rn)
                     arr = np.array([w[x] for x in theme_names])
                     cdfs[m, c, t, r] = np.cumsum(arr / arr.sum())
     row = (((month - 1) * 4 + counterpart) * len(type_names) + stype[sch]) * 3 + role[off]
@@ -380,8 +390,8 @@ def build(
     case_like = counterpart < 2
     count = np.where(
         case_like,
-        _draw(rng, {str(k): v for k, v in S.CASE_THEME_COUNT_WEIGHTS.items()}, n) + 1,
-        _draw(rng, {str(k): v for k, v in S.OTHER_THEME_COUNT_WEIGHTS.items()}, n) + 1,
+        _draw(rng, {str(k): v for k, v in CAL.themes.case_count_weights.items()}, n) + 1,
+        _draw(rng, {str(k): v for k, v in CAL.themes.other_count_weights.items()}, n) + 1,
     )
     t2 = np.where(count >= 2, _draw_rows(rng, flat, row), -1)
     t3 = np.where(count >= 3, _draw_rows(rng, flat, row), -1)
@@ -390,7 +400,8 @@ def build(
     partner_idx = partner_base[off] + order[off, p_slot]
     is_partner = counterpart == 3
     kind_themes = [
-        [theme_names.index(x) for x in S.PARTNER_KIND_THEMES[kinds[j]]] for j in range(n_pp)
+        [theme_names.index(x) for x in CAL.contacts.partner_kind_themes[kinds[j]]]
+        for j in range(n_pp)
     ]
     kt_len = np.array([len(x) for x in kind_themes])
     kt = np.full((n_pp, max(kt_len)), -1)
@@ -424,35 +435,36 @@ def build(
     )
 
     # channel, initiative, duration
-    channel_names = list(S.DURATION_BY_CHANNEL)
+    channel_names = list(CAL.contacts.durations)
     ch_cdf = np.zeros((4, len(channel_names)))
     init_names = ["parent", "pupil", "colleague", "partner", "officer"]
     in_cdf = np.zeros((4, len(init_names)))
     for c, cp in enumerate(cp_names):
-        w = S.CHANNEL_WEIGHTS[cp]
+        w = CAL.contacts.channels[cp]
         ch_cdf[c] = np.cumsum([w.get(x, 0) for x in channel_names]) / sum(w.values())
-        wi = S.FIRST_INITIATIVE_WEIGHTS[cp]
+        wi = CAL.contacts.first_initiative[cp]
         in_cdf[c] = np.cumsum([wi.get(x, 0) for x in init_names]) / sum(wi.values())
     channel = _draw_rows(rng, ch_cdf, counterpart)
     initiated = _draw_rows(rng, in_cdf, counterpart)
-    low = np.array([S.DURATION_BY_CHANNEL[c][0] for c in channel_names])[channel]
-    high = np.array([S.DURATION_BY_CHANNEL[c][1] for c in channel_names])[channel]
-    mode = np.array([S.DURATION_BY_CHANNEL[c][2] for c in channel_names])[channel]
+    low = np.array([CAL.contacts.durations[c].low for c in channel_names])[channel]
+    high = np.array([CAL.contacts.durations[c].high for c in channel_names])[channel]
+    mode = np.array([CAL.contacts.durations[c].mode for c in channel_names])[channel]
     minutes = np.clip(5 * np.round(rng.triangular(low, mode, high) / 5), 5, 120).astype(np.int64)
     no_duration = rng.random(n) < NO_DURATION
 
     # colleague roles by school level (a school social worker does not consult themself)
     col_names = list(
         dict.fromkeys(
-            list(S.COLLEAGUE_ROLE_WEIGHTS["primary"]) + list(S.COLLEAGUE_ROLE_WEIGHTS["secondary"])
+            list(CAL.contacts.colleague_roles["primary"])
+            + list(CAL.contacts.colleague_roles["secondary"])
         )
     )
     role_cdf = np.zeros((2, 3, len(col_names)))
     for lv, level in enumerate(("primary", "secondary")):
         for r, rn in enumerate(role_names):
-            w = {k: v for k, v in S.COLLEAGUE_ROLE_WEIGHTS[level].items() if k != rn}
+            w = {k: v for k, v in CAL.contacts.colleague_roles[level].items() if k != rn}
             role_cdf[lv, r] = np.cumsum([w.get(x, 0) for x in col_names]) / sum(w.values())
-    secondary = np.isin(np.array(type_names)[stype], S.SECONDARY_TYPES).astype(np.int64)
+    secondary = np.isin(np.array(type_names)[stype], CAL.contacts.secondary_types).astype(np.int64)
     colleague_role = _draw_rows(rng, role_cdf.reshape(6, -1), secondary[sch] * 3 + role[off])
 
     # referrals: a case contact carries one with the pilot's referral share per case
@@ -548,8 +560,8 @@ def build(
     for o_i in range(n_o):
         for y in year_names:
             if py_rng.random() < TIME_USE_REPORTED:
-                shares = S._shares(py_rng, S.TIME_USE_BASE[role_names[role[o_i]]])
-                tu_rows += [(officer_ids[o_i], y, task, v) for task, v in shares.items()]
+                pct = shares(py_rng, CAL.activities.time_use_base[role_names[role[o_i]]])
+                tu_rows += [(officer_ids[o_i], y, task, v) for task, v in pct.items()]
     time_use = pl.DataFrame(
         tu_rows,
         schema={
@@ -562,11 +574,11 @@ def build(
     )
 
     # activities: a few per officer and year
-    act_kinds = list(S.ACTIVITY_KINDS)
+    act_kinds = list(CAL.activities.kinds)
     n_act = n_o * len(year_names) * 4
     a_o = np.repeat(np.arange(n_o), len(year_names) * 4)
     a_y = np.tile(np.repeat(np.arange(len(year_names)), 4), n_o)
-    a_kind = _draw(rng, {k: v[0] for k, v in S.ACTIVITY_KINDS.items()}, n_act)
+    a_kind = _draw(rng, {k: v.weight for k, v in CAL.activities.kinds.items()}, n_act)
     a_days = np.array(
         [
             _school_days("noord", start_years[y])[int(d)]
@@ -580,7 +592,7 @@ def build(
             "officer_id": _labels(officer_ids, a_o),
             "school_id": _labels(school_ids, first_school[a_o]),
             "kind": _labels(act_kinds, a_kind),
-            "themes": [S.ACTIVITY_KINDS[act_kinds[k]][2][0] for k in a_kind],
+            "themes": [CAL.activities.kinds[act_kinds[k]].themes[0] for k in a_kind],
             "attendees": rng.integers(4, 40, n_act),
             "notes": pl.Series([None] * n_act, dtype=pl.String),
         }
@@ -617,10 +629,10 @@ def _coprime_steps(F: np.ndarray) -> np.ndarray:
 
 def _dutch_contacts(frame: pl.DataFrame) -> pl.DataFrame:
     """Contacts as a Dutch export writes them: Dutch headers and values, dd-mm-yyyy."""
-    style = S.DUTCH_STYLE
+    style = CAL.export.styles["dutch"]
     out = frame.with_columns(pl.col("date").dt.strftime("%d-%m-%Y"))
     for column in ("counterpart", "colleague_role", "channel", "initiated_by"):
-        mapping = style.values.get(S.COLUMN_VOCAB[("contacts", column)], {})
+        mapping = style.values.get(CAL.export.column_vocab[("contacts", column)], {})
         if mapping:
             out = out.with_columns(pl.col(column).replace(mapping))
     theme_map = style.values.get("theme", {})

@@ -602,3 +602,61 @@ def test_sample_validates_without_rejects() -> None:
     assert result.rows_rejected == 0 and not result.summary().is_empty()
     tables = set(result.summary()["table"].to_list())
     assert set(SURVEY_COLUMNS) <= tables
+
+
+# ------------------------------------------------------------------------------------------------
+# The calibration is package data (brugdata/sample/data/*.toml)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_calibration_loads_with_the_documented_numbers() -> None:
+    from brugdata.sample.calibration import calibration
+
+    cal = calibration()
+    assert cal is calibration()  # read once
+    assert cal.calendar.school_year == "2024-2025"
+    assert cal.calendar.span["zuid"] == (date(2024, 8, 19), date(2025, 7, 4))
+    assert cal.calendar.span["noord"] == (date(2024, 9, 2), date(2025, 7, 11))
+    gv = cal.gooi_vechtstreek
+    assert len(gv.officers) == 21
+    assert len(gv.settings.schools) == 24
+    assert sum(o.families for o in gv.officers) == 712  # "about 700 families", summed by hand
+    unknown = [s.school_id for s in gv.settings.schools if s.families is None]
+    assert unknown == ["93HA"]
+    assert cal.contacts.pupils_per_family_when_unknown == 1.15
+    db = cal.den_bosch
+    assert len(db.settings.schools) == 6 and db.hours_per_week == 6.0
+    assert db.settings.schools[0].families == 195  # 312 pupils / 1.6, rounded
+    assert len(cal.survey.respondents) == 16
+    assert sum(r[1] for r in cal.survey.respondents) == 540
+    assert sum(r[2] for r in cal.survey.respondents) == 440
+    assert cal.themes.season["taal"][8] == 3.0 and cal.themes.season["taal"][7] == 0.4
+    assert list(cal.contacts.contacts_per_case) == [1, 2, 3, 4, 5]
+    assert cal.export.styles["dutch"].encoding == "cp1252"
+    with pytest.raises(TypeError):
+        cal.themes.weights["armoede"] = 1.0  # type: ignore[index]
+
+
+def test_generator_uses_the_calibration(tmp_path: Path) -> None:
+    from brugdata.sample.calibration import calibration
+
+    cal = calibration()
+    generate_sample(tmp_path, seed=DEFAULT_SEED)
+    gv_officers = _read("gooi_vechtstreek", "officers", tmp_path)
+    assert [r["officer_id"] for r in gv_officers] == [
+        o.officer_id for o in cal.gooi_vechtstreek.officers
+    ]
+    assert len(gv_officers) == 21
+    db_officers = _read("den_bosch", "officers", tmp_path)
+    assert len(db_officers) == 12  # 6 schools × 2 roles
+    assert {_number(r["hours_per_week"]) for r in _read("den_bosch", "assignments", tmp_path)} == {
+        6.0
+    }
+    db_schools = _read("den_bosch", "schools", tmp_path)
+    assert [r["name"] for r in db_schools] == [s.name for s in cal.den_bosch.settings.schools]
+    assert db_schools[0]["families"] == "195"
+    gv_partners = _read("gooi_vechtstreek", "partners", tmp_path)
+    assert [r["name"] for r in gv_partners] == [
+        p.name for p in cal.gooi_vechtstreek.settings.partners
+    ]
+    assert gv_partners[0]["partner_id"] == "GV-P01" and gv_partners[0]["name"] == "Versa Welzijn"
