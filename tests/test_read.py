@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brugdata.errors import ReadError
-from brugdata.ingest.read import RawTable, _cp1252_to_utf8, _parse_slow, file_sha256, read_raw
+from brugdata.ingest.read import RawTable, file_sha256, read_raw
+from brugdata.ingest.read.exact import parse_slow
+from brugdata.ingest.read.sniff import cp1252_to_utf8
 
 META = ["_line", "_problem"]
 
@@ -63,6 +65,11 @@ def test_cp1252_byte_undefined_in_cp1252_decodes_as_latin1(tmp_path: Path) -> No
     assert values(table) == [("x\x81y", "café")]
 
 
+def test_every_byte_undefined_in_cp1252_decodes_as_latin1() -> None:
+    undefined = b"\x81\x8d\x8f\x90\x9d"
+    assert cp1252_to_utf8(b"a" + undefined + b"\x80") == "a\x81\x8d\x8f\x90\x9d€".encode()
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
@@ -74,26 +81,25 @@ def test_cp1252_byte_undefined_in_cp1252_decodes_as_latin1(tmp_path: Path) -> No
     )
 )
 def test_windows_1252_is_transcoded_as_python_decodes_it(parts: list[bytes]) -> None:
-    """Run by run (few bytes outside ASCII) or whole (many): the same UTF-8 as decoding
-    everything, undefined bytes as Latin-1."""
+    """Few bytes outside ASCII or many: the same UTF-8 as decoding everything at once,
+    undefined bytes as Latin-1."""
     data = b"".join(parts)
     expected = data.decode("cp1252", "brugdata-latin1").encode("utf-8")
-    assert _cp1252_to_utf8(data) == expected
-    assert _cp1252_to_utf8(data * 50 + b"x" * 100_000) == expected * 50 + b"x" * 100_000
+    assert cp1252_to_utf8(data) == expected
+    assert cp1252_to_utf8(data * 50 + b"x" * 100_000) == expected * 50 + b"x" * 100_000
 
 
-def test_windows_1252_bytes_at_the_edges_of_the_words_and_megabytes_scanned() -> None:
-    """Bytes outside ASCII are found eight at a time, a megabyte at a time: those at the
-    first and last byte of a word, of a megabyte and in the bytes after the last whole word
-    are all transcoded."""
+def test_windows_1252_bytes_at_the_edges_of_the_megabytes_decoded() -> None:
+    """Windows-1252 is decoded a megabyte at a time: bytes outside ASCII at the first and last
+    byte of a megabyte, and in the part after the last whole megabyte, are all transcoded."""
     mb = 1 << 20
     data = bytearray(b"a" * (3 * mb + 5))
-    for pos in (0, 7, 8, 15, mb - 1, mb, mb + 1, 2 * mb - 8, 3 * mb - 1, 3 * mb + 2, 3 * mb + 4):
+    for pos in (0, 1, mb - 1, mb, mb + 1, 2 * mb - 1, 2 * mb, 3 * mb - 1, 3 * mb, 3 * mb + 4):
         data[pos] = 0x80 + pos % 0x80
     expected = bytes(data).decode("cp1252", "brugdata-latin1").encode("utf-8")
-    assert _cp1252_to_utf8(bytes(data)) == expected
-    short = bytes(data[:5])  # no whole word
-    assert _cp1252_to_utf8(short) == short.decode("cp1252", "brugdata-latin1").encode("utf-8")
+    assert cp1252_to_utf8(bytes(data)) == expected
+    short = bytes(data[:5])  # less than a megabyte
+    assert cp1252_to_utf8(short) == short.decode("cp1252", "brugdata-latin1").encode("utf-8")
 
 
 def test_cp1252_after_a_long_utf8_looking_start(tmp_path: Path) -> None:
@@ -469,7 +475,7 @@ def test_raw_table_fields(tmp_path: Path) -> None:
 def test_fast_and_exact_parsers_agree(tmp_path: Path) -> None:
     content = 'a;b;c\r\n1;"x\r\ny";3\r\n\r\n;;\r\n4; 5 ;"6"\r\n7;8\r\n9;10;11;12\r\n'
     table = read_raw(write(tmp_path, "agree.csv", content))
-    assert table.data.equals(_parse_slow("agree.csv", content, ";"))
+    assert table.data.equals(parse_slow("agree.csv", content, ";"))
     assert lines(table) == [2, 6, 7, 8]
 
 
@@ -538,7 +544,7 @@ def test_roundtrip_with_csv_module(
     if len(names) > 1:
         assert result.delimiter == delimiter
     # The exact (csv-module) parser gives the very same frame.
-    assert _parse_slow("roundtrip.csv", text, result.delimiter or ",").equals(result.data)
+    assert parse_slow("roundtrip.csv", text, result.delimiter or ",").equals(result.data)
 
 
 _ATOMS = [b";", b",", b"\t", b'"', b"\n", b"\r\n", b"\r", b"a", b" ", b"\xc3\xab", b"\x96", b"\x81"]

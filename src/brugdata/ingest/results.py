@@ -37,7 +37,7 @@ class Known:
 
     ``stored``, when set, looks keys up where they are kept instead of holding them all:
     ``stored(table_name, keys)`` returns the rows of the frame ``keys`` (the table's key
-    columns) that are already stored. :meth:`brugdata.store.Store.known` sets it so that
+    columns) that are already stored. :meth:`brugdata.store.store.Store.known` sets it so that
     millions of stored contact ids are checked in DuckDB, not copied into memory."""
 
     keys: dict[str, pl.DataFrame] = field(default_factory=dict)
