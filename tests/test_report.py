@@ -158,6 +158,76 @@ def test_transform_reaches_every_table_and_the_readings(
     assert any("Contactmomenten" in r and "&lt;10" in r for r in table_rows(html, "key_figures"))
 
 
+def test_the_templates_escape_every_value(tmp_path: Path) -> None:
+    """A pilot name with markup (from the data) is shown as text, never run as HTML."""
+    import brugdata
+
+    evil = '<script>alert("x")</script> & <b>Co</b>'
+    with brugdata.open(tmp_path / "evil.duckdb") as store:
+        store.ingest(SAMPLE)
+        with store.transaction() as con:
+            con.execute("UPDATE schools SET pilot = ? WHERE pilot = 'den_bosch'", [evil]).fetchall()
+        html = write_report(
+            store, tmp_path / "r.html", title="<i>T</i>", transform=lambda name, frame: frame
+        ).read_text("utf-8")
+    # outside the chart specs (JSON in a script element, where "</" is written "<\/")
+    page = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+    assert evil not in page and "<b>Co</b>" not in page and "<i>T</i>" not in page
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;Co&lt;/b&gt;"
+    assert f"<strong>Pilots:</strong> {escaped}, " in page
+    assert f'<th scope="col" class="num">{escaped}</th>' in page  # a table header
+    assert f"<li>{escaped}: " in page  # a reading
+    assert "<title>&lt;i&gt;T&lt;/i&gt;</title>" in page
+    assert page.count("<script>") == 2  # the bundle and the runner: no script from the data
+    assert "</script> &" not in html  # the JSON cannot close its script element
+    in_json = json.dumps(evil, ensure_ascii=False)[1:-1].replace("</", "<\\/")
+    found = re.search(r'id="brugdata-specs">(.*?)</script>', html, re.S)
+    assert found and in_json in found.group(1)
+
+
+def test_the_templates_are_package_data() -> None:
+    from importlib.resources import files
+
+    root = files("brugdata.publish.report")
+    for name in ("labels.toml", "page.html.j2", "blocks.html.j2", "report.css", "runner.js"):
+        path = name if name == "labels.toml" else f"templates/{name}"
+        assert root.joinpath(path).is_file(), path
+
+
+def test_one_number_format_for_nl_and_en() -> None:
+    import doctest
+
+    import brugdata.display
+    from brugdata.cli.console import cell
+    from brugdata.display import number, percent, table
+    from brugdata.publish.report.texts import ci, fmt
+
+    assert number(1234.5, "nl", 1) == "1.234,5"
+    assert number(1234.5, "en", 1) == "1,234.5"
+    assert number(1234567) == "1.234.567"
+    assert number(1234567, "en") == "1,234,567"
+    assert number(10**20, "en") == "100,000,000,000,000,000,000"  # exact, not via float
+    assert number(0.125, "nl", 2) == "0,12" and number(0.135, "en", 2) == "0.14"
+    assert number(-1234.0, "nl", 2) == "-1.234,00"
+    assert number(2.50, "nl", 2, trim=True) == "2,5" and number(3.0, "en", 2, trim=True) == "3"
+    assert number(1200.0, "nl", 2, trim=True) == "1.200"
+    assert percent(17.84) == "17,8%" and percent(17.84, "en") == "17.8%"
+    assert percent(5.0, "en", 0) == "5%"
+    # the report's cells
+    assert fmt(5161, "int", "nl") == "5.161" and fmt(5161, "int", "en") == "5,161"
+    assert fmt(0.0004, "p", "nl") == "p < 0,001" and fmt(0.0213, "p", "en") == "p = 0.021"
+    assert fmt(0.255, "frac", "nl") == "26%" and fmt(1.5, "dec2", "nl") == "1,50"
+    assert fmt(None, "int", "nl") == "–" and fmt("<10", "int", "nl") == "<10"
+    assert ci(15.81, 20.04, "nl") == "15,8–20,0" and ci(0.1, 0.25, "en", frac=True) == "10.0–25.0"
+    # the console and the notebook tables: English, at most 2 decimals
+    assert cell(1234.5) == "1,234.5" and cell(2.0) == "2" and cell(1234) == "1234"
+    assert cell(0.00012) == "0.00012"
+    assert '<td class="num">1,234.57</td>' in table(["x"], [[1234.567]])
+    assert '<td class="num">12,345</td>' in table(["x"], [[12345]])
+    failures, tried = doctest.testmod(brugdata.display)
+    assert tried >= 4 and failures == 0
+
+
 def test_transform_must_return_a_frame(sample_store: Store, tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="not a polars DataFrame"):
         write_report(sample_store, tmp_path / "r.html", transform=lambda name, frame: None)  # type: ignore[arg-type,return-value]

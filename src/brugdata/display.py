@@ -1,5 +1,6 @@
-"""How values and frames are shown: HTML fragments of frames for notebooks (``_repr_html_``)
-built from :func:`table`, :func:`facts` and :func:`wrap`, each value escaped.
+"""How values and frames are shown: numbers in Dutch or English (:func:`number`,
+:func:`percent`), and HTML fragments of frames for notebooks (``_repr_html_``) built from
+:func:`table`, :func:`facts` and :func:`wrap`, each value escaped.
 
 Every stage may use this module; it takes nothing from them.
 """
@@ -10,11 +11,24 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from html import escape
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
-__all__ = ["COLUMN_DEFINITIONS", "facts", "frame_html", "frames_html", "table", "wrap"]
+__all__ = [
+    "COLUMN_DEFINITIONS",
+    "Lang",
+    "facts",
+    "frame_html",
+    "frames_html",
+    "number",
+    "percent",
+    "table",
+    "wrap",
+]
+
+#: The languages values are shown in: Dutch and English.
+Lang = Literal["nl", "en"]
 
 #: What the columns of the analysis frames mean; :func:`frame_html` shows the definitions of
 #: the columns a frame has unless it is given its own.
@@ -70,6 +84,41 @@ _STYLE = """<style>
 </style>"""
 
 
+# --------------------------------------------------------------------------- numbers
+
+
+def number(value: float, lang: Lang = "nl", decimals: int = 0, *, trim: bool = False) -> str:
+    """``value`` as text with ``decimals`` decimals and its thousands grouped: Dutch style
+    (``1.234,5``) with ``lang="nl"``, English style (``1,234.5``) with ``lang="en"``. With
+    ``trim`` trailing zeros of the decimals are dropped (and the separator when none are left).
+
+    >>> number(1234.5, "nl", 1), number(1234.5, "en", 1)
+    ('1.234,5', '1,234.5')
+    >>> number(5161), number(5161, "en"), number(-0.25, "nl", 2)
+    ('5.161', '5,161', '-0,25')
+    >>> number(1234.50, "en", 2, trim=True), number(100.0, "nl", 2, trim=True)
+    ('1,234.5', '100')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and decimals == 0:
+        text = f"{value:,}"  # exact for any size of integer
+    else:
+        text = f"{value:,.{decimals}f}"
+    if trim and decimals > 0 and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang == "nl":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def percent(value: float, lang: Lang = "nl", decimals: int = 1) -> str:
+    """A percentage (``17.8`` for 17.8%) as text, :func:`number` style with a ``%`` sign.
+
+    >>> percent(17.84), percent(17.84, "en"), percent(100, "nl", 0)
+    ('17,8%', '17.8%', '100%')
+    """
+    return number(value, lang, decimals) + "%"
+
+
 # --------------------------------------------------------------------------- building blocks
 
 
@@ -84,9 +133,9 @@ def _cell(value: Any) -> str:
             return "NaN"
         if value != 0 and abs(value) < 1e-3:
             return f"{value:.3g}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return number(value, "en", 2, trim=True)
     if isinstance(value, int):
-        return f"{value:,}"
+        return number(value, "en")
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, dt.date):

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from brugdata.display import number
+
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_REJECTED", "cell", "err", "fail", "out", "table"]
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -31,7 +33,7 @@ def cell(value: object) -> str:
     if isinstance(value, float):
         if value != 0 and abs(value) < 1e-3:
             return f"{value:.4g}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return number(value, "en", 2, trim=True)
     if isinstance(value, list):
         return "|".join(map(str, value))
     return str(value)

@@ -1,0 +1,488 @@
+"""Building a report: run the analyses, pass every table through the transform (small-cell
+protection by default) and draw the charts, into plain data (:class:`Built`) that the readings
+and the page are written from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from brugdata.publish.report.export import configure, stack_columns
+from brugdata.publish.report.texts import Lang, check_lang, labels
+
+if TYPE_CHECKING:
+    from brugdata.store.store import Store
+
+__all__ = [
+    "REPORT_TABLES",
+    "Built",
+    "Network",
+    "Pathways",
+    "Quality",
+    "Reach",
+    "Seasons",
+    "Summary",
+    "TimeUse",
+    "Transform",
+    "build",
+]
+
+#: ``transform(name, frame) -> frame``: applied to every table before it is shown.
+Transform = Callable[[str, pl.DataFrame], pl.DataFrame]
+
+#: The names :func:`write_report` passes to ``transform``, with what each table holds.
+REPORT_TABLES: dict[str, str] = {
+    "key_figures": "brugdata.compare(): one row per pilot and figure (pivoted for display)",
+    "reach": "brugdata.reach(by='pilot')",
+    "parents_of_pupil_cases": "brugdata.parents_of_pupil_cases(by='pilot')",
+    "reach_bands_school": "brugdata.reach_bands(level='school') (parents)",
+    "reach_bands_officer": "brugdata.reach_bands(level='officer') (parents)",
+    "seasonality_peaks": "brugdata.seasonality().themes, themes with a peak",
+    "network": "brugdata.network().pilots",
+    "partner_kinds": "brugdata.network().partner_kinds",
+    "time_use": "brugdata.time_use(by='pilot') (pivoted for display)",
+    "pathways_outcomes": "pathways().outcomes (when brugdata has pathways)",
+    "pathways_time_to_referral": "pathways().time_to_referral (when brugdata has pathways)",
+    "store": "rows per table in the store",
+    "files": "store.ingests(): per file rows read, loaded, rejected",
+    "reject_reasons": "store.rejects() grouped by table, column and rule",
+}
+
+#: Column kinds whose values are never shown in the report (person and family keys, free text).
+_SENSITIVE_KINDS = frozenset({"pseudonym", "text"})
+
+
+# --------------------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The key figures (``key_figures`` as shown), the pilots in their columns, and per
+    (pilot, "families" | "pupils") the schools with an unknown count and all its schools."""
+
+    frame: pl.DataFrame
+    pilots: list[str]
+    unknown: dict[tuple[str, str], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Reach per pilot, the parents of pupil cases, and the reach bands by level
+    ("school", "officer"), each as shown."""
+
+    reach: pl.DataFrame
+    cases: pl.DataFrame
+    bands: dict[str, pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class Seasons:
+    """The themes with a peak (as shown) and the pilots seasonality has themes of."""
+
+    peaks: pl.DataFrame
+    with_themes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network per pilot and the contacts per partner kind, as shown."""
+
+    pilots: pl.DataFrame
+    kinds: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class TimeUse:
+    """Time use as shown, its tasks in vocabulary order and its (pilot, source) columns."""
+
+    frame: pl.DataFrame
+    tasks: list[str]
+    columns: list[tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class Pathways:
+    """How cases were handled and the days to a referral, as shown."""
+
+    outcomes: pl.DataFrame
+    times: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Per file the rows read, loaded and rejected, the reasons for rejection and the rows
+    per table, as shown."""
+
+    files: pl.DataFrame
+    reasons: pl.DataFrame
+    store: pl.DataFrame
+
+
+@dataclass
+class Built:
+    """What a report shows, before it is written: each part ``None`` when the store has no
+    contacts (or this brugdata no pathways analysis); ``charts`` by name, in page order."""
+
+    lang: Lang
+    pilots: list[str]
+    school_year: str | None
+    info: dict[str, Any]
+    quality: Quality
+    summary: Summary | None = None
+    reach: Reach | None = None
+    seasons: Seasons | None = None
+    network: Network | None = None
+    time_use: TimeUse | None = None
+    pathways: Pathways | None = None
+    charts: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass
+class _Run:
+    """The analyses' common arguments, the transform, and the charts drawn so far."""
+
+    store: Store
+    lang: Lang
+    transform: Transform | None
+    pilots: list[str]
+    school_year: str | None
+    charts: dict[str, Any] = field(default_factory=dict)
+
+    def kw(self) -> dict[str, Any]:
+        """The pilots and school year, as every analysis takes them."""
+        return {"pilots": self.pilots or None, "school_year": self.school_year}
+
+    def shown(self, name: str, frame: pl.DataFrame) -> pl.DataFrame:
+        """The table ``name`` as it will be shown: through the transform."""
+        if self.transform is None:
+            return frame
+        out = self.transform(name, frame)
+        if not isinstance(out, pl.DataFrame):
+            raise TypeError(
+                f"transform({name!r}, frame) returned {type(out).__name__}, not a polars DataFrame"
+            )
+        return out
+
+    def chart(self, name: str, chart: Any, *, flat_x_labels: bool = False) -> None:
+        """Keep chart ``name``, configured for the page."""
+        chart = configure(chart)
+        if flat_x_labels:
+            chart = chart.configure_axisX(labelAngle=0)
+        self.charts[name] = chart
+
+
+def _summary(run: _Run) -> Summary:
+    """The key figures of :func:`brugdata.compare`, and the comparison chart."""
+    from brugdata.analysis.compare import compare as run_compare
+    from brugdata.publish import charts
+
+    raw = run_compare(run.store, **run.kw())
+    frame = run.shown("key_figures", raw)
+    pilots = [p for p in run.pilots if p in set(frame["pilot"].to_list())] or sorted(
+        {p for p in frame["pilot"].to_list() if p is not None}
+    )
+    unknown = _unknown_population(run)
+    if raw.height and raw["value"].drop_nulls().len():
+        run.chart("comparison", charts.comparison(raw, lang=run.lang))
+    return Summary(frame, pilots, unknown)
+
+
+def _unknown_population(run: _Run) -> dict[tuple[str, str], tuple[int, int]]:
+    """(pilot, "families" | "pupils") → (schools with an unknown count, schools)."""
+    where, params = ["TRUE"], []
+    if run.pilots:
+        where.append(f"pilot IN ({', '.join('?' for _ in run.pilots)})")
+        params += run.pilots
+    if run.school_year:
+        where.append("school_year = ?")
+        params.append(run.school_year)
+    frame = run.store.sql(
+        "SELECT pilot, count(*) AS schools, "
+        "count(*) FILTER (WHERE families IS NULL) AS families, "
+        "count(*) FILTER (WHERE pupils IS NULL) AS pupils "
+        f"FROM schools WHERE {' AND '.join(where)} GROUP BY pilot",
+        params,
+    )
+    out = {}
+    for row in frame.iter_rows(named=True):
+        for side in ("families", "pupils"):
+            if row[side]:
+                out[(row["pilot"], side)] = (int(row[side]), int(row["schools"]))
+    return out
+
+
+def _reach(run: _Run) -> Reach:
+    """Reach, the parents of pupil cases and the reach bands, with their charts."""
+    import altair as alt
+
+    from brugdata.analysis.reach import parents_of_pupil_cases as run_parents_of_pupil_cases
+    from brugdata.analysis.reach import reach as run_reach
+    from brugdata.analysis.reach import reach_bands as run_reach_bands
+    from brugdata.publish import charts
+
+    reach = run.shown("reach", run_reach(run.store, by="pilot", **run.kw()))
+    cases = run.shown(
+        "parents_of_pupil_cases",
+        run_parents_of_pupil_cases(run.store, by="pilot", **run.kw()),
+    )
+    per_school = run_reach(run.store, by=["pilot", "school"], **run.kw())
+    if per_school["pct"].drop_nulls().len():
+        chart = charts.reach_ci(per_school, lang=run.lang)
+        chart.spec.width = 250
+        run.chart("reach_ci", chart)
+    bands = {}
+    for level in ("school", "officer"):
+        raw = run_reach_bands(run.store, level=level, **run.kw())  # type: ignore[arg-type]
+        name = f"reach_bands_{level}"
+        bands[level] = run.shown(name, raw)
+        if raw.filter(pl.col("band") != "unknown")["units"].sum():
+            chart = charts.reach_bands(raw, lang=run.lang)
+            if level == "officer":
+                title = labels()["column"]["officers"][run.lang]
+                chart = chart.encode(y=alt.Y("units:Q", title=title))
+            run.chart(name, chart, flat_x_labels=True)
+    return Reach(reach, cases, bands)
+
+
+def _seasons(run: _Run) -> Seasons:
+    """The themes that peak, and the seasonal-index heatmap."""
+    from brugdata.analysis.seasonality import seasonality as run_seasonality
+    from brugdata.publish import charts
+
+    result = run_seasonality(run.store, by="pilot", **run.kw())
+    peaks = run.shown(
+        "seasonality_peaks",
+        result.themes.filter(pl.col("peak_start") | pl.col("peak_end")).sort(
+            "pilot", "peak_start", "contacts", descending=[False, True, True]
+        ),
+    )
+    if result.monthly.height:
+        run.chart("seasonality_heatmap", charts.seasonality_heatmap(result, lang=run.lang))
+    return Seasons(peaks, frozenset(result.themes["pilot"].to_list()))
+
+
+def _network(run: _Run) -> Network:
+    """The network per pilot and per partner kind, and the network charts."""
+    import altair as alt
+
+    from brugdata.analysis.network import network as run_network
+    from brugdata.publish import charts
+
+    result = run_network(run.store, **run.kw())
+    pilots = run.shown("network", result.pilots)
+    kinds = run.shown(
+        "partner_kinds",
+        result.partner_kinds.sort("pilot", "contacts", descending=[False, True], nulls_last=True),
+    )
+    if result.officers.height:
+        chart = charts.network(result, lang=run.lang)
+        if isinstance(chart, alt.HConcatChart):  # one pilot under the other: fits the page
+            chart = alt.vconcat(*chart.hconcat, title=chart.title)
+        run.chart("network", chart)
+        run.chart("network_bands", charts.network_bands(result, lang=run.lang))
+    return Network(pilots, kinds)
+
+
+def _time_use(run: _Run) -> TimeUse:
+    """Time use per pilot, its tasks and columns in display order, and its chart."""
+    from brugdata.analysis.time_use import time_use as run_time_use
+    from brugdata.model.vocab import vocabulary
+    from brugdata.publish import charts
+
+    raw = run_time_use(run.store, by="pilot", **run.kw())
+    frame = run.shown("time_use", raw)
+    codes = vocabulary("task").code_list
+    present = [t for t in dict.fromkeys(frame["task"].to_list()) if t is not None]
+    tasks = [t for t in codes if t in present] + [t for t in present if t not in codes]
+    columns = list(
+        dict.fromkeys(zip(frame["pilot"].to_list(), frame["source"].to_list(), strict=True))
+    )
+    columns.sort(
+        key=lambda k: (run.pilots.index(k[0]) if k[0] in run.pilots else 99, k[1] != "time_use")
+    )
+    if raw.height:
+        run.chart("time_use", charts.time_use(raw, lang=run.lang))
+    return TimeUse(frame, tasks, columns)
+
+
+def _pathways(run: _Run) -> Pathways | None:
+    """The referral pathways, when brugdata has the pathways analysis."""
+    try:
+        from brugdata.analysis.pathways import pathways
+        from brugdata.publish.charts._pathways import pathway_routes, time_to_referral
+    except ImportError:
+        return None
+    result = pathways(run.store, by="pilot", **run.kw())
+    outcomes = run.shown("pathways_outcomes", result.outcomes)
+    times = run.shown("pathways_time_to_referral", result.time_to_referral)
+    if result.routes.height:
+        run.chart("pathway_routes", stack_columns(pathway_routes(result, lang=run.lang)))
+    if result.time_to_referral.height:
+        run.chart("time_to_referral", time_to_referral(result, lang=run.lang))
+    return Pathways(outcomes, times)
+
+
+def _quality(run: _Run) -> Quality:
+    """The files ingested, the reasons for rejection and the rows per table."""
+    from brugdata.model.tables import TABLES
+
+    counts = run.store.counts()
+    store = run.shown(
+        "store",
+        pl.DataFrame(
+            {"table_name": list(counts), "rows": list(counts.values())},
+            schema={"table_name": pl.String, "rows": pl.Int64},
+        ).filter(pl.col("rows") > 0),
+    )
+    ingests = run.store.ingests()
+    files = run.shown(
+        "files",
+        ingests.select(
+            pl.col("path")
+            .map_elements(lambda p: "/".join(Path(p).parts[-2:]), return_dtype=pl.String)
+            .alias("file"),
+            "table_name",
+            "rows_read",
+            "rows_loaded",
+            "rows_rejected",
+            pl.col("unknown_columns").list.join(", ").alias("unknown_columns"),
+        ),
+    )
+    file_of = dict(
+        zip(
+            ingests["ingest_id"].to_list(),
+            ["/".join(Path(p).parts[-2:]) for p in ingests["path"].to_list()],
+            strict=True,
+        )
+    )
+    reasons = run.shown("reject_reasons", reasons_of(run.store.rejects(), file_of, TABLES))
+    return Quality(files, reasons, store)
+
+
+def reasons_of(
+    rejects: pl.DataFrame, file_of: Mapping[int, str], tables: Mapping[str, Any]
+) -> pl.DataFrame:
+    """Rejects grouped by table, column and rule: count, example lines (file:line), example
+    values and message; ``sensitive`` when the column may hold personal data or free text
+    (its values and messages are then not shown)."""
+    schema = pl.Schema(
+        {
+            "table_name": pl.String(),
+            "column": pl.String(),
+            "rule": pl.String(),
+            "reasons": pl.Int64(),
+            "lines": pl.List(pl.String()),
+            "values": pl.List(pl.String()),
+            "message": pl.String(),
+            "sensitive": pl.Boolean(),
+        }
+    )
+    if rejects.is_empty():
+        return pl.DataFrame(schema=schema)
+
+    def sensitive(table: str, column: str, rule: str) -> bool:
+        spec = tables.get(table)
+        if spec is None:
+            return True
+        kinds = {c.name: c.kind for c in spec.columns}
+        if column not in kinds or kinds[column] in _SENSITIVE_KINDS:
+            return True
+        if rule in ("duplicate_key", "already_stored"):  # the value joins the key columns
+            return any(kinds.get(k) in _SENSITIVE_KINDS for k in spec.key)
+        return rule == "personal_data"
+
+    rows = []
+    for (table, column, rule), part in rejects.group_by(
+        "table_name", "column", "rule", maintain_order=True
+    ):
+        hide = sensitive(str(table), str(column), str(rule))
+        lines = [
+            f"{file_of.get(i, i)}:{line}"
+            for i, line in part.select("ingest_id", "line").head(5).iter_rows()
+        ]
+        values = (
+            []
+            if hide
+            else [
+                v
+                for v in part["value"].unique(maintain_order=True).head(3).to_list()
+                if v is not None
+            ]
+        )
+        rows.append(
+            {
+                "table_name": table,
+                "column": column,
+                "rule": rule,
+                "reasons": part.height,
+                "lines": lines,
+                "values": values,
+                "message": None if hide else part["message"][0],
+                "sensitive": hide,
+            }
+        )
+    return pl.DataFrame(rows, schema=schema).sort(
+        "reasons", "table_name", "column", descending=[True, False, False]
+    )
+
+
+def default_transform() -> Transform | None:
+    """Small-cell protection, unless the settings switch it off (analysts inside the data)."""
+    from brugdata.config import settings
+
+    if not settings.protect:
+        return None
+    from brugdata.publish.protect import protect
+
+    return protect
+
+
+def build(
+    source: Store,
+    *,
+    pilots: Sequence[str] | None,
+    lang: str,
+    transform: Transform | None,
+    school_year: str | None,
+) -> Built:
+    """Run the analyses of ``pilots`` (default: every pilot) in ``school_year`` (default: the
+    only or latest one), every table through ``transform`` (default: :func:`default_transform`),
+    and draw the charts in ``lang``. Raises ValueError for an unknown pilot, school year or
+    language; TypeError when the transform does not return a frame."""
+    lang_ = check_lang(lang)
+    info = source.info()
+    known = list(info["pilots"])
+    chosen = list(dict.fromkeys(pilots)) if pilots else known
+    missing = [p for p in chosen if p not in known]
+    if missing:
+        raise ValueError(
+            f"unknown pilot {', '.join(map(repr, missing))}; the store has: "
+            + (", ".join(known) or "no pilots")
+        )
+    years = list(info["school_years"])
+    if school_year is None and len(years) > 1:
+        school_year = years[-1]
+    elif school_year is not None and school_year not in years:
+        raise ValueError(
+            f"unknown school year {school_year!r}; the store has: {', '.join(years) or 'none'}"
+        )
+    if transform is None:
+        transform = default_transform()
+    run = _Run(source, lang_, transform, chosen, school_year)
+    parts: dict[str, Any] = {}
+    if info["tables"].get("contacts", 0):
+        parts["summary"] = _summary(run)
+        parts["reach"] = _reach(run)
+        parts["seasons"] = _seasons(run)
+        parts["network"] = _network(run)
+        parts["time_use"] = _time_use(run)
+        parts["pathways"] = _pathways(run)
+    quality = _quality(run)
+    return Built(lang_, chosen, school_year, info, quality, charts=run.charts, **parts)

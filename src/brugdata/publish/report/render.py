@@ -1,0 +1,293 @@
+"""Writing the page: the built report laid out as sections of blocks (readings, tables,
+figures, paragraphs, definitions), numbered, and rendered with the package's Jinja2 templates
+(``templates/``, autoescaped: every text and value is escaped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import ClassVar
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from brugdata.publish.report import readings as rd
+from brugdata.publish.report import tables as tb
+from brugdata.publish.report.build import Built
+from brugdata.publish.report.export import bundle, embed_options, script_json, specs
+from brugdata.publish.report.tables import Table
+from brugdata.publish.report.texts import Texts, labels
+
+__all__ = ["Definitions", "Figure", "Page", "Paragraph", "Reading", "Section", "compose", "render"]
+
+_PACKAGE = "brugdata.publish.report"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A section's reading: its sentences as a list, then paragraphs."""
+
+    title: str
+    items: list[str]
+    extra: list[str]
+    kind: ClassVar[str] = "reading"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The place of chart ``name`` (drawn in the browser from its spec), with its caption."""
+
+    name: str
+    label: str
+    number: int
+    caption: str
+    kind: ClassVar[str] = "figure"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of text."""
+
+    text: str
+    css_class: str | None = None
+    kind: ClassVar[str] = "paragraph"
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """The terms used, as (key, title, text)."""
+
+    items: list[tuple[str, str, str]]
+    kind: ClassVar[str] = "definitions"
+
+
+Block = Reading | Table | Figure | Paragraph | Definitions
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the page: id (its anchor), title and blocks."""
+
+    id: str
+    title: str
+    blocks: list[Block]
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything the page template shows, as text."""
+
+    lang: str
+    version: str
+    title: str
+    facts: list[tuple[str, str]]
+    notes: list[str]
+    contents: str
+    intro: str
+    sections: list[Section]
+    footer: str
+    chart_error: str
+
+
+class _Composer:
+    """Sections in page order, their tables and figures numbered as they come."""
+
+    def __init__(self, built: Built, tx: Texts) -> None:
+        self.built, self.tx = built, tx
+        self.sections: list[Section] = []
+        self.tables = self.figures = 0
+
+    def section(self, sid: str, title_key: str, *blocks: Block | None) -> None:
+        """Add a section of the blocks given (None: left out)."""
+        kept = [b for b in blocks if b is not None]
+        self.sections.append(Section(sid, self.tx.t(title_key), kept))
+
+    def reading(self, items: list[str], *extra: str) -> Reading:
+        """A reading of ``items``, then paragraphs ``extra``."""
+        return Reading(self.tx.t("reading"), items, list(extra))
+
+    def table(self, table: Table) -> Table:
+        """The table with its number in its caption ("Tabel 3. …")."""
+        self.tables += 1
+        return replace(table, caption=f"{self.tx.t('table')} {self.tables}. {table.caption}")
+
+    def figure(self, name: str) -> Figure | None:
+        """The figure of chart ``name``, or None when the report has no such chart."""
+        if name not in self.built.charts:
+            return None
+        self.figures += 1
+        return Figure(name, self.tx.t("figure"), self.figures, self.tx.caption(name))
+
+
+def _sections(built: Built, tx: Texts) -> list[Section]:
+    """The sections of the report, in order (arguments are evaluated left to right, so the
+    tables and figures are numbered in page order)."""
+    c, pilots = _Composer(built, tx), built.pilots
+    if (s := built.summary) is not None:
+        c.section(
+            "summary",
+            "sec_summary",
+            c.reading(rd.summary_readings(s, tx)),
+            c.table(tb.key_figures_table(s, tx)),
+            c.figure("comparison"),
+        )
+    if (r := built.reach) is not None:
+        c.section(
+            "reach",
+            "sec_reach",
+            c.reading(rd.reach_readings(r, pilots, tx)),
+            c.table(tb.reach_table(r, tx)),
+            c.table(tb.cases_table(r, tx)),
+            c.figure("reach_ci"),
+            c.reading(rd.band_readings(r, pilots, tx)),
+            c.table(tb.band_table(r, "school", pilots, tx)),
+            c.figure("reach_bands_school"),
+            c.table(tb.band_table(r, "officer", pilots, tx)),
+            c.figure("reach_bands_officer"),
+        )
+    if (se := built.seasons) is not None:
+        c.section(
+            "seasons",
+            "sec_seasons",
+            c.reading(rd.season_readings(se, pilots, tx), tx.r("season_caveat")),
+            c.figure("seasonality_heatmap"),
+            c.table(tb.peaks_table(se, tx)),
+        )
+    if (n := built.network) is not None:
+        c.section(
+            "network",
+            "sec_network",
+            c.reading(rd.network_readings(n, pilots, tx)),
+            c.figure("network"),
+            c.figure("network_bands"),
+            c.table(tb.network_table(n, pilots, tx)),
+            c.table(tb.kinds_table(n, pilots, tx)),
+        )
+    if (t := built.time_use) is not None:
+        c.section(
+            "time",
+            "sec_time",
+            c.reading(rd.time_use_readings(t, tx), tx.r("time_use_source")),
+            c.figure("time_use"),
+            c.table(tb.time_use_table(t, tx)),
+        )
+    if (p := built.pathways) is not None:
+        c.section(
+            "pathways",
+            "sec_pathways",
+            c.reading(rd.pathway_readings(p, tx)),
+            c.table(tb.outcomes_table(p, pilots, tx)),
+            c.figure("pathway_routes"),
+            c.figure("time_to_referral"),
+            c.table(tb.time_to_referral_table(p, tx)),
+        )
+    q = built.quality
+    rejected = q.reasons.height > 0
+    c.section(
+        "quality",
+        "sec_quality",
+        c.reading(rd.quality_readings(q, tx), tx.r("scope")),
+        c.table(tb.file_table(q, tx)),
+        c.table(tb.reasons_table(q, tx)) if rejected else None,
+        Paragraph(tx.t("hidden_note"), "muted") if rejected else Paragraph(tx.t("no_rejects")),
+        c.table(tb.store_table(q, tx)),
+    )
+    c.section("definitions", "sec_definitions", _definitions(built, tx))
+    return c.sections
+
+
+def _definitions(built: Built, tx: Texts) -> Definitions:
+    """The definitions of ``labels.toml``, those of pathways only with the pathways section."""
+    from brugdata.analysis.compare import SCHOOL_WEEKS
+
+    items = []
+    for key, entry in labels()["definitions"].items():
+        if key == "pathways" and built.pathways is None:
+            continue
+        text = str(entry[tx.lang]).replace("{weeks}", str(SCHOOL_WEEKS))
+        items.append((key, str(entry[f"{tx.lang}_title"]), text))
+    return Definitions(items)
+
+
+def compose(built: Built, title: str | None = None, today: dt.date | None = None) -> Page:
+    """The page of a built report: header facts, sections and footer, as text."""
+    from brugdata._version import __version__
+
+    tx = Texts(built.lang)
+    info = built.info
+    last = info.get("last_ingest")
+    facts = tx.t(
+        "store_facts",
+        file=Path(str(info["path"])).name,
+        files=tx.fmt(info["files_ingested"], "int"),
+        last=tx.date(last.date()) if isinstance(last, dt.datetime) else "–",
+    )
+    year = built.school_year or ", ".join(info["school_years"]) or tx.t("school_years_all")
+    made = tx.t("made", date=tx.date(today or dt.date.today()), version=__version__)
+    notes = [made]
+    if built.school_year and len(info["school_years"]) > 1:
+        notes.append(tx.t("latest_year_note", year=built.school_year))
+    return Page(
+        lang=built.lang,
+        version=__version__,
+        title=title or tx.t("title"),
+        facts=[
+            (tx.t("pilots"), ", ".join(built.pilots) or "–"),
+            (tx.t("school_year"), year),
+            (tx.t("store"), facts),
+        ],
+        notes=notes,
+        contents=tx.t("contents"),
+        intro=tx.t("intro"),
+        sections=_sections(built, tx),
+        footer=tx.t("footer") + " " + made,
+        chart_error=tx.t("chart_error"),
+    )
+
+
+def _lines(text: str) -> Markup:
+    """Cell text escaped, its line breaks as ``<br>``."""
+    return Markup("<br>").join(escape(text).split("\n"))
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment of the report's templates: autoescaped, strict about undefined
+    names."""
+    env = Environment(
+        loader=PackageLoader(_PACKAGE, "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["lines"] = _lines
+    return env
+
+
+def _asset(name: str) -> str:
+    """A file of ``templates/`` as text (the page's CSS and JavaScript)."""
+    return files(_PACKAGE).joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def render(page: Page, built: Built) -> str:
+    """The page as one HTML document, with the CSS, the Vega JavaScript and the specs of the
+    built report's charts inline."""
+    # the inline script and JSON are made safe for their element here, then marked safe
+    js = bundle().replace("</script", "<\\/script")
+    return (
+        environment()
+        .get_template("page.html.j2")
+        .render(
+            page=page,
+            css=Markup(_asset("report.css").rstrip("\n")),
+            bundle=Markup(js),
+            specs=Markup(script_json(specs(built.charts))),
+            options=Markup(script_json(embed_options(built.lang))),
+            runner=Markup(_asset("runner.js").rstrip("\n")),
+        )
+    )
