@@ -11,8 +11,8 @@ one warm-up run (ingests: no warm-up; every run into a new store file):
 - ``import brugdata`` in a fresh interpreter;
 - ingest + validate of the CSV folder and of the Parquet folder into a new store file, with
   the main thread's time split into validating, waiting for the loader and the rest, and the
-  time of the threads beside it (reading; loading; adding to the derived tables); and the CSV
-  ingest again with polars imported before brugdata (polars' own allocator setting);
+  time of the threads beside it (reading; loading, of which adding to the derived tables); and
+  the CSV ingest again with polars imported before brugdata (polars' own allocator setting);
 - each analysis (reach, seasonality, network, time use, compare) and the report, on the store
   ingested from CSV, opened read-only as a user opens it;
 - side by side, on the same data: the floor (``floor.py``: hand-written DuckDB SQL straight
@@ -159,7 +159,7 @@ def worker_ingest(args: argparse.Namespace, fmt: str, polars_first: bool = False
         import polars  # noqa: F401
 
     import brugdata
-    from brugdata.store import store as store_module
+    from brugdata.store import pipeline
 
     folder = Path(args.data)
     work = folder / "work"
@@ -178,11 +178,11 @@ def worker_ingest(args: argparse.Namespace, fmt: str, polars_first: bool = False
 
         setattr(owner, name, timed)
 
-    wrap(store_module, "read_unless_seen", "read")  # on the reading thread
-    wrap(store_module, "validate_raw", "validate")
-    wrap(store_module._Loader, "wait", "wait")  # the main thread waiting for the loader
-    wrap(store_module._Loader, "file", "load")  # on the loading thread
-    wrap(store_module._DeriveLane, "_derive", "derived")  # on two threads: summed
+    wrap(pipeline, "read_unless_seen", "read")  # on the reading thread
+    wrap(pipeline, "validate_raw", "validate")
+    wrap(pipeline.Loader, "wait", "wait")  # the main thread waiting for the loader
+    wrap(pipeline.Loader, "file", "load")  # on the loading thread, the derived tables included
+    wrap(pipeline.Loader, "derive", "derived")  # on the loading thread, within "load"
     times, breakdown, outcome = [], [], {}
     for run in range(args.repeat):
         path = work / f"store_{fmt}.duckdb"
@@ -547,8 +547,8 @@ def table(m: dict[str, Any]) -> list[str]:
         split = (
             f"main thread: validate {parts.get('validate')}, waiting for the loader "
             f"{parts.get('wait')}, other {parts.get('other')}; beside it, reading on a thread "
-            f"{parts.get('read')}, loading on another {parts.get('load')} and adding to the "
-            f"derived tables on two more {parts.get('derived')} (summed)"
+            f"{parts.get('read')}, loading on another {parts.get('load')} (of which adding "
+            f"to the derived tables {parts.get('derived')})"
         )
         lines.append(f"| &nbsp;&nbsp;of which (s, last run) | {split} | | | | | | | |")
         cold = run.get("timings", {}).get(f"ingest_{fmt}") or []

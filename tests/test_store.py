@@ -13,7 +13,7 @@ import pytest
 
 import brugdata
 from brugdata.errors import StoreError
-from brugdata.store import store as store_module
+from brugdata.store import ddl, pipeline
 from brugdata.store.store import Store
 from tests.conftest import TODAY, write_csv
 
@@ -149,15 +149,15 @@ def test_a_failing_ingest_leaves_the_store_exactly_as_it_was(
         before = snapshot(s)
     write_csv(refs, "contacten.csv", CONTACTS)
     calls = {"n": 0}
-    original = store_module._Loader.file
+    original = pipeline.Loader.file
 
-    def failing(self: store_module._Loader, *args: object, **kwargs: object) -> int:
+    def failing(self: pipeline.Loader, *args: object, **kwargs: object) -> int:
         calls["n"] += 1
         if calls["n"] == 3:  # officers and partners went in; fail half-way
             raise RuntimeError("disk full (simulated)")
         return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_module._Loader, "file", failing)
+    monkeypatch.setattr(pipeline.Loader, "file", failing)
     with brugdata.open(db) as s:
         with pytest.raises(RuntimeError, match="simulated"):
             s.ingest(refs, today=TODAY)
@@ -181,34 +181,6 @@ def test_a_store_reopened_from_disk_has_everything(tmp_path: Path, refs: Path) -
     assert info["school_years"] == ["2024-2025"]
     assert info["pilots"] == ["p1", "p2"]
     assert (info["ingests"], info["files_ingested"], info["rows_rejected"]) == (1, 4, 2)
-
-
-def test_an_ingest_writes_its_rows_and_leaves_the_earlier_ones_be(
-    tmp_path: Path, refs: Path
-) -> None:
-    """The closing checkpoint of an ingest does not merge the small row groups earlier
-    ingests left with the new ones (rewriting them): their blocks stay where they were."""
-    db = tmp_path / "store.duckdb"
-    write_csv(refs, "contacten.csv", CONTACTS)
-    more = tmp_path / "more"
-    more.mkdir()
-    write_csv(more, "contacten_2.csv", CONTACTS.replace("C-", "D-"))
-
-    def blocks(s: Store, table: str) -> dict[int, set[int]]:
-        rows = s.sql(
-            f"SELECT row_group_id, block_id FROM pragma_storage_info('{table}') WHERE block_id >= 0"
-        ).rows()
-        return {g: {b for g2, b in rows if g2 == g} for g, _ in rows}
-
-    with brugdata.open(db) as s:
-        s.ingest(refs, today=TODAY)
-        first = {t: blocks(s, t) for t in ("contacts", "contacts_counts")}
-        s.ingest(more, today=TODAY)
-        for table, groups in first.items():
-            now = blocks(s, table)
-            assert len(groups) == 1 and len(now) == 2, table
-            assert now[0] == groups[0], table
-        assert s.counts()["contacts"] == 4  # two rows of each file are rejected
 
 
 def test_a_closed_store_says_so(tmp_path: Path, refs: Path) -> None:
@@ -237,7 +209,7 @@ def test_newer_schema_version_is_refused_with_the_version_needed(tmp_path: Path)
     con.execute("INSERT INTO brugdata_schema VALUES (99, '9.9', now())")
     con.close()
     with pytest.raises(
-        StoreError, match=f"schema version 99.*reads up to version {store_module.SCHEMA_VERSION}"
+        StoreError, match=f"schema version 99.*reads up to version {ddl.SCHEMA_VERSION}"
     ):
         brugdata.open(db)
 
@@ -254,23 +226,21 @@ def test_a_version_1_store_gains_the_questionnaire_tables(tmp_path: Path) -> Non
     with pytest.raises(StoreError, match="needs migrating to version"):
         brugdata.open(db, read_only=True)
     with brugdata.open(db) as s:
-        assert s.schema_version == store_module.SCHEMA_VERSION
+        assert s.schema_version == ddl.SCHEMA_VERSION
         assert s.counts()["survey_answers"] == 0
 
 
 def test_older_schema_version_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "s.duckdb"
     brugdata.open(db).close()
-    now = store_module.SCHEMA_VERSION
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", now + 1)
-    monkeypatch.setattr(
-        store_module, "MIGRATIONS", {now: ["ALTER TABLE schools ADD COLUMN note VARCHAR"]}
-    )
+    now = ddl.SCHEMA_VERSION
+    monkeypatch.setattr(ddl, "SCHEMA_VERSION", now + 1)
+    monkeypatch.setattr(ddl, "MIGRATIONS", {now: ["ALTER TABLE schools ADD COLUMN note VARCHAR"]})
     with brugdata.open(db) as s:
         assert s.schema_version == now + 1
         assert "note" in s.sql("SELECT * FROM schools").columns
-    monkeypatch.setattr(store_module, "MIGRATIONS", {})
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", now + 2)
+    monkeypatch.setattr(ddl, "MIGRATIONS", {})
+    monkeypatch.setattr(ddl, "SCHEMA_VERSION", now + 2)
     with pytest.raises(StoreError, match=f"no migration from schema version {now + 1}"):
         brugdata.open(db)
 
@@ -428,3 +398,85 @@ def test_validating_against_the_store_finds_stored_and_repeated_keys(
         "contacten_c.csv": [],
         "contacten_d.csv": [(2, "contact_id", "already_stored")],  # in file c of this call
     }
+
+
+# --------------------------------------------------------------------------- transaction()
+
+
+def _open(where: str, tmp_path: Path) -> Store:
+    return brugdata.open(":memory:" if where == "memory" else tmp_path / "s.duckdb")
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_reads_after_a_transaction_see_what_it_committed(
+    where: str, tmp_path: Path, refs: Path
+) -> None:
+    """A read inside the block used to reopen the old file and kept reading it after the
+    commit: the store then showed the state before the transaction."""
+    write_csv(refs, "contacten.csv", CONTACTS)
+    with _open(where, tmp_path) as s:
+        s.ingest(refs, today=TODAY)
+        assert s.counts()["schools"] == 3  # the read connection is open
+        assert brugdata.reach(s, by="pilot")["pilot"].unique().sort().to_list() == ["p1", "p2"]
+        with s.transaction() as con:
+            con.execute("DELETE FROM schools WHERE school_id = '92EF'").fetchall()
+            assert s.counts()["schools"] == 2  # read inside the block
+        assert s.counts()["schools"] == 2
+        assert s.table("schools")["school_id"].to_list() == ["91AB00", "91AB01"]
+        assert brugdata.reach(s, by="pilot")["pilot"].unique().sort().to_list() == ["p1"]
+    if where == "file":
+        with brugdata.open(tmp_path / "s.duckdb", read_only=True) as again:
+            assert again.counts()["schools"] == 2
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_reads_inside_a_transaction_go_through_its_connection(
+    where: str, tmp_path: Path, refs: Path
+) -> None:
+    with _open(where, tmp_path) as s:
+        s.ingest(refs, today=TODAY)
+        with s.transaction() as con:
+            assert s.con is con
+            con.execute("UPDATE officers SET pilot = 'p9' WHERE officer_id = 'O-1'").fetchall()
+            assert s.table("officers")["pilot"].to_list() == ["p9", "p2"]  # not committed yet
+            assert s.sql("SELECT pilot FROM officers ORDER BY 1")["pilot"].to_list() == [
+                "p2",
+                "p9",
+            ]
+            if where == "file":  # another reader sees the store as it was
+                with brugdata.open(tmp_path / "s.duckdb", read_only=True) as other:
+                    assert other.table("officers")["pilot"].to_list() == ["p1", "p2"]
+        assert (s.con is con) == (where == "memory")  # a memory store has one connection
+        assert s.table("officers")["pilot"].to_list() == ["p9", "p2"]
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_a_transaction_that_raises_changes_nothing_and_reads_go_on(
+    where: str, tmp_path: Path, refs: Path
+) -> None:
+    with _open(where, tmp_path) as s:
+        s.ingest(refs, today=TODAY)
+        before = snapshot(s)
+        with pytest.raises(RuntimeError, match="changed my mind"), s.transaction() as con:
+            con.execute("DELETE FROM schools").fetchall()
+            assert s.counts()["schools"] == 0
+            raise RuntimeError("changed my mind")
+        assert snapshot(s) == before
+        with s.transaction() as con:  # and the store can be written again
+            con.execute("DELETE FROM partners WHERE partner_id = 'PA-2'").fetchall()
+        assert s.counts()["partners"] == 1
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_a_write_inside_a_transaction_is_refused_with_one_sentence(
+    where: str, tmp_path: Path, refs: Path
+) -> None:
+    with _open(where, tmp_path) as s:
+        with s.transaction() as con:
+            with pytest.raises(StoreError, match="a transaction of this store is open"):
+                s.ingest(refs, today=TODAY)
+            nested = s.transaction()
+            with pytest.raises(StoreError, match="a transaction of this store is open"):
+                nested.__enter__()
+            con.execute("SELECT 1").fetchall()  # the transaction goes on
+        assert s.ingest(refs, today=TODAY).rows_loaded == 7

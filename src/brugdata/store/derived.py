@@ -10,20 +10,24 @@ from brugdata.sql import has_tables, start_year_sql
 
 # --------------------------------------------------------------------------- derived tables
 #
-# A store keeps four small tables derived from contacts, in step with it: every ingest adds
-# each contacts file's rows to them as it loads the file (``brugdata.store._Loader``) and a
-# migration builds them for an older store. Each holds contacts grouped by officer, school,
-# school year and what one analysis needs, so the analyses read a few hundred thousand rows
-# instead of millions of contacts. Each is a pure function of the contact rows: the pilot and
-# school type are joined at query time, so later changes to schools or officers show. Groups
-# may repeat (one row per ingest): the analyses aggregate again (sum, count distinct), which
-# gives the same numbers as counting the contacts themselves.
+# A store keeps four small tables derived from contacts, in step with it after every write:
+# an ingest adds each contacts file's rows to them as it loads the file
+# (``brugdata.store.pipeline.Loader``); ``store.transaction()`` and every migration rebuild
+# them from every contact before they commit (:func:`derived_sql` with None). Each holds
+# contacts grouped by officer, school, school year and what one analysis needs, so the
+# analyses read a few hundred thousand rows instead of millions of contacts. Each is a pure
+# function of the contact rows: the pilot and school type are joined at query time, so later
+# changes to schools or officers show. Groups may repeat (one row per ingest): the analyses
+# aggregate again (sum, count distinct), which gives the same numbers as counting the contacts
+# themselves.
 #
-# The relations below (:func:`people_x`, :func:`themes_x`, :func:`links_x`, :func:`counts_x`)
-# read a derived table when the connection has it and it reflects the contacts table (same
-# row count and sum of ingest ids as recorded at its last update), and otherwise compute the
-# same columns from ``contacts`` (a mapping of frames, a connection without them, contacts
-# written through ``store.transaction()``).
+# The relations of ``brugdata.analysis._common`` (people_x, themes_x, links_x, counts_x) read a
+# derived table when the connection has it and it reflects the contacts table
+# (:func:`has_derived`: same row count and sum of ingest ids as recorded at its last update),
+# and otherwise compute the same columns from ``contacts`` (a mapping of frames, a connection
+# without them, reads inside ``store.transaction()``, a file another tool wrote to). That check
+# is a safety net: it cannot see an UPDATE, which is why every write through brugdata keeps
+# the tables in step itself.
 
 #: The first calendar year of a contact's school year: the derived tables keep it (an integer:
 #: cheaper to group by and store than the school year's text, which the relations below make
@@ -107,24 +111,18 @@ DERIVED_STATE = "contacts_derived_state"
 _STATE_NOW = "SELECT count(*), coalesce(sum(_ingest_id), 0) FROM contacts"
 
 
-def derived_sql(
-    ingest_ids: Sequence[int] | None = None,
-    *,
-    state: bool = True,
-    tables: Sequence[str] = tuple(DERIVED),
-) -> list[str]:
-    """Statements that bring the derived ``tables`` (default all) up to date after the
-    contacts of ``ingest_ids`` were added by an ingest, which validated them (None: rebuild
-    them from every contact, whoever wrote it), ending, with ``state``, by recording the state
-    of contacts they reflect (:func:`derived_state_sql`)."""
+def derived_sql(ingest_ids: Sequence[int] | None = None, *, state: bool = True) -> list[str]:
+    """Statements that bring the derived tables up to date after the contacts of
+    ``ingest_ids`` were added by an ingest, which validated them (None: rebuild them from
+    every contact, whoever wrote it), ending, with ``state``, by recording the state of
+    contacts they reflect (:func:`derived_state_sql`)."""
     if ingest_ids is None:
         where, mentions = "TRUE", _MENTIONS_ANY
     else:  # contacts just loaded by an ingest, which validated them
         where = f"_ingest_id IN ({', '.join(str(int(i)) for i in ingest_ids)})"
         mentions = _MENTIONS_VALIDATED
     out: list[str] = []
-    for name in tables:
-        create, select = DERIVED[name]
+    for name, (create, select) in DERIVED.items():
         out.append(create)
         if ingest_ids is None:
             out.append(f"DELETE FROM {name}")
@@ -140,6 +138,15 @@ def derived_state_sql() -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {DERIVED_STATE} (contacts BIGINT, ingest_sum HUGEINT)",
         f"DELETE FROM {DERIVED_STATE}",
         f"INSERT INTO {DERIVED_STATE} {_STATE_NOW}",
+    ]
+
+
+def stale_sql() -> list[str]:
+    """Statements that mark the derived tables as not in step with contacts (the analyses
+    then read contacts), until :func:`derived_sql` records their state again."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {DERIVED_STATE} (contacts BIGINT, ingest_sum HUGEINT)",
+        f"DELETE FROM {DERIVED_STATE}",
     ]
 
 

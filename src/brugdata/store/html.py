@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import polars as pl
 
-from brugdata import display
+import brugdata.display as display
 from brugdata.ingest.html import validation_parts
-
-if TYPE_CHECKING:
-    from brugdata.store.store import IngestResult, Store
+from brugdata.ingest.results import ValidationResult
 
 __all__ = ["ingest_html", "store_html"]
 
 
-def store_html(store: Store, *, max_files: int = 20, max_reasons: int = 10) -> str:
+class StoreFacts(Protocol):
+    """What :func:`store_html` reads of a store (a :class:`~brugdata.store.store.Store`)."""
+
+    def info(self) -> dict[str, Any]: ...
+
+    def ingests(self) -> pl.DataFrame: ...
+
+    def rejects(self) -> pl.DataFrame: ...
+
+
+class IngestFacts(Protocol):
+    """What :func:`ingest_html` reads of an ingest result (an
+    :class:`~brugdata.store.results.IngestResult`)."""
+
+    validation: ValidationResult
+
+    @property
+    def rows_loaded(self) -> int: ...
+
+    @property
+    def rows_rejected(self) -> int: ...
+
+    @property
+    def skipped(self) -> Sized: ...
+
+    def summary(self) -> pl.DataFrame: ...
+
+
+def store_html(store: StoreFacts, *, max_files: int = 20, max_reasons: int = 10) -> str:
     """A store: path, schema version, rows per table, pilots, school years, the ingests and
     the rejected rows with their most frequent reasons."""
     facts = store.info()
@@ -71,7 +98,7 @@ def store_html(store: Store, *, max_files: int = 20, max_reasons: int = 10) -> s
     return display.wrap(*parts)
 
 
-def ingest_html(result: IngestResult, *, max_rejects: int = 20) -> str:
+def ingest_html(result: IngestFacts, *, max_rejects: int = 20) -> str:
     """An ingest result: per file its status and rows read, loaded and rejected, then the
     validation's rejects as :func:`validation_html` shows them."""
     parts = [
@@ -79,18 +106,8 @@ def ingest_html(result: IngestResult, *, max_rejects: int = 20) -> str:
         + (f", {len(result.skipped)} files skipped" if result.skipped else "")
         + "</h4>"
     ]
-    rows = [
-        [
-            str(f.path),
-            f.table or "",
-            f.status,
-            f.rows_read,
-            f.rows_loaded,
-            f.rows_rejected,
-            f.message,
-        ]
-        for f in result.files
-    ]
+    summary = result.summary().with_columns(pl.col("table").fill_null(""))
+    rows = [list(r) for r in summary.iter_rows()]
     if rows:
         parts.append(
             display.table(

@@ -129,7 +129,9 @@ def fill_population(
             pl.lit(now).alias("loaded_at"),
         )
         pupils = to_pupils.select("school_id", pl.col("new_pupils_low").alias("pupils"))
-        with store.transaction() as con:
+        # schools and bounds only: the tables derived from contacts stay as they are (they
+        # hold no school data), so the write need not rebuild them as transaction() does
+        with store._write(rebuild_derived=False) as con:
             _run(con, BOUNDS_SQL)
             con.register("_brugdata_bounds", bounds)
             con.register("_brugdata_pupils", pupils)
