@@ -127,56 +127,79 @@ def test_info_on_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
     assert "brugdata ingest PATH --db" in result.output
 
 
-@pytest.mark.parametrize(
-    "name", ["reach", "seasonality", "network", "time-use", "compare", "pathways", "survey"]
-)
-def test_analyse_prints_each_analysis_for_the_sample(tmp_path: Path, name: str) -> None:
-    db = tmp_path / "s.duckdb"
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file holding the sample data (read it; do not ingest into it)."""
+    db = tmp_path_factory.mktemp("cli") / "s.duckdb"
     assert runner.invoke(app, ["ingest", str(SAMPLE), "--db", str(db)]).exit_code == 0
-    table = runner.invoke(app, ["analyse", name, "--db", str(db)])
-    assert table.exit_code == 0, table.output
-    as_json = runner.invoke(app, ["analyse", name, "--db", str(db), "--format", "json"])
-    data = json.loads(as_json.stdout)
-    from brugdata.analysis import run
+    return db
 
-    with brugdata.open(db, read_only=True) as store:
+
+def test_the_analyse_names_are_the_analyses() -> None:
+    from brugdata.analysis import ANALYSES
+    from brugdata.cli.app import AnalysisName
+
+    assert [n.value for n in AnalysisName] == list(ANALYSES)
+
+
+@pytest.mark.parametrize("name", list(__import__("brugdata.analysis").analysis.ANALYSES))
+def test_analyse_prints_each_analysis_for_the_sample(sample_db: Path, name: str) -> None:
+    table = runner.invoke(app, ["analyse", name, "--db", str(sample_db)])
+    assert table.exit_code == 0, table.output
+    as_json = runner.invoke(app, ["analyse", name, "--db", str(sample_db), "--format", "json"])
+    data = json.loads(as_json.stdout)
+    from brugdata.analysis import analysis, run
+
+    with brugdata.open(sample_db, read_only=True) as store:
         expected = run(name, store)
+        # the command line and run() use the function's own defaults
+        function = analysis(name)
+        direct = function(store)
+    frames = direct if isinstance(direct, brugdata.Frames) else {function.__name__: direct}
+    assert list(expected) == list(frames)
+    for key, frame in frames.items():
+        assert expected[key].equals(frame), key
     assert list(data) == list(expected)
     for key, frame in expected.items():
         assert len(data[key]) == frame.height, key
         assert key in table.output
 
 
-def test_analyse_with_pilot_and_by(tmp_path: Path) -> None:
-    db = tmp_path / "s.duckdb"
-    runner.invoke(app, ["ingest", str(SAMPLE), "--db", str(db)])
+def test_analyse_with_pilot_by_and_source(sample_db: Path) -> None:
+    db = str(sample_db)
     result = runner.invoke(
         app,
-        [
-            "analyse",
-            "reach",
-            "--db",
-            str(db),
-            "--pilot",
-            "den_bosch",
-            "--by",
-            "school",
-            "--format",
-            "csv",
-        ],
+        ["analyse", "reach", "--db", db, "--pilot", "den_bosch", "--by", "school"]
+        + ["--format", "csv"],
     )
     assert result.exit_code == 0
-    reach_csv = result.stdout.split("# bands")[0]
-    assert reach_csv.count("\n91D") == 12  # 6 Den Bosch schools × parent and pupil
-    bad = runner.invoke(app, ["analyse", "network", "--db", str(db), "--by", "school"])
+    assert result.stdout.count("\n91D") == 12  # 6 Den Bosch schools × parent and pupil
+    bad = runner.invoke(app, ["analyse", "network", "--db", db, "--by", "school"])
     assert bad.exit_code == 2
-    assert "does not take --by" in bad.output
+    assert "cannot group network by 'school'; choose from: pilot" in bad.output
+    bad = runner.invoke(app, ["analyse", "reach", "--db", db, "--by", "bad"])
+    assert bad.exit_code == 2
+    assert (
+        "cannot group reach by 'bad'; choose from: pilot, school, officer, school_type, "
+        "municipality, school_year" in " ".join(bad.output.split())
+    )
+    survey = runner.invoke(
+        app, ["analyse", "reach", "--db", db, "--source", "survey", "--format", "json"]
+    )
+    assert survey.exit_code == 0, survey.output
+    rows = json.loads(survey.stdout)["reach"]
+    assert {r["source"] for r in rows} == {"survey"}
+    assert {r["pilot"] for r in rows} == {"gooi_vechtstreek"}
+    none = runner.invoke(app, ["analyse", "seasonality", "--db", db, "--source", "survey"])
+    assert none.exit_code == 2
+    assert "seasonality reads the contact log only" in none.output
+    year = runner.invoke(app, ["analyse", "compare", "--db", db, "--school-year", "2030-2031"])
+    assert year.exit_code == 2
+    assert "no school year '2030-2031' in the store; it holds: 2024-2025" in year.output
 
 
-def test_analyse_publish_hides_small_counts(tmp_path: Path) -> None:
-    db = tmp_path / "s.duckdb"
-    runner.invoke(app, ["ingest", str(SAMPLE), "--db", str(db)])
-    args = ["analyse", "reach", "--db", str(db), "--by", "school", "--format", "json"]
+def test_analyse_publish_hides_small_counts(sample_db: Path) -> None:
+    args = ["analyse", "reach", "--db", str(sample_db), "--by", "school", "--format", "json"]
     plain = json.loads(runner.invoke(app, args).stdout)["reach"]
     published = json.loads(runner.invoke(app, [*args, "--publish"]).stdout)["reach"]
     small = [i for i, r in enumerate(plain) if 0 < r["reached"] < 10]

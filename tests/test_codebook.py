@@ -147,8 +147,12 @@ def test_untagged_answers_and_filters() -> None:
     out = untagged_answers(frames)
     assert out["text"].to_list() == ["Het gaat prima"]
     assert out.columns == ["officer_id", "pilot", "school_year", "relation", "kind", "text"]
-    assert untagged_answers(frames, pilots=["other"]).is_empty()
-    assert code_counts(frames, school_year="2023-2024").is_empty()
+    with pytest.raises(ValueError, match="no pilot 'other' in the store; it holds: P"):
+        untagged_answers(frames, pilots=["other"])
+    with pytest.raises(ValueError, match="no school year '2023-2024' in the store; it holds"):
+        code_counts(frames, school_year="2023-2024")
+    with pytest.raises(ValueError, match="^code_counts needs open questionnaire answers"):
+        code_counts({})
 
 
 def test_own_codebook_file(tmp_path: Path) -> None:

@@ -80,3 +80,14 @@ def test_compare_includes_the_referral_pathways(sample_store: Store) -> None:
     )
     rows = out.filter(pl.col("metric") == "cases_no_referral_pct")
     assert rows["p_value"].null_count() == 0
+
+
+def test_compare_never_sums_over_school_years() -> None:
+    out = compare(frames())
+    contacts = out.filter(pl.col("metric") == "contacts").select("pilot", "school_year", "value")
+    # A: one contact in 2023-2024 (F1, 1 Sep 2023) and 7 in 2024-2025; B: 2 in 2024-2025
+    assert contacts.rows() == [("A", "2023-2024", 1.0), ("A", Y, 7.0), ("B", Y, 2.0)]
+    one_year = compare(frames(), school_year=Y)
+    assert out.filter(pl.col("school_year") == Y).equals(one_year)
+    with pytest.raises(ValueError, match="no pilot 'C' in the store; it holds: A, B"):
+        compare(frames(), pilots=["C"])

@@ -20,11 +20,13 @@ from brugdata.ingest.forms import (
     SURVEY_FILES,
     FormConversion,
     FormMapping,
+    MappingFile,
     convert_form,
     load_mapping,
     question_key,
     shipped_mappings,
 )
+from brugdata.ingest.forms.schema import SURVEY_COLUMNS
 from brugdata.model.tables import table
 
 EXPORT = Path(__file__).parent / "data" / "forms" / "gv_msforms_export.csv"
@@ -199,9 +201,9 @@ def test_converted_files_ingest_without_rejects(
         assert result.rows_rejected == 0
         counts = store.counts()
         assert counts["survey"] == 4 and counts["survey_answers"] == 8
-        from brugdata.analysis.survey import survey_reach
+        from brugdata.analysis.reach import reach
 
-        pilot = survey_reach(store, by="pilot").filter(pl.col("counterpart") == "parent")
+        pilot = reach(store, by="pilot", source="survey").filter(pl.col("counterpart") == "parent")
         assert pilot["reached"].to_list() == [150]  # 30 + 60 + 25 + 35
 
 
@@ -310,7 +312,7 @@ def test_officer_codes_that_are_emails_are_refused(tmp_path: Path) -> None:
     ("change", "message"),
     [
         (('{ column = "ID", prefix = "R" }', '{ column = "Naam" }'), "identifies a person"),
-        (('"parents_helped"', '"parents"'), "map it to one of"),
+        (('"parents_helped"', '"parents"'), "'parents' should be one of 'school_type'"),
         (("[survey]", '[[time_use]]\nquestion = "Tijd?"\ntask = "koffie"\n[survey]'), "task"),
         (
             (
@@ -345,6 +347,50 @@ def test_mapping_mistakes_are_one_sentence(
     with pytest.raises(BrugdataError, match=message) as info:
         load_mapping(path)
     assert "m.toml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (  # an unknown key: named, with the keys the table knows
+            ('school_year = "2024-2025"', 'school_year = "2024-2025"\ncolour = "blauw"'),
+            "m.toml: form.colour: unknown key (known: name, pilot, school_year, officer_id, "
+            "separator, drop, ignore, no_answer)",
+        ),
+        (  # a wrong type: text where a whole number belongs
+            ('prefix = "R" }', 'prefix = "R", width = "2" }'),
+            "m.toml: form.officer_id.width: should be a valid integer",
+        ),
+        (  # true or false in a value map
+            ('"parents_helped"', '{ column = "parents_helped", values = { "Geen" = true } }'),
+            'm.toml: survey."Hoeveel ouders?".values.Geen: must be text or a number, '
+            "not true or false",
+        ),
+        (  # a list of tables where a table belongs
+            ('[survey]\n"Hoeveel ouders?" = "parents_helped"', '[[survey]]\nquestion = "x"'),
+            'm.toml: survey: should be a valid dictionary; write [survey] as a table of "question" '
+            '= "column"',
+        ),
+        (  # two mistakes: the first is named, the other counted
+            ('pilot = "p"', 'pilot = 3\nseparator = ";;"'),
+            'm.toml: form.pilot: must be text or { column = "..." } (and 1 more problem)',
+        ),
+    ],
+)
+def test_the_declared_model_refuses_unknown_keys_and_wrong_types_in_one_sentence(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    assert MappingFile.model_config["extra"] == "forbid"
+    path = tmp_path / "m.toml"
+    path.write_text(MINIMAL.replace(*change), encoding="utf-8")
+    with pytest.raises(BrugdataError) as info:
+        load_mapping(path)
+    assert str(info.value) == expected
+
+
+def test_the_survey_columns_a_mapping_may_fill_are_the_survey_tables() -> None:
+    keys = ("officer_id", "pilot", "school_year")
+    assert tuple(c for c in table("survey").column_names if c not in keys) == SURVEY_COLUMNS
 
 
 def test_unknown_mapping_name() -> None:

@@ -9,12 +9,13 @@ import sys
 import polars as pl
 import pytest
 
+from brugdata.analysis._contract import Frames
 from brugdata.analysis.network import (
     BAND_LABELS,
-    NetworkResult,
     _band_expr,
     network,
     network_band,
+    to_networkx,
 )
 from brugdata.sql import query
 from brugdata.store.store import Store
@@ -101,29 +102,32 @@ def frames() -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture
-def result(frames: dict[str, pl.DataFrame]) -> NetworkResult:
+def result(frames: dict[str, pl.DataFrame]) -> Frames:
     return network(frames)
 
 
 # --------------------------------------------------------------------------- exact numbers
 
 
-def test_edges(result: NetworkResult) -> None:
-    # O1: ib at two schools (2 contacts), leerkracht 1, P1: 2 contacts + referral c7,
-    # P2: referral c6, P3: contact c11. O2: ib 1, P1: referral c9, P3: contact c9 + referral c10.
+def test_edges(result: Frames) -> None:
+    # School years are never pooled. 2023-2024: O1 → P3 (contact c11).
+    # 2024-2025: O1: ib at two schools (2 contacts), leerkracht 1, P1: 2 contacts + referral
+    # c7, P2: referral c6. O2: ib 1, P1: referral c9, P3: contact c9 + referral c10.
+    y0, y1 = "2023-2024", "2024-2025"
     expected = pl.DataFrame(
         [
-            ("pA", "O1", "intern_begeleider", "colleague_role", None, None, 2, 0, 2),
-            ("pA", "O1", "leerkracht", "colleague_role", None, None, 1, 0, 1),
-            ("pA", "O1", "P1", "partner", "wijkteam", "Wijkteam Noord", 2, 1, 3),
-            ("pA", "O1", "P2", "partner", "ggd", "GGD", 0, 1, 1),
-            ("pA", "O1", "P3", "partner", "wijkteam", "Wijkteam Zuid", 1, 0, 1),
-            ("pA", "O2", "intern_begeleider", "colleague_role", None, None, 1, 0, 1),
-            ("pA", "O2", "P1", "partner", "wijkteam", "Wijkteam Noord", 0, 1, 1),
-            ("pA", "O2", "P3", "partner", "wijkteam", "Wijkteam Zuid", 1, 1, 2),
+            ("pA", y0, "O1", "P3", "partner", "wijkteam", "Wijkteam Zuid", 1, 0, 1, "log"),
+            ("pA", y1, "O1", "intern_begeleider", "colleague_role", None, None, 2, 0, 2, "log"),
+            ("pA", y1, "O1", "leerkracht", "colleague_role", None, None, 1, 0, 1, "log"),
+            ("pA", y1, "O1", "P1", "partner", "wijkteam", "Wijkteam Noord", 2, 1, 3, "log"),
+            ("pA", y1, "O1", "P2", "partner", "ggd", "GGD", 0, 1, 1, "log"),
+            ("pA", y1, "O2", "intern_begeleider", "colleague_role", None, None, 1, 0, 1, "log"),
+            ("pA", y1, "O2", "P1", "partner", "wijkteam", "Wijkteam Noord", 0, 1, 1, "log"),
+            ("pA", y1, "O2", "P3", "partner", "wijkteam", "Wijkteam Zuid", 1, 1, 2, "log"),
         ],
         schema={
             "pilot": pl.String,
+            "school_year": pl.String,
             "officer_id": pl.String,
             "node": pl.String,
             "node_kind": pl.String,
@@ -132,16 +136,18 @@ def test_edges(result: NetworkResult) -> None:
             "contacts": pl.Int64,
             "referrals": pl.Int64,
             "weight": pl.Int64,
+            "source": pl.String,
         },
         orient="row",
     )
     assert result.edges.equals(expected)
 
 
-def test_officers(result: NetworkResult) -> None:
+def test_officers(result: Frames) -> None:
     o = result.officers
     assert o.columns == [
         "pilot",
+        "school_year",
         "officer_id",
         "internal",
         "external",
@@ -149,28 +155,36 @@ def test_officers(result: NetworkResult) -> None:
         "external_band",
         "degree_centrality",
         "betweenness",
+        "source",
     ]
-    assert o["officer_id"].to_list() == ["O1", "O2", "O3"]
-    assert o["pilot"].to_list() == ["pA", "pA", "pB"]
-    # O1: (91AA00, ib), (91AA01, ib), (91AA00, leerkracht) = 3; partners P1, P2, P3 = 3.
-    # O2: (91AA01, ib) = 1; partners P1, P3 = 2. O3: nothing placeable = 0, 0.
-    assert o["internal"].to_list() == [3, 1, 0]
-    assert o["external"].to_list() == [3, 2, 0]
-    assert o["internal_band"].to_list() == ["0–10"] * 3
-    assert o["external_band"].to_list() == ["0–10"] * 3
+    # every officer of a pilot in each school year of the pilot (pA has a link in 2023-2024)
+    assert o.select("pilot", "school_year", "officer_id").rows() == [
+        ("pA", "2023-2024", "O1"),
+        ("pA", "2023-2024", "O2"),
+        ("pA", "2024-2025", "O1"),
+        ("pA", "2024-2025", "O2"),
+        ("pB", "2024-2025", "O3"),
+    ]
+    # 2023-2024: O1 → P3 only. 2024-2025: O1: (91AA00, ib), (91AA01, ib), (91AA00,
+    # leerkracht) = 3; partners P1, P2 = 2. O2: (91AA01, ib) = 1; partners P1, P3 = 2.
+    # O3: nothing placeable = 0, 0.
+    assert o["internal"].to_list() == [0, 0, 3, 1, 0]
+    assert o["external"].to_list() == [1, 0, 2, 2, 0]
+    assert o["internal_band"].to_list() == ["0–10"] * 5
+    assert o["external_band"].to_list() == ["0–10"] * 5
     assert o.schema["internal"] == pl.Int64 and o.schema["external"] == pl.Int64
-    # Graph of pA: O1, O2 + ib, leerkracht, P1, P2, P3 → n = 7.
-    # degree centrality = degree / (n - 1): O1 5/6, O2 3/6. O3 is alone in pB: 0.
-    assert o["degree_centrality"].to_list() == pytest.approx([5 / 6, 3 / 6, 0.0])
-    # Betweenness (pairs of other nodes, normalized by (n-1)(n-2)/2 = 15):
+    # 2023-2024 graph of pA: O1 – P3 and O2 alone, n = 3: degree O1 1/2, O2 0; no node lies
+    # between two others. 2024-2025 graph of pA: O1, O2 + ib, leerkracht, P1, P2, P3 → n = 7;
+    # degree centrality = degree / (n - 1): O1 4/6, O2 3/6. O3 is alone in pB: 0.
+    assert o["degree_centrality"].to_list() == pytest.approx([1 / 2, 0.0, 4 / 6, 3 / 6, 0.0])
+    # Betweenness in 2024-2025 (pairs of other nodes, normalized by (n-1)(n-2)/2 = 15):
     # leerkracht and P2 hang on O1 only: the 5 pairs with leerkracht and the 4 other pairs with
-    # P2 all pass O1 (9). ib, P1, P3 are linked by both O1 and O2: each of those 3 pairs has two
-    # shortest paths, one through each officer (1/2 each). O1: (9 + 1.5) / 15 = 0.7;
-    # O2: 1.5 / 15 = 0.1.
-    assert o["betweenness"].to_list() == pytest.approx([0.7, 0.1, 0.0])
+    # P2 all pass O1 (9); ib–P1 has two shortest paths, one through each officer (1/2 each).
+    # P3 hangs on O2 only: its 5 pairs pass O2. O1: (9 + 0.5) / 15; O2: (5 + 0.5) / 15.
+    assert o["betweenness"].to_list() == pytest.approx([0.0, 0.0, 9.5 / 15, 5.5 / 15, 0.0])
 
 
-def test_officer_without_contacts_has_zero(result: NetworkResult) -> None:
+def test_officer_without_contacts_has_zero(result: Frames) -> None:
     o3 = result.officers.filter(pl.col("officer_id") == "O3").row(0, named=True)
     assert o3["internal"] == 0 and o3["external"] == 0
     assert o3["internal_band"] == "0–10" and o3["external_band"] == "0–10"
@@ -178,30 +192,29 @@ def test_officer_without_contacts_has_zero(result: NetworkResult) -> None:
     assert result.edges.filter(pl.col("officer_id") == "O3").is_empty()
 
 
-def test_partner_kinds(result: NetworkResult) -> None:
-    expected = pl.DataFrame(
-        # ggd: P2 via referral c6 (O1, 91AA00).
-        # wijkteam: P1, P3; O1 and O2; contacts c4, c5, c11, c9 = 4 at 91AA00 and 91AA01;
-        # referrals c7, c9 (P1) and c10 (P3) = 3.
-        [("pA", "ggd", 1, 1, 1, 0, 1), ("pA", "wijkteam", 2, 2, 2, 4, 3)],
-        schema={
-            "pilot": pl.String,
-            "partner_kind": pl.String,
-            "partners": pl.Int64,
-            "officers": pl.Int64,
-            "schools": pl.Int64,
-            "contacts": pl.Int64,
-            "referrals": pl.Int64,
-        },
-        orient="row",
-    )
-    assert result.partner_kinds.equals(expected)
+def test_partner_kinds(result: Frames) -> None:
+    kinds = result.partner_kinds
+    assert kinds.select(
+        "pilot", "school_year", "partner_kind", "partners", "officers", "schools"
+    ).rows() == [
+        # 2023-2024 wijkteam: P3 (c11, O1, 91AA00)
+        ("pA", "2023-2024", "wijkteam", 1, 1, 1),
+        # 2024-2025 ggd: P2 via referral c6 (O1, 91AA00)
+        ("pA", "2024-2025", "ggd", 1, 1, 1),
+        # 2024-2025 wijkteam: P1, P3; O1 and O2; at 91AA00 and 91AA01
+        ("pA", "2024-2025", "wijkteam", 2, 2, 2),
+    ]
+    # contacts c11 | none | c4, c5, c9; referrals none | c6 | c7, c9 (P1), c10 (P3)
+    assert kinds["contacts"].to_list() == [1, 0, 3]
+    assert kinds["referrals"].to_list() == [0, 1, 3]
+    assert kinds["answered"].null_count() == 3 and set(kinds["source"]) == {"log"}
 
 
-def test_pilots(result: NetworkResult) -> None:
+def test_pilots(result: Frames) -> None:
     p = result.pilots
     assert p.columns == [
         "pilot",
+        "school_year",
         "officers",
         "nodes",
         "edges",
@@ -210,10 +223,22 @@ def test_pilots(result: NetworkResult) -> None:
         "mean_external",
         "median_internal",
         "median_external",
+        "source",
     ]
-    assert p.row(0) == pytest.approx(("pA", 2, 5, 8, 8 / (2 * 5), 2.0, 2.5, 2.0, 2.5))
+    # 2023-2024: 2 officers, 1 node (P3), 1 edge: density 1 / (2 × 1); external 1 and 0
+    assert p.row(0)[:10] == pytest.approx(("pA", "2023-2024", 2, 1, 1, 0.5, 0.0, 0.5, 0.0, 0.5))
+    # 2024-2025: 5 nodes, 7 edges: density 7 / (2 × 5); internal 3, 1; external 2, 2
+    assert p.row(1)[:10] == pytest.approx(("pA", "2024-2025", 2, 5, 7, 0.7, 2.0, 2.0, 2.0, 2.0))
     # pB: one officer, no nodes, no edges: density 0.
-    assert p.row(1) == ("pB", 1, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    assert p.row(2)[:10] == ("pB", "2024-2025", 1, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def test_bands_frame(result: Frames) -> None:
+    bands = result.bands.filter(pl.col("school_year") == "2024-2025", pl.col("pilot") == "pA")
+    internal = bands.filter(pl.col("side") == "internal")
+    assert internal["band"].to_list() == ["0–10", "10–20", "20–30", "30+", "unknown"]
+    assert internal["officers"].to_list() == [2, 0, 0, 0, 0]
+    assert internal["mean"][0] == 2.0  # (3 + 1) / 2
 
 
 def test_school_year_filter(frames: dict[str, pl.DataFrame]) -> None:
@@ -224,10 +249,15 @@ def test_school_year_filter(frames: dict[str, pl.DataFrame]) -> None:
     assert r.officers["external"].to_list() == [2, 2, 0]
     assert r.officers["internal"].to_list() == [3, 1, 0]
     # P3 is still linked through O2: 5 nodes, 7 edges, density 7 / (2 × 5).
-    assert r.pilots.row(0)[:5] == pytest.approx(("pA", 2, 5, 7, 0.7))
+    assert r.pilots.row(0)[:6] == pytest.approx(("pA", "2024-2025", 2, 5, 7, 0.7))
+    # the same as the 2024-2025 rows of the result over every school year
+    every = network(frames)
+    for name in ("edges", "officers", "partner_kinds", "pilots", "bands"):
+        assert every[name].filter(pl.col("school_year") == "2024-2025").equals(r[name]), name
     wijkteam = r.partner_kinds.filter(pl.col("partner_kind") == "wijkteam").row(0, named=True)
     assert (wijkteam["contacts"], wijkteam["referrals"], wijkteam["schools"]) == (3, 3, 2)
-    assert network(frames, school_year="2025-2026").edges.is_empty()
+    with pytest.raises(ValueError, match="no school year '2025-2026' in the store; it holds"):
+        network(frames, school_year="2025-2026")
 
 
 def test_pilots_filter(frames: dict[str, pl.DataFrame]) -> None:
@@ -236,6 +266,8 @@ def test_pilots_filter(frames: dict[str, pl.DataFrame]) -> None:
     assert r.edges.is_empty() and r.partner_kinds.is_empty()
     assert r.pilots["pilot"].to_list() == ["pB"]
     assert network(frames, pilots=["pA", "pB"]).edges.height == 8
+    with pytest.raises(ValueError, match="no pilot 'pC' in the store; it holds: pA, pB"):
+        network(frames, pilots=["pC"])
 
 
 def test_path_graph_betweenness() -> None:
@@ -262,12 +294,14 @@ def test_path_graph_betweenness() -> None:
 
 
 def test_empty_source() -> None:
-    r = network({})
-    for name, frame in r.frames().items():
-        assert frame.is_empty(), name
+    with pytest.raises(ValueError, match="network needs logged contacts or questionnaire"):
+        network({})
+    r = network(
+        {"schools": SCHOOLS, "officers": OFFICERS, "contacts": contacts_frame(_CONTACTS[-1:])}
+    )
+    assert r.edges.is_empty() and r.edges.schema["weight"] == pl.Int64
     assert r.officers.schema["betweenness"] == pl.Float64
-    assert r.edges.schema["weight"] == pl.Int64
-    assert r.to_networkx().number_of_nodes() == 0
+    assert to_networkx(r, "pB").number_of_nodes() == 1  # O3, whose contacts place no node
 
 
 @pytest.mark.parametrize(
@@ -287,16 +321,20 @@ def test_band_labels() -> None:
         network_band(-1)
 
 
-def test_frames(result: NetworkResult) -> None:
-    assert list(result.frames()) == ["edges", "officers", "partner_kinds", "pilots"]
+def test_frames(result: Frames) -> None:
+    assert list(result.frames()) == ["edges", "officers", "partner_kinds", "pilots", "bands"]
     assert result.frames()["edges"] is result.edges
+    assert isinstance(result, Frames) and result["pilots"] is result.pilots
+    assert result.meta["by"] == ["pilot"] and result.by == ["pilot"]
+    assert "<h5>edges</h5>" in result._repr_html_()
+    assert repr(result).startswith("Frames(Network: edges: 8×11")
 
 
 # --------------------------------------------------------------------------- networkx
 
 
-def test_to_networkx(result: NetworkResult) -> None:
-    g = result.to_networkx("pA")
+def test_to_networkx(result: Frames) -> None:
+    g = to_networkx(result, "pA")
     assert g.number_of_nodes() == 7
     assert g.number_of_edges() == 8
     assert g.nodes["officer:O1"] == {
@@ -318,18 +356,20 @@ def test_to_networkx(result: NetworkResult) -> None:
     assert g.degree("officer:O1") == 5
     assert g.degree("officer:O1", weight="weight") == 2 + 1 + 3 + 1 + 1
 
-    everything = result.to_networkx()
+    everything = to_networkx(result)
     assert everything.number_of_nodes() == 8  # with O3, alone
     assert everything.number_of_edges() == 8
     assert everything.degree("officer:O3") == 0
 
-    pb = result.to_networkx("pB")
+    pb = to_networkx(result, "pB")
     assert list(pb.nodes) == ["officer:O3"]
 
-    en = result.to_networkx("pA", lang="en")
+    en = to_networkx(result, "pA", lang="en")
     assert en.nodes["colleague:intern_begeleider"]["label"] == "special needs coordinator"
-    with pytest.raises(ValueError, match="unknown pilot"):
-        result.to_networkx("nowhere")
+    with pytest.raises(ValueError, match="no pilot 'nowhere' in the network"):
+        to_networkx(result, "nowhere")
+    # one school year: 2024-2025 has no O1 – P3 link
+    assert to_networkx(result, "pA", school_year="2024-2025").number_of_edges() == 7
 
 
 def test_shared_node_across_pilots() -> None:
@@ -339,23 +379,23 @@ def test_shared_node_across_pilots() -> None:
     ]
     frames = {"officers": OFFICERS, "contacts": contacts_frame(rows)}
     r = network(frames)
-    g = r.to_networkx()
+    g = to_networkx(r)
     assert g.nodes["colleague:mentor"]["pilot"] is None
     assert g.nodes["colleague:mentor"]["pilots"] == ("pA", "pB")
     # Measures are per pilot: each pilot has one node, linked to one officer.
     assert r.pilots["nodes"].to_list() == [1, 1]
-    assert r.to_networkx("pB").nodes["colleague:mentor"]["pilot"] == "pB"
+    assert to_networkx(r, "pB").nodes["colleague:mentor"]["pilot"] == "pB"
 
 
 # --------------------------------------------------------------------------- sample data
 
 
 @pytest.fixture(scope="module")
-def sample_result(sample_store: Store) -> NetworkResult:
+def sample_result(sample_store: Store) -> Frames:
     return network(sample_store)
 
 
-def test_sample_external_bands(sample_result: NetworkResult) -> None:
+def test_sample_external_bands(sample_result: Frames) -> None:
     gv = sample_result.officers.filter(pl.col("pilot") == "gooi_vechtstreek")
     assert gv.height == 21
     in_band = gv.filter(pl.col("external_band") == "10–20").height
@@ -363,7 +403,7 @@ def test_sample_external_bands(sample_result: NetworkResult) -> None:
     assert (gv["internal"] > 0).all()
 
 
-def test_sample_consistency(sample_store: Store, sample_result: NetworkResult) -> None:
+def test_sample_consistency(sample_store: Store, sample_result: Frames) -> None:
     r = sample_result
     # external = number of partner edges per officer
     partner_edges = (
@@ -394,7 +434,7 @@ def test_sample_consistency(sample_store: Store, sample_result: NetworkResult) -
     )
 
 
-def test_sample_school_year(sample_store: Store, sample_result: NetworkResult) -> None:
+def test_sample_school_year(sample_store: Store, sample_result: Frames) -> None:
     same = network(sample_store, school_year="2024-2025")
     assert same.edges.equals(sample_result.edges)
     only = network(sample_store, pilots=["den_bosch"])
@@ -408,7 +448,7 @@ def _rows(spec: dict) -> int:
     return sum(len(v) for v in spec.get("datasets", {}).values())
 
 
-def test_network_chart(sample_result: NetworkResult) -> None:
+def test_network_chart(sample_result: Frames) -> None:
     from brugdata.publish.charts._network import network as network_chart
 
     spec = network_chart(sample_result).to_dict()  # validates against the Vega-Lite schema
@@ -449,14 +489,16 @@ def test_network_chart(sample_result: NetworkResult) -> None:
         network_chart(sample_result, lang="de")  # type: ignore[arg-type]
 
 
-def test_network_chart_small(result: NetworkResult) -> None:
+def test_network_chart_small(result: Frames) -> None:
     from brugdata.publish.charts._network import network as network_chart
 
     spec = network_chart(result, pilot="pA").to_dict()
     data = next(iter(spec["datasets"].values()))
     rows = [r for values in spec["datasets"].values() for r in values]
-    assert len(rows) == 7 + 8  # 7 nodes, 8 edges
+    assert len(rows) == 7 + 7  # the latest school year, 2024-2025: 7 nodes, 7 edges
     assert data  # a dataset is there
+    older = network_chart(result, pilot="pA", school_year="2023-2024").to_dict()
+    assert len([r for v in older["datasets"].values() for r in v]) == 3 + 1  # O1, O2, P3
     # a pilot with one officer and no links still draws (the officer, in the centre)
     lone = network_chart(result, pilot="pB").to_dict()
     assert [layer["mark"]["type"] for layer in lone["layer"]] == ["circle"]
@@ -475,7 +517,7 @@ def test_network_chart_small(result: NetworkResult) -> None:
     ]
 
 
-def test_network_bands_chart(sample_result: NetworkResult) -> None:
+def test_network_bands_chart(sample_result: Frames) -> None:
     from brugdata.publish.charts._network import network_bands
 
     spec = network_bands(sample_result).to_dict()

@@ -299,11 +299,11 @@ def test_routes_go_from_the_referred_question_to_the_partner_kind() -> None:
 def test_time_to_referral_per_pilot_and_class() -> None:
     out = pathways(frames()).time_to_referral
     assert out.rows() == [
-        # pilot, class, cases, median, p25, p75, min, max
-        ("A", "light", 1, 10.0, 10.0, 10.0, 10, 10),  # F1
-        ("A", "specialised", 1, 0.0, 0.0, 0.0, 0, 0),  # P3
+        # pilot, school year, class, cases, median, p25, p75, min, max
+        ("A", Y, "light", 1, 10.0, 10.0, 10.0, 10, 10),  # F1
+        ("A", Y, "specialised", 1, 0.0, 0.0, 0.0, 0, 0),  # P3
         # B: 0, 5, 14 → p25 = 0 + 0.5 × 5, p75 = 5 + 0.5 × 9
-        ("B", "light", 3, 5.0, 2.5, 9.5, 0, 14),
+        ("B", Y, "light", 3, 5.0, 2.5, 9.5, 0, 14),
     ]
 
 
@@ -312,6 +312,7 @@ def test_consultations_are_partner_contacts_without_referral() -> None:
     out = result.consultations
     assert out.columns == [
         "pilot",
+        "school_year",
         "partner_kind",
         "partner_class",
         "contacts",
@@ -321,9 +322,9 @@ def test_consultations_are_partner_contacts_without_referral() -> None:
         "total_partners",
     ]
     assert out.rows() == [
-        ("A", "ggd", "light", 2, 1, 1.0, 2, 1),  # the JZ partner contact refers: not counted
-        ("B", "veilig_thuis", "specialised", 1, 1, 0.5, 2, 2),
-        ("B", "welzijn", "light", 1, 1, 0.5, 2, 2),
+        ("A", Y, "ggd", "light", 2, 1, 1.0, 2, 1),  # the JZ partner contact refers: not counted
+        ("B", Y, "veilig_thuis", "specialised", 1, 1, 0.5, 2, 2),
+        ("B", Y, "welzijn", "light", 1, 1, 0.5, 2, 2),
     ]
     by_school = pathways(frames(), by="school").consultations
     assert by_school.select("pilot", "school_id", "partner_kind", "contacts").rows() == [
@@ -342,13 +343,19 @@ def test_frames_and_filters() -> None:
     assert (b["method"], b["p_value"]) == (None, None)  # one pilot: nothing to compare
 
 
-def test_no_contacts_gives_empty_frames() -> None:
+def test_no_contacts_says_what_the_store_holds() -> None:
     data = frames()
     data["contacts"] = data["contacts"].clear()
-    assert cases(data).is_empty()
-    result = pathways(data)
-    assert all(f.is_empty() for f in result.frames().values())
-    assert "share_no_referral" in result.outcomes.columns
+    holds = "it holds 3 school rows and 3 officers"
+    with pytest.raises(ValueError, match=f"cases needs logged contacts, .*; {holds}"):
+        cases(data)
+    with pytest.raises(ValueError, match=f"pathways needs logged contacts, .*; {holds}"):
+        pathways(data)
+    # a selection without contacts: the outcomes keep their columns, empty
+    only = frames()
+    only["contacts"] = only["contacts"].filter(pl.col("school_id") != "92BB")
+    b = pathways(only, by="school_year", pilots=["A"])
+    assert b.outcomes.columns[0] == "school_year" and "share_no_referral" in b.outcomes.columns
 
 
 # --------------------------------------------------------------------------- sample data

@@ -95,6 +95,35 @@ def test_reach_bands_per_school() -> None:
     assert b.filter(pl.col("units") > 0)["band"].to_list() == ["0–20%"]  # S3 at 0%
 
 
+def test_reach_bands_by_officer_and_the_old_level_keyword() -> None:
+    out = reach_bands(frames(), by="officer", school_year=Y)
+    a = out.filter(pl.col("pilot") == "A")
+    # O1: F1 of S1's 8 families = 12.5%; O2: P3, F4 of S1 + S2, whose families are unknown
+    assert a["units"].to_list() == [1, 0, 0, 0, 0, 1]
+    assert set(out["source"]) == {"log"}
+    with pytest.warns(DeprecationWarning, match="by="):
+        old = reach_bands(frames(), level="officer", school_year=Y)
+    assert old.equals(out)
+    with pytest.raises(ValueError, match="choose from: school, officer"):
+        reach_bands(frames(), by="pilot")  # type: ignore[arg-type]
+
+
+def test_reach_keeps_school_years_apart_and_groups_by_municipality() -> None:
+    data = frames()
+    data["schools"] = data["schools"].with_columns(
+        municipality=pl.Series(["Utrecht", "Utrecht", "Zeist"])
+    )
+    out = reach(data, by="municipality")
+    utrecht = out.filter(pl.col("municipality") == "Utrecht", pl.col("counterpart") == "parent")
+    # 2024-2025: F1, P3 at S1 and F4 at S2; the 2023-2024 contact's school has no row that
+    # year, so no municipality: a row of its own, never added to 2024-2025
+    assert utrecht.select("school_year", "reached").rows() == [("2024-2025", 3)]
+    unknown = out.filter(pl.col("municipality").is_null(), pl.col("counterpart") == "parent")
+    assert unknown.select("school_year", "reached").rows() == [("2023-2024", 1)]
+    total = reach(data, by="school_year").filter(pl.col("counterpart") == "pupil")
+    assert total.select("school_year", "reached", "population").rows() == [("2024-2025", 3, 130)]
+
+
 def test_parents_of_pupil_cases() -> None:
     out = parents_of_pupil_cases(frames(), school_year=Y)
     a = row(out, pilot="A")
@@ -109,7 +138,7 @@ def test_reach_over_a_store_equals_reach_over_frames(sample_store: Store) -> Non
 
 
 def test_sample_is_calibrated_like_the_evaluation(sample_store: Store) -> None:
-    bands = reach_bands(sample_store, level="officer", pilots=["gooi_vechtstreek"])
+    bands = reach_bands(sample_store, by="officer", pilots=["gooi_vechtstreek"])
     units = dict(zip(bands["band"], bands["units"], strict=True))
     assert units["20–40%"] > units["40–60%"] > 0  # most 20–40%, a sizeable group 40–60%
     parents = parents_of_pupil_cases(sample_store, pilots=["gooi_vechtstreek"])

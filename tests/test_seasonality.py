@@ -10,7 +10,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from brugdata.analysis.seasonality import SeasonalityResult, _chi2_p_value, seasonality
+from brugdata.analysis._contract import Frames
+from brugdata.analysis.seasonality import _chi2_p_value, seasonality
 from brugdata.publish.charts._seasonality import seasonality_heatmap
 from brugdata.store.store import Store
 
@@ -92,11 +93,12 @@ def test_chi2_p_value_missing() -> None:
 
 def test_monthly_counts_shares_and_index(small: dict[str, pl.DataFrame]) -> None:
     result = seasonality(small)
-    assert isinstance(result, SeasonalityResult)
+    assert isinstance(result, Frames)
     assert result.by == ["pilot"]
     m = result.monthly
     assert m.columns == [
         "pilot",
+        "school_year",
         "theme",
         "school_month",
         "month",
@@ -141,6 +143,7 @@ def test_themes_chi2_and_peaks(small: dict[str, pl.DataFrame]) -> None:
     t = seasonality(small).themes
     assert t.columns == [
         "pilot",
+        "school_year",
         "theme",
         "contacts",
         "chi2",
@@ -210,29 +213,32 @@ def test_grouping_and_filters() -> None:
         ]
     )
     by_pilot = seasonality(src)
-    assert by_pilot.themes.select("pilot", "theme", "contacts").rows() == [
-        ("p1", "taal", 2),
-        ("p2", "pesten", 2),
+    # Without a school row for 2023-2024 the contact takes its officer's pilot (p2); school
+    # years are never pooled: p2's pesten is one contact in each.
+    assert by_pilot.themes.select("pilot", "school_year", "theme", "contacts").rows() == [
+        ("p1", YEAR, "taal", 2),
+        ("p2", "2023-2024", "pesten", 1),
+        ("p2", YEAR, "pesten", 1),
     ]
-    # Without a school row for 2023-2024 the contact takes its officer's pilot (p2).
-    one = seasonality(src, by=None)
+    one = seasonality(src, by="school_year")
     assert one.by == []
-    assert one.monthly.columns[0] == "theme"
-    assert one.monthly.height == 24
+    assert one.monthly.columns[:2] == ["school_year", "theme"]
+    assert one.monthly.height == 36  # 2024-2025: taal, pesten; 2023-2024: pesten
     assert seasonality(src, by="school").by == ["school_id"]
     both = seasonality(src, by=["pilot", "officer"])
     assert both.by == ["pilot", "officer_id"]
-    assert both.themes.select("pilot", "officer_id", "theme").rows() == [
-        ("p1", "O1", "taal"),
-        ("p2", "O2", "pesten"),
+    assert both.themes.select("pilot", "officer_id", "school_year", "theme").rows() == [
+        ("p1", "O1", YEAR, "taal"),
+        ("p2", "O2", "2023-2024", "pesten"),
+        ("p2", "O2", YEAR, "pesten"),
     ]
-    assert seasonality(src, pilots=["p2"]).themes.get_column("theme").to_list() == ["pesten"]
+    assert seasonality(src, pilots=["p2"]).themes.get_column("theme").to_list() == ["pesten"] * 2
     year = seasonality(src, school_year=YEAR).themes
     assert year.filter(theme="pesten").get_column("contacts").to_list() == [1]
     parents = seasonality(src, counterparts=["parent"]).themes
     assert parents.select("theme", "contacts").rows() == [("taal", 1)]
     assert set(seasonality(src).frames()) == {"monthly", "themes"}
-    with pytest.raises(ValueError, match="cannot group by"):
+    with pytest.raises(ValueError, match="cannot group seasonality by 'region'; choose from"):
         seasonality(src, by="region")  # type: ignore[arg-type]
 
 
@@ -243,9 +249,8 @@ def test_contact_counts_each_theme_once() -> None:
 
 
 def test_empty_source() -> None:
-    result = seasonality(_source([]))
-    assert result.monthly.is_empty()
-    assert result.themes.is_empty()
+    with pytest.raises(ValueError, match="seasonality needs logged contacts, and the store"):
+        seasonality(_source([]))
 
 
 # --------------------------------------------------------------------------- the sample
@@ -304,7 +309,7 @@ def test_heatmap_aggregates_finer_groups(sample_store: Store) -> None:
     chart = seasonality_heatmap(result, lang="en", value="share")
     spec = chart.to_dict()
     rows = _chart_rows(spec)
-    assert len(rows) == seasonality(sample_store, by=None).monthly.height
+    assert len(rows) == seasonality(sample_store, by="school_year").monthly.height
     assert len(rows) < 5000
     assert "row" not in spec["encoding"]
     assert spec["encoding"]["color"]["field"] == "share"

@@ -11,16 +11,11 @@ import pytest
 from brugdata.analysis._common import wilson
 from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.analysis.compare import METRICS, compare
-from brugdata.analysis.survey import (
-    response,
-    survey_contact_bands,
-    survey_parents_of_pupil_cases,
-    survey_partner_kinds,
-    survey_reach,
-    survey_reach_bands,
-    survey_themes,
-    survey_time_use,
-)
+from brugdata.analysis.network import network
+from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
+from brugdata.analysis.survey import response
+from brugdata.analysis.themes import theme_shares
+from brugdata.analysis.time_use import time_use
 from brugdata.store.store import Store
 from tests.fixtures import Y, frames
 
@@ -109,21 +104,14 @@ def one(frame: pl.DataFrame, **where: object) -> dict:
 
 
 def test_survey_reach_per_officer_by_hand() -> None:
-    out = survey_reach(survey_frames(), pilots=["S"])
-    assert out.columns == [
-        "officer_id",
-        "pilot",
-        "school_year",
-        "counterpart",
-        "reached",
-        "population",
-        "pct",
-        "ci_low",
-        "ci_high",
-        "note",
-        "source",
-    ]
-    assert set(out["source"]) == {"survey"}
+    out = reach(survey_frames(), by=["pilot", "officer"], source="survey", pilots=["S"])
+    # the columns of the log's reach, with the questionnaire's own filled and the log's null
+    logged = reach(survey_frames(), by=["pilot", "officer"], source="log", pilots=["A"])
+    assert out.columns == logged.columns
+    assert out.columns[:4] == ["pilot", "officer_id", "school_year", "counterpart"]
+    assert set(out["source"]) == {"survey"} and set(logged["source"]) == {"log"}
+    assert out["schools"].null_count() == out.height
+    assert logged["respondents"].null_count() == logged.height
     r1 = one(out, officer_id="R1", counterpart="parent")
     assert (r1["reached"], r1["population"], r1["pct"]) == (30, 100, 30.0)
     low, high = wilson(30, 100)
@@ -142,7 +130,7 @@ def test_survey_reach_per_officer_by_hand() -> None:
 
 
 def test_survey_reach_per_pilot_sums_respondents() -> None:
-    out = survey_reach(survey_frames(), by="pilot", pilots=["S"])
+    out = reach(survey_frames(), by="pilot", source="survey", pilots=["S"])
     parent = one(out, counterpart="parent")
     # helped 30 + 60 + 20 + 45 = 155 over all 4 respondents; R3 gave no families, so pct is
     # (30 + 60 + 45) / (100 + 600 + 90) = 135 / 790
@@ -168,7 +156,7 @@ def test_survey_reach_per_pilot_sums_respondents() -> None:
 
 
 def test_survey_reach_bands_by_hand() -> None:
-    out = survey_reach_bands(survey_frames(), pilots=["S"])
+    out = reach_bands(survey_frames(), by="officer", source="survey", pilots=["S"])
     assert out.columns == [
         "pilot",
         "school_year",
@@ -184,18 +172,26 @@ def test_survey_reach_bands_by_hand() -> None:
     assert out["units"].to_list() == [1, 1, 1, 0, 0, 1]
     assert out["share"].to_list()[:5] == pytest.approx([1 / 3, 1 / 3, 1 / 3, 0, 0])
     assert out["share"][5] is None
-    pupils = survey_reach_bands(survey_frames(), counterpart="pupil", pilots=["S"])
+    pupils = reach_bands(
+        survey_frames(), by="officer", counterpart="pupil", source="survey", pilots=["S"]
+    )
     # R1 13.3%, R2 6.25% → 0–20; R3 (no answer) and R4 (population 0) unknown
     assert pupils["units"].to_list() == [2, 0, 0, 0, 0, 2]
     with pytest.raises(ValueError):
-        survey_reach_bands(survey_frames(), counterpart="colleague")  # type: ignore[arg-type]
+        reach_bands(survey_frames(), counterpart="colleague")  # type: ignore[arg-type]
+    # the questionnaire's units are respondents: by school is the log's only
+    with pytest.raises(ValueError, match="choose from: officer"):
+        reach_bands(survey_frames(), by="school", source="survey")
+    # auto: the log for pilot A (logged), the questionnaire for pilot S (no log)
+    assert set(reach_bands(survey_frames(), by="officer", pilots=["S"])["source"]) == {"survey"}
+    assert set(reach_bands(survey_frames(), by="officer", pilots=["A"])["source"]) == {"log"}
 
 
 # --------------------------------------------------------------------------- the rest
 
 
 def test_survey_time_use_by_hand() -> None:
-    per_officer = survey_time_use(survey_frames())
+    per_officer = time_use(survey_frames(), by="officer", source="survey")
     assert per_officer.columns == [
         "officer_id",
         "pilot",
@@ -209,7 +205,7 @@ def test_survey_time_use_by_hand() -> None:
     assert r1["task"].to_list()[:2] == ["social_domain", "school_team"]
     assert r1["share_pct"].sum() == 100
     assert one(r1, task="other")["share_pct"] == 0.0
-    pilot = survey_time_use(survey_frames(), by="pilot")
+    pilot = time_use(survey_frames(), by="pilot", source="survey")
     assert pilot.columns == ["pilot", "school_year", "task", "share_pct", "officers", "source"]
     # R2's 10 + 10 normalised to 50 + 50; means over R1 and R2:
     expected = {
@@ -226,7 +222,7 @@ def test_survey_time_use_by_hand() -> None:
 
 
 def test_survey_contact_bands_by_hand() -> None:
-    out = survey_contact_bands(survey_frames(), pilots=["S"])
+    out = network(survey_frames(), source="survey", pilots=["S"]).bands
     assert out.columns == [
         "pilot",
         "school_year",
@@ -250,17 +246,20 @@ def test_survey_contact_bands_by_hand() -> None:
 
 
 def test_survey_themes_by_hand() -> None:
-    out = survey_themes(survey_frames())
+    out = theme_shares(survey_frames(), source="survey")
     assert out.columns == [
         "pilot",
         "school_year",
         "asker",
         "theme",
+        "contacts",
+        "asker_contacts",
         "respondents",
         "answered",
         "share",
         "source",
     ]
+    assert out["contacts"].null_count() == out.height  # the log's columns
     # parents: R1, R2, R3 answered; armoede by R1 and R2
     assert one(out, asker="parent", theme="armoede")["share"] == pytest.approx(2 / 3)
     assert one(out, asker="parent", theme="taal")["respondents"] == 1
@@ -272,22 +271,30 @@ def test_survey_themes_by_hand() -> None:
 
 
 def test_survey_partner_kinds_by_hand() -> None:
-    out = survey_partner_kinds(survey_frames())
-    welzijn = one(out, kind="welzijn")
+    out = network(survey_frames(), source="survey").partner_kinds
+    welzijn = one(out, partner_kind="welzijn")
     # "Versa" and "versa" are one organisation, named by both respondents who answered
-    assert (welzijn["organisations"], welzijn["respondents"], welzijn["answered"]) == (1, 2, 2)
+    assert (welzijn["partners"], welzijn["officers"], welzijn["answered"]) == (1, 2, 2)
     assert welzijn["share"] == 1.0
-    assert one(out, kind="wijkteam")["share"] == 0.5
-    assert out["kind"][0] == "welzijn"
+    assert one(out, partner_kind="wijkteam")["share"] == 0.5
+    assert out["partner_kind"][0] == "welzijn"
+    assert out["contacts"].null_count() == out.height  # the log's columns
 
 
 def test_survey_parents_of_pupil_cases_by_hand() -> None:
-    out = survey_parents_of_pupil_cases(survey_frames(), pilots=["S"])
-    # 80 and 100 → 80–100 (100 falls in the top band), 50 → 40–60, R3 unknown
-    assert out["officers"].to_list() == [0, 0, 1, 0, 2, 1]
-    assert out["share"].to_list()[:5] == pytest.approx([0, 0, 1 / 3, 0, 2 / 3])
-    assert out["mean_pct"][0] == pytest.approx((80 + 50 + 100) / 3)
+    kw = {"source": "survey", "pilots": ["S"]}
+    per = parents_of_pupil_cases(survey_frames(), by=["pilot", "officer"], **kw)  # type: ignore[arg-type]
+    # each respondent's estimate: R1 80, R2 50, R3 no answer, R4 100
+    assert per.select("officer_id", "pct").rows() == [
+        ("R1", 80.0),
+        ("R2", 50.0),
+        ("R3", None),
+        ("R4", 100.0),
+    ]
+    out = parents_of_pupil_cases(survey_frames(), by="pilot", **kw)  # type: ignore[arg-type]
+    assert out["pct"][0] == pytest.approx((80 + 50 + 100) / 3)
     assert out["respondents"][0] == 3
+    assert out["linked"][0] is None and out["source"][0] == "survey"
 
 
 def test_response_by_hand() -> None:
@@ -311,18 +318,25 @@ def test_response_by_hand() -> None:
     )
 
 
-def test_survey_functions_on_empty_tables() -> None:
+def test_the_survey_source_on_a_store_without_answers_says_what_it_holds() -> None:
     empty = frames()
-    assert survey_reach(empty).is_empty()
-    assert survey_reach(empty, by="pilot").is_empty()
-    assert survey_reach_bands(empty).is_empty()
-    assert survey_time_use(empty).is_empty() and survey_time_use(empty, by="pilot").is_empty()
-    assert survey_contact_bands(empty).is_empty()
-    assert survey_themes(empty).is_empty()
-    assert survey_parents_of_pupil_cases(empty).is_empty()
-    assert response(empty).is_empty()
-    with pytest.raises(ValueError):
-        survey_reach(empty, by="school")  # type: ignore[arg-type]
+    holds = "it holds 3 school rows, 3 officers, 4 assignments and 10 logged contacts"
+    for name, call in {
+        "reach": lambda: reach(empty, source="survey"),
+        "reach_bands": lambda: reach_bands(empty, by="officer", source="survey"),
+        "time_use": lambda: time_use(empty, source="survey"),
+        "network": lambda: network(empty, source="survey"),
+        "theme_shares": lambda: theme_shares(empty, source="survey"),
+        "parents_of_pupil_cases": lambda: parents_of_pupil_cases(empty, source="survey"),
+    }.items():
+        with pytest.raises(ValueError, match=f"^{name} \\(source='survey'\\) needs .*; {holds}"):
+            call()
+    with pytest.raises(ValueError, match="^response needs questionnaire answers"):
+        response(empty)
+    with pytest.raises(ValueError, match="choose from: pilot, officer, school_year"):
+        reach(survey_frames(), by="school", source="survey")
+    with pytest.raises(ValueError, match="source must be one of: log, survey, auto"):
+        reach(survey_frames(), source="questionnaire")  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- compare
@@ -443,23 +457,25 @@ def test_sample_questionnaire(sample_store: Store) -> None:
     answered = response(sample_store, pilots=gv)
     assert answered.select("respondents", "officers", "linked").row(0) == (16, 21, 16)
     assert answered["response_rate"][0] == pytest.approx(16 / 21)
-    pilot = survey_reach(sample_store, by="pilot", pilots=gv)
+    pilot = reach(sample_store, by="pilot", source="survey", pilots=gv)
     assert one(pilot, counterpart="parent")["reached"] == 540
     assert one(pilot, counterpart="pupil")["reached"] == 440
-    bands = survey_reach_bands(sample_store, pilots=gv)
+    bands = reach_bands(sample_store, by="officer", source="survey", pilots=gv)
     units = dict(zip(bands["band"], bands["units"], strict=True))
     known = sum(n for b, n in units.items() if b != "unknown")
     assert units["20–40%"] == max(units.values())  # most officers reach 20–40% of families
     assert units["20–40%"] > known / 2
     assert units["40–60%"] >= 4  # a sizeable group 40–60%
-    spoken = survey_parents_of_pupil_cases(sample_store, pilots=gv)
-    assert one(spoken, band="80–100%")["officers"] + one(spoken, band="60–80%")["officers"] >= 12
-    contact = survey_contact_bands(sample_store, pilots=gv)
+    spoken = parents_of_pupil_cases(
+        sample_store, by=["pilot", "officer"], source="survey", pilots=gv
+    )
+    assert spoken.filter(pl.col("pct") >= 60).height >= 12
+    contact = network(sample_store, source="survey", pilots=gv).bands
     for side in ("internal", "external"):
         assert one(contact, side=side, band="10–20")["share"] > 0.5
-    tasks = survey_time_use(sample_store, by="pilot", pilots=gv)
+    tasks = time_use(sample_store, by="pilot", source="survey", pilots=gv)
     assert tasks["share_pct"].sum() == pytest.approx(100)
-    themes = survey_themes(sample_store, pilots=gv)
+    themes = theme_shares(sample_store, source="survey", pilots=gv)
     assert set(themes["asker"]) == {"parent", "pupil", "colleague", "partner"}
     top_pupil = themes.filter(pl.col("asker") == "pupil")["theme"].head(3).to_list()
     assert set(top_pupil) & {"pesten", "mentaal", "gedrag"}
@@ -482,9 +498,13 @@ def test_survey_charts_validate(sample_store: Store, lang: str) -> None:
     from brugdata.publish.charts import _survey as charts
 
     made = {
-        "reach_bands": charts.survey_reach_bands(survey_reach_bands(sample_store), lang=lang),
-        "themes": charts.survey_themes(survey_themes(sample_store), lang=lang),
-        "contact_bands": charts.survey_contact_bands(survey_contact_bands(sample_store), lang=lang),
+        "reach_bands": charts.survey_reach_bands(
+            reach_bands(sample_store, by="officer", source="survey"), lang=lang
+        ),
+        "themes": charts.survey_themes(theme_shares(sample_store, source="survey"), lang=lang),
+        "contact_bands": charts.survey_contact_bands(
+            network(sample_store, source="survey").bands, lang=lang
+        ),
         "answer_codes": charts.answer_codes(code_counts(sample_store), lang=lang),
     }
     for name, chart in made.items():
@@ -502,7 +522,7 @@ def test_survey_charts_validate(sample_store: Store, lang: str) -> None:
         assert '"pupil"' in themes and '"Bullying"' in themes
         assert "Waiting times" in codes and "(no code)" in codes and "bottleneck" in codes
     with pytest.raises(ValueError):
-        charts.survey_themes(survey_themes(sample_store), lang="de")  # type: ignore[arg-type]
+        charts.survey_themes(theme_shares(sample_store, source="survey"), lang="de")  # type: ignore[arg-type]
 
 
 def test_survey_results_names_every_frame(sample_store: Store) -> None:

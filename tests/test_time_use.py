@@ -120,7 +120,7 @@ def test_mapping_is_shipped_data() -> None:
 
 
 def test_per_officer(source: dict[str, pl.DataFrame]) -> None:
-    frame = time_use(source)
+    frame = time_use(source, by="officer")
     assert frame.columns == ["officer_id", "pilot", "school_year", "task", "share_pct", "source"]
     assert frame.schema["share_pct"] == pl.Float64
     # A (two years), B and C, 7 tasks each in vocabulary order; D has no usable minutes.
@@ -172,16 +172,16 @@ def test_per_pilot(source: dict[str, pl.DataFrame]) -> None:
 
 
 def test_filters(source: dict[str, pl.DataFrame]) -> None:
-    assert time_use(source, pilots=["p2"]).is_empty()
-    older = time_use(source, school_year="2023-2024")
+    assert time_use(source, by="officer", pilots=["p2"]).is_empty()
+    older = time_use(source, by="officer", school_year="2023-2024")
     assert older.get_column("officer_id").unique().to_list() == ["A"]
-    assert time_use(source, pilots=["p1"], school_year=YEAR).height == 3 * len(TASKS)
-    with pytest.raises(ValueError, match="by must be"):
+    assert time_use(source, by="officer", pilots=["p1"], school_year=YEAR).height == 3 * len(TASKS)
+    with pytest.raises(ValueError, match="choose from: pilot, officer, school_year"):
         time_use(source, by="school")  # type: ignore[arg-type]
 
 
 def test_sample(sample_store: Store) -> None:
-    frame = time_use(sample_store)
+    frame = time_use(sample_store, by="officer")
     officers = sample_store.table("officers").height
     assert frame.height == officers * len(TASKS)
     assert frame.get_column("source").unique().to_list() == ["time_use"]
@@ -191,7 +191,7 @@ def test_sample(sample_store: Store) -> None:
     assert sorted(pilots.get_column("pilot").unique()) == ["den_bosch", "gooi_vechtstreek"]
     # Without the time_use table every officer's shares come from the contacts.
     frames = {t: sample_store.table(t) for t in ("schools", "officers", "contacts")}
-    derived = time_use(frames)
+    derived = time_use(frames, by="officer")
     assert derived.get_column("source").unique().to_list() == ["contacts"]
     per = derived.group_by("officer_id").agg(pl.col("share_pct").sum())
     assert per.get_column("share_pct").to_list() == pytest.approx([100.0] * per.height)
@@ -204,7 +204,7 @@ def _chart_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_chart_per_officer(sample_store: Store) -> None:
-    frame = time_use(sample_store)
+    frame = time_use(sample_store, by="officer")
     spec = time_use_chart(frame).to_dict()
     assert spec["mark"]["type"] == "bar"
     rows = _chart_rows(spec)
@@ -223,7 +223,7 @@ def test_chart_per_pilot_in_english(sample_store: Store, source: dict[str, pl.Da
     assert spec["encoding"]["y"]["title"] == "Pilot"
     assert "one-to-one contact with parents" in {r["task_label"] for r in rows}
     # Bars derived from contacts say so; several years name the year.
-    small = _chart_rows(time_use_chart(time_use(source), lang="en").to_dict())
+    small = _chart_rows(time_use_chart(time_use(source, by="officer"), lang="en").to_dict())
     assert {r["bar"] for r in small} == {
         "A 2023-2024 (from contacts)",
         "A 2024-2025",

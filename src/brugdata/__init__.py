@@ -40,22 +40,22 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "reach_bands": ("brugdata.analysis.reach", "reach_bands"),
     "parents_of_pupil_cases": ("brugdata.analysis.reach", "parents_of_pupil_cases"),
     "seasonality": ("brugdata.analysis.seasonality", "seasonality"),
+    "theme_shares": ("brugdata.analysis.themes", "theme_shares"),
     "network": ("brugdata.analysis.network", "network"),
+    "to_networkx": ("brugdata.analysis.network", "to_networkx"),
     "time_use": ("brugdata.analysis.time_use", "time_use"),
     "compare": ("brugdata.analysis.compare", "compare"),
     "cases": ("brugdata.analysis.pathways", "cases"),
     "pathways": ("brugdata.analysis.pathways", "pathways"),
+    "response": ("brugdata.analysis.survey", "response"),
+    "survey_results": ("brugdata.analysis.survey", "survey_results"),
+    "Frames": ("brugdata.analysis._contract", "Frames"),
+    "AnalysisError": ("brugdata.analysis._contract", "AnalysisError"),
     "convert_form": ("brugdata.ingest.forms", "convert_form"),
     "load_mapping": ("brugdata.ingest.forms", "load_mapping"),
     "load_codebook": ("brugdata.model.codebook", "load_codebook"),
     "code_counts": ("brugdata.analysis.answers", "code_counts"),
     "untagged_answers": ("brugdata.analysis.answers", "untagged_answers"),
-    "survey_results": ("brugdata.analysis.survey", "survey_results"),
-    "survey_reach": ("brugdata.analysis.survey", "survey_reach"),
-    "survey_reach_bands": ("brugdata.analysis.survey", "survey_reach_bands"),
-    "survey_time_use": ("brugdata.analysis.survey", "survey_time_use"),
-    "survey_contact_bands": ("brugdata.analysis.survey", "survey_contact_bands"),
-    "survey_themes": ("brugdata.analysis.survey", "survey_themes"),
     "read_duo": ("brugdata.ingest.duo", "read_duo"),
     "fill_population": ("brugdata.store.population", "fill_population"),
     "holidays": ("brugdata.model.calendar", "holidays"),
@@ -78,20 +78,15 @@ _MODULES: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS, *_MODULES]
 
 if TYPE_CHECKING:
+    from brugdata.analysis._contract import AnalysisError, Frames
     from brugdata.analysis.answers import code_counts, untagged_answers
     from brugdata.analysis.compare import compare
-    from brugdata.analysis.network import network
+    from brugdata.analysis.network import network, to_networkx
     from brugdata.analysis.pathways import cases, pathways
     from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
     from brugdata.analysis.seasonality import seasonality
-    from brugdata.analysis.survey import (
-        survey_contact_bands,
-        survey_reach,
-        survey_reach_bands,
-        survey_results,
-        survey_themes,
-        survey_time_use,
-    )
+    from brugdata.analysis.survey import response, survey_results
+    from brugdata.analysis.themes import theme_shares
     from brugdata.analysis.time_use import time_use
     from brugdata.config import settings
     from brugdata.errors import BrugdataError, ReadError, StoreError

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.model.calendar import region_of
 from brugdata.sql import Source, query, school_year_sql, year_text_sql
 from brugdata.store.derived import has_derived
@@ -29,6 +30,7 @@ __all__ = [
     "band_expr",
     "band_label",
     "contacts_x",
+    "homogeneity",
     "counts_x",
     "links_x",
     "people_x",
@@ -46,6 +48,7 @@ CONTACTS_X = f"""
            {school_year_sql("c.date")} AS school_year,
            coalesce(s.pilot, o.pilot) AS pilot,
            s.school_type,
+           s.municipality,
            month(c.date) AS month,
            ((month(c.date) + 4) % 12) + 1 AS school_month,
            coalesce(c.family_key, c.person_key) AS family
@@ -82,11 +85,12 @@ def _with_pilot(table: str, extra: str = "", pilot: bool = True) -> str:
     d = f"(SELECT * EXCLUDE (start_year), {year} AS school_year FROM {table})"
     if not pilot:
         return f"""
-        SELECT d.*, CAST(NULL AS VARCHAR) AS pilot, CAST(NULL AS VARCHAR) AS school_type{extra}
+        SELECT d.*, CAST(NULL AS VARCHAR) AS pilot, CAST(NULL AS VARCHAR) AS school_type,
+               CAST(NULL AS VARCHAR) AS municipality{extra}
         FROM {d} d
         """
     return f"""
-    SELECT d.*, coalesce(s.pilot, o.pilot) AS pilot, s.school_type{extra}
+    SELECT d.*, coalesce(s.pilot, o.pilot) AS pilot, s.school_type, s.municipality{extra}
     FROM {d} d
     LEFT JOIN schools s ON s.school_id = d.school_id AND s.school_year = d.school_year
     LEFT JOIN officers o ON o.officer_id = d.officer_id
@@ -104,14 +108,15 @@ def people_x(con: duckdb.DuckDBPyConnection, *, pilot: bool = True) -> str:
         )
     return f"""
     SELECT officer_id, school_id, school_year, counterpart, person_key, family_key, pilot,
-           school_type, family
+           school_type, municipality, family
     FROM ({CONTACTS_X}) WHERE counterpart IN ('parent', 'pupil')
     """
 
 
 def themes_x(con: duckdb.DuckDBPyConnection) -> str:
     """SQL: theme mentions (a contact's distinct themes) by officer, school, school year,
-    month, school_month, counterpart and theme, with ``n`` contacts, pilot and school_type.
+    month, school_month, counterpart and theme, with ``n`` contacts, pilot, school_type and
+    municipality.
     Count with sum(n)."""
     if has_derived(con):
         return _with_pilot(
@@ -119,7 +124,7 @@ def themes_x(con: duckdb.DuckDBPyConnection) -> str:
         )
     return f"""
     SELECT officer_id, school_id, school_year, month, school_month, counterpart,
-           unnest(list_distinct(themes)) AS theme, 1 AS n, pilot, school_type
+           unnest(list_distinct(themes)) AS theme, 1 AS n, pilot, school_type, municipality
     FROM ({CONTACTS_X})
     """
 
@@ -151,12 +156,13 @@ def links_x(con: duckdb.DuckDBPyConnection) -> str:
 def counts_x(con: duckdb.DuckDBPyConnection) -> str:
     """SQL: contacts by officer, school, school year and counterpart with ``n`` contacts,
     ``minutes`` (summed durations; null when none has one) and ``timed`` (contacts with a
-    duration), pilot and school_type. Count with sum(n)."""
+    duration), pilot, school_type and municipality. Count with sum(n)."""
     if has_derived(con):
         return _with_pilot("contacts_counts", ", d.contacts AS n")
     return f"""
     SELECT officer_id, school_id, school_year, counterpart, 1 AS n, duration_min AS minutes,
-           CASE WHEN duration_min IS NULL THEN 0 ELSE 1 END AS timed, pilot, school_type
+           CASE WHEN duration_min IS NULL THEN 0 ELSE 1 END AS timed, pilot, school_type,
+           municipality
     FROM ({CONTACTS_X})
     """
 
@@ -191,6 +197,33 @@ def wilson_exprs(k: str, n: str, z: float = 1.959964) -> tuple[pl.Expr, pl.Expr]
     low = pl.when(ok).then(((centre - half).clip(0, 1)) * 100)
     high = pl.when(ok).then(((centre + half).clip(0, 1)) * 100)
     return low, high
+
+
+def homogeneity(
+    frame: pl.DataFrame, successes: str, totals: str, method: str, skip: Sequence[str] = ()
+) -> pl.DataFrame:
+    """``frame`` (pilot, school_year, ...) with method and p_value: a chi-square test of
+    homogeneity of ``successes`` / ``totals`` over the pilots of each school year (leaving
+    out the pilots in ``skip``)."""
+    tests = []
+    for (year,), part in frame.filter(~pl.col("pilot").is_in(list(skip))).group_by(
+        "school_year", maintain_order=True
+    ):
+        chi2, df, p = chi2_homogeneity(
+            [0 if k is None else int(k) for k in part[successes].to_list()],
+            [0 if n is None else int(n) for n in part[totals].to_list()],
+        )
+        tests.append(
+            {
+                "school_year": year,
+                "method": f"{method}, chi2 = {chi2:.2f}, df = {df}" if df else None,
+                "p_value": p if df else None,
+            }
+        )
+    test = pl.DataFrame(
+        tests, schema={"school_year": pl.String, "method": pl.String, "p_value": pl.Float64}
+    )
+    return frame.join(test, on="school_year", how="left", nulls_equal=True)
 
 
 def band_label(low: int, high: int) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
 from brugdata.analysis._common import pilot_clause
+from brugdata.analysis._contract import check_selection, group_columns, need
 from brugdata.model.codebook import Codebook, _book, tag_answers
-from brugdata.sql import Source, query
+from brugdata.sql import Source, connect, query
+
+__all__ = ["code_counts", "untagged_answers"]
 
 _ANSWER_COLUMNS = ("officer_id", "pilot", "school_year", "relation", "kind", "text")
 
@@ -29,9 +33,31 @@ def _answers(source: Source, pilots: Sequence[str] | None, school_year: str | No
     )
 
 
+def _checked(
+    data: Source, what: str, by: str, pilots: Sequence[str] | None, school_year: str | None
+) -> Source:
+    """The connection of ``data`` once ``by`` and the selection are checked and the store has
+    open answers for it."""
+    group_columns(by, ("pilot",), what=what)  # type: ignore[arg-type]
+    con = connect(data)
+    check_selection(con, pilots, school_year)
+    rows = _answers(con, pilots, school_year)
+    need(
+        con,
+        rows.height > 0,
+        what=what,
+        data="open questionnaire answers (survey_answers)",
+        pilots=pilots,
+        school_year=school_year,
+    )
+    return con
+
+
 def code_counts(
-    source: Source,
+    data: Source,
+    /,
     *,
+    by: Literal["pilot"] = "pilot",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
     codebook: Codebook | str | Path | None = None,
@@ -45,6 +71,17 @@ def code_counts(
     have several codes, so shares can add up to more than 1). Ordered by pilot, year, relation,
     kind, then the most frequent code first and the untagged answers last.
     """
+    con = _checked(data, "code_counts", by, pilots, school_year)
+    return _code_counts(con, pilots, school_year, codebook)
+
+
+def _code_counts(
+    source: Source,
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+    codebook: Codebook | str | Path | None = None,
+) -> pl.DataFrame:
+    """:func:`code_counts` without the checks (empty without answers)."""
     book = _book(codebook)
     tagged = tag_answers(_answers(source, pilots, school_year), book)
     keys = ["pilot", "school_year", "relation", "kind"]
@@ -88,8 +125,10 @@ def code_counts(
 
 
 def untagged_answers(
-    source: Source,
+    data: Source,
+    /,
     *,
+    by: Literal["pilot"] = "pilot",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
     codebook: Codebook | str | Path | None = None,
@@ -99,5 +138,16 @@ def untagged_answers(
 
     Columns: officer_id, pilot, school_year, relation, kind, text.
     """
+    con = _checked(data, "untagged_answers", by, pilots, school_year)
+    return _untagged_answers(con, pilots, school_year, codebook)
+
+
+def _untagged_answers(
+    source: Source,
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+    codebook: Codebook | str | Path | None = None,
+) -> pl.DataFrame:
+    """:func:`untagged_answers` without the checks (empty without answers)."""
     tagged = tag_answers(_answers(source, pilots, school_year), codebook)
     return tagged.filter(pl.col("code").is_null()).select(_ANSWER_COLUMNS)

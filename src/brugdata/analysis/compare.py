@@ -17,13 +17,20 @@ tests compare only figures of one source.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 
-from brugdata.analysis._common import counts_x, pilot_clause, themes_x
-from brugdata.analysis._stats import chi2_homogeneity
-from brugdata.analysis.reach import parents_of_pupil_cases, reach
+from brugdata.analysis._common import counts_x, homogeneity, pilot_clause, themes_x
+from brugdata.analysis._contract import (
+    AnalysisError,
+    check_selection,
+    group_columns,
+    holdings,
+    selection_text,
+)
+from brugdata.analysis.reach import _log_reach, parents_of_pupil_cases
+from brugdata.analysis.survey import survey_rows
 from brugdata.sql import Source, connect, query
 
 __all__ = ["METRICS", "SCHOOL_WEEKS", "compare"]
@@ -106,6 +113,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
 
 _COLUMNS = {
     "pilot": pl.String,
+    "school_year": pl.String,
     "metric": pl.String,
     "label": pl.String,
     "value": pl.Float64,
@@ -118,26 +126,28 @@ _COLUMNS = {
 }
 
 _HOMOGENEITY = "chi-square test of homogeneity over the pilots (reached vs not reached)"
-_HOMOGENEITY_SURVEY = (
-    "chi-square test of homogeneity over the pilots' questionnaire answers "
-    "(helped vs not helped, as the respondents report them)"
-)
 
 
 def compare(
-    source: Source,
+    data: Source,
+    /,
     *,
+    by: Literal["pilot"] = "pilot",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
     top_themes: int = 3,
     survey: bool | Literal["auto"] = "auto",
 ) -> pl.DataFrame:
-    """Pilots side by side: one row per pilot and figure.
+    """Pilots side by side: one row per pilot, school year and figure (``by="pilot"``; figures
+    are never summed over school years).
 
-    Columns: pilot, metric (a key of :data:`METRICS`), label (the role, theme or task a row is
-    about, else null), value, ci_low, ci_high (95% Wilson interval for percentages), unit,
-    source (where the figure comes from: "contacts", "schools", "officers", "assignments" or
-    "survey"), method (how pilots were compared, if they were), p_value.
+    Columns: pilot, school_year, metric (a key of :data:`METRICS`), label (the role, theme or
+    task a row is about, else null), value, ci_low, ci_high (95% Wilson interval for
+    percentages), unit, source (where the figure comes from: "contacts", "schools",
+    "officers", "assignments" or
+    "survey"), method (how pilots were compared, if they were: over the pilots of the school
+    year), p_value. The officers of a pilot (officers table, which has no school year) count
+    in each school year the pilot has schools, assignments or questionnaire answers.
 
     Questionnaires (``survey``): with ``"auto"`` (the default) every pilot with questionnaire
     rows and no contacts gets its survey figures; with ``True`` every pilot with questionnaire
@@ -160,26 +170,36 @@ def compare(
     figure is never tested against a logged one: the respondents' own counts and distinct
     people in a log are not the same measurement.
     """
-    source = connect(source)  # frames are loaded once, not once per figure
-    where, params = _where(pilots, school_year)
+    group_columns(by, ("pilot",), what="compare")
     if survey not in (True, False, "auto"):
-        raise ValueError(f"survey must be True, False or 'auto', not {survey!r}")
+        raise AnalysisError(f"survey must be True, False or 'auto', not {survey!r}")
+    source = connect(data)  # frames are loaded once, not once per figure
+    check_selection(source, pilots, school_year)
+    where, params = _where(pilots, school_year)
+    logged = _logged_pilots(source, where, params)
     no_log: set[str] = set()
     if survey:
-        no_log = _survey_pilots(source, pilots, school_year) - _logged_pilots(source, where, params)
-    parts = [
-        _structure(source, pilots, school_year),
-        _reach_rows(source, pilots, school_year, no_log),
-        _contacts(source, where, params),
-        _themes(source, where, params, top_themes),
-        _partners(source, pilots, school_year),
-        _pathway_rows(source, pilots, school_year),
-    ]
+        no_log = _survey_pilots(source, pilots, school_year) - logged
+    parts = [_structure(source, pilots, school_year)]
+    if logged:
+        parts += [
+            _reach_rows(source, pilots, school_year, no_log),
+            _contacts(source, where, params),
+            _themes(source, where, params, top_themes),
+            _partners(source, pilots, school_year),
+            _pathway_rows(source, pilots, school_year),
+        ]
     if survey is True:
-        parts.append(_survey_rows(source, pilots, school_year))
+        parts.append(survey_rows(source, pilots, school_year).with_columns(unit=_unit()))
     elif survey == "auto" and no_log:
-        parts.append(_survey_rows(source, sorted(no_log), school_year))
-    rows = pl.concat([p for p in parts if p.height], how="diagonal_relaxed")
+        parts.append(survey_rows(source, sorted(no_log), school_year).with_columns(unit=_unit()))
+    found = [p for p in parts if p.height]
+    if not found:
+        raise AnalysisError(
+            f"compare needs schools, contacts or questionnaire answers, and the store has none "
+            f"for {selection_text(pilots, school_year)}; {holdings(source)}"
+        )
+    rows = pl.concat(found, how="diagonal_relaxed")
     if no_log:
         rows = rows.filter(~((pl.col("source") == "contacts") & pl.col("pilot").is_in(no_log)))
     rows = rows.with_columns(
@@ -194,10 +214,11 @@ def compare(
         )
         .sort(
             "pilot",
+            "school_year",
             "_order",
             "_survey",
             pl.col("value"),
-            descending=[False, False, False, True],
+            descending=[False, False, False, False, True],
             nulls_last=True,
         )
         .drop("_order", "_survey")
@@ -218,25 +239,35 @@ def _where(
 def _structure(
     source: Source, pilots: Sequence[str] | None, school_year: str | None
 ) -> pl.DataFrame:
-    """Schools, officers (by role) and hours per pilot."""
+    """Schools, officers (by role) and hours per pilot and school year."""
     where, params = _where(pilots, school_year)
-    officers_where, officers_params = pilot_clause("pilot", pilots)
+    officers_where, officers_params = pilot_clause("o.pilot", pilots)
     sql = f"""
     WITH s AS (SELECT * FROM schools WHERE {where}),
-    o AS (SELECT officer_id, pilot, role FROM officers WHERE {officers_where}),
     a AS (SELECT a.*, s.pilot FROM assignments a
-          JOIN s ON s.school_id = a.school_id AND s.school_year = a.school_year)
-    SELECT pilot, 'schools' AS metric, NULL AS label, count(DISTINCT school_id) AS value,
-           'schools' AS source FROM s GROUP BY pilot
+          JOIN s ON s.school_id = a.school_id AND s.school_year = a.school_year),
+    years AS (
+        SELECT DISTINCT pilot, school_year FROM (
+            SELECT pilot, school_year FROM s
+            UNION ALL SELECT pilot, school_year FROM a
+            UNION ALL SELECT pilot, school_year FROM survey WHERE {where})
+    ),
+    o AS (SELECT o.officer_id, o.pilot, o.role, y.school_year
+          FROM officers o JOIN years y ON y.pilot = o.pilot WHERE {officers_where})
+    SELECT pilot, school_year, 'schools' AS metric, NULL AS label,
+           count(DISTINCT school_id) AS value, 'schools' AS source
+    FROM s GROUP BY pilot, school_year
     UNION ALL
-    SELECT pilot, 'officers', NULL, count(*), 'officers' FROM o GROUP BY pilot
+    SELECT pilot, school_year, 'officers', NULL, count(*), 'officers' FROM o
+    GROUP BY pilot, school_year
     UNION ALL
-    SELECT pilot, 'officers_by_role', role, count(*), 'officers' FROM o GROUP BY pilot, role
+    SELECT pilot, school_year, 'officers_by_role', role, count(*), 'officers' FROM o
+    GROUP BY pilot, school_year, role
     UNION ALL
-    SELECT pilot, 'hours_per_week', NULL, sum(hours_per_week), 'assignments' FROM a
-    GROUP BY pilot
+    SELECT pilot, school_year, 'hours_per_week', NULL, sum(hours_per_week), 'assignments'
+    FROM a GROUP BY pilot, school_year
     """
-    return query(source, sql, [*params, *officers_params]).with_columns(
+    return query(source, sql, [*params, *params, *officers_params]).with_columns(
         pl.col("value").cast(pl.Float64), unit=_unit()
     )
 
@@ -247,62 +278,60 @@ def _reach_rows(
     school_year: str | None,
     no_log: set[str] | None = None,
 ) -> pl.DataFrame:
-    """Population and reach (n, %, interval, per weekly hour), with a test across pilots
-    (leaving out the pilots in ``no_log``: they have no contacts to count)."""
-    r = reach(source, by="pilot", pilots=pilots, school_year=school_year)
+    """Population and reach (n, %, interval, per weekly hour), with a test across the pilots
+    of each school year (leaving out the pilots in ``no_log``: they have no contacts)."""
+    r = _log_reach(connect(source), ["pilot"], pilots, school_year)
     skip = sorted(no_log or ())
     frames = []
     for side, people, pop in (("parent", "parents", "families"), ("pupil", "pupils", "pupils")):
-        part = r.filter(pl.col("counterpart") == side)
-        tested = part.filter(~pl.col("pilot").is_in(skip))
-        chi2, df, p = chi2_homogeneity(
-            tested["reached"].to_list(),
-            [0 if n is None else int(n) for n in tested["population"].to_list()],
+        part = homogeneity(
+            r.filter(pl.col("counterpart") == side), "reached", "population", _HOMOGENEITY, skip
         )
-        method = _HOMOGENEITY + f", chi2 = {chi2:.2f}, df = {df}" if df else None
-        base = part.select("pilot", pl.lit("contacts").alias("source"))
+        keys = ("pilot", "school_year")
         frames += [
             part.select(
-                "pilot",
+                *keys,
                 pl.lit(pop).alias("metric"),
                 pl.col("population").cast(pl.Float64).alias("value"),
                 pl.lit("schools").alias("source"),
             ),
-            base.with_columns(
-                metric=pl.lit(f"{people}_reached"), value=part["reached"].cast(pl.Float64)
+            part.select(
+                *keys,
+                pl.lit(f"{people}_reached").alias("metric"),
+                pl.col("reached").cast(pl.Float64).alias("value"),
+                pl.lit("contacts").alias("source"),
             ),
             part.select(
-                "pilot",
+                *keys,
                 pl.lit(f"{people}_reached_pct").alias("metric"),
                 pl.col("pct").alias("value"),
                 "ci_low",
                 "ci_high",
                 pl.lit("contacts").alias("source"),
-                pl.lit(method, dtype=pl.String).alias("method"),
-                pl.lit(p if df else None, dtype=pl.Float64).alias("p_value"),
+                "method",
+                "p_value",
             ),
             part.select(
-                "pilot",
+                *keys,
                 pl.lit(f"{people}_reached_per_weekly_hour").alias("metric"),
                 pl.col("reached_per_weekly_hour").alias("value"),
                 pl.lit("contacts").alias("source"),
             ),
         ]
-    cases = parents_of_pupil_cases(source, by="pilot", pilots=pilots, school_year=school_year)
-    cases = cases.filter(~pl.col("pilot").is_in(skip))
-    chi2, df, p = chi2_homogeneity(cases["parents_contacted"].to_list(), cases["linked"].to_list())
+    cases = parents_of_pupil_cases(
+        source, by="pilot", source="log", pilots=pilots, school_year=school_year
+    ).filter(~pl.col("pilot").is_in(skip))
     frames.append(
-        cases.select(
+        homogeneity(cases, "parents_contacted", "linked", _HOMOGENEITY).select(
             "pilot",
+            "school_year",
             pl.lit("pupil_cases_parents_contacted_pct").alias("metric"),
             pl.col("pct").alias("value"),
             "ci_low",
             "ci_high",
             pl.lit("contacts").alias("source"),
-            pl.lit(
-                _HOMOGENEITY + f", chi2 = {chi2:.2f}, df = {df}" if df else None, dtype=pl.String
-            ).alias("method"),
-            pl.lit(p if df else None, dtype=pl.Float64).alias("p_value"),
+            "method",
+            "p_value",
         )
     )
     out = pl.concat(frames, how="diagonal_relaxed")
@@ -313,28 +342,32 @@ def _contacts(source: Source, where: str, params: list[object]) -> pl.DataFrame:
     """Contacts, and contacts per officer-hour (weekly hours × SCHOOL_WEEKS)."""
     hours_where = where.replace("pilot", "s.pilot").replace("school_year", "s.school_year")
     sql = f"""
-    WITH cx AS (SELECT pilot, n FROM ({counts_x(connect(source))}) WHERE {where}),
+    WITH cx AS (SELECT pilot, school_year, n FROM ({counts_x(connect(source))})
+                WHERE {where}),
     hours AS (
-        SELECT s.pilot, sum(a.hours_per_week) AS hours
+        SELECT s.pilot, s.school_year, sum(a.hours_per_week) AS hours
         FROM assignments a JOIN schools s
           ON s.school_id = a.school_id AND s.school_year = a.school_year
         WHERE {hours_where}
-        GROUP BY s.pilot
+        GROUP BY s.pilot, s.school_year
     )
-    SELECT cx.pilot, CAST(sum(cx.n) AS BIGINT) AS contacts, any_value(h.hours) AS hours
-    FROM cx LEFT JOIN hours h ON h.pilot = cx.pilot
-    GROUP BY cx.pilot
+    SELECT cx.pilot, cx.school_year, CAST(sum(cx.n) AS BIGINT) AS contacts,
+           any_value(h.hours) AS hours
+    FROM cx LEFT JOIN hours h ON h.pilot = cx.pilot AND h.school_year = cx.school_year
+    GROUP BY cx.pilot, cx.school_year
     """
     frame = query(source, sql, [*params, *params])
     return pl.concat(
         [
             frame.select(
                 "pilot",
+                "school_year",
                 pl.lit("contacts").alias("metric"),
                 pl.col("contacts").cast(pl.Float64).alias("value"),
             ),
             frame.select(
                 "pilot",
+                "school_year",
                 pl.lit("contacts_per_officer_hour").alias("metric"),
                 (pl.col("contacts") / (pl.col("hours") * SCHOOL_WEEKS)).alias("value"),
             ),
@@ -346,18 +379,20 @@ def _themes(source: Source, where: str, params: list[object], top: int) -> pl.Da
     """The ``top`` themes per pilot as a share (%) of its contacts."""
     con = connect(source)
     sql = f"""
-    WITH n AS (SELECT pilot, sum(n) AS contacts FROM ({counts_x(con)}) WHERE {where}
-               GROUP BY pilot),
-    t AS (SELECT pilot, theme, sum(n) AS mentions FROM ({themes_x(con)})
-          WHERE ({where}) AND theme IS NOT NULL GROUP BY pilot, theme)
-    SELECT t.pilot, t.theme AS label, 100.0 * t.mentions / n.contacts AS value,
-           row_number() OVER (PARTITION BY t.pilot ORDER BY t.mentions DESC, t.theme) AS rank
-    FROM t JOIN n USING (pilot)
+    WITH n AS (SELECT pilot, school_year, sum(n) AS contacts FROM ({counts_x(con)})
+               WHERE {where} GROUP BY pilot, school_year),
+    t AS (SELECT pilot, school_year, theme, sum(n) AS mentions FROM ({themes_x(con)})
+          WHERE ({where}) AND theme IS NOT NULL GROUP BY pilot, school_year, theme)
+    SELECT t.pilot, t.school_year, t.theme AS label, 100.0 * t.mentions / n.contacts AS value,
+           row_number() OVER (PARTITION BY t.pilot, t.school_year
+                              ORDER BY t.mentions DESC, t.theme) AS rank
+    FROM t JOIN n USING (pilot, school_year)
     QUALIFY rank <= ?
     """
     frame = query(con, sql, [*params, *params, top])
     return frame.select(
         "pilot",
+        "school_year",
         pl.lit("top_theme").alias("metric"),
         "label",
         "value",
@@ -374,14 +409,15 @@ def _partners(
 
     per_pilot = (
         link_counts(source, pilots=pilots, school_year=school_year)
-        .group_by("pilot")
+        .group_by("pilot", "school_year")
         .agg(mean_internal=pl.col("internal").mean(), mean_external=pl.col("external").mean())
-        .sort("pilot")
+        .sort("pilot", "school_year")
     )
     return pl.concat(
         [
             per_pilot.select(
                 "pilot",
+                "school_year",
                 pl.lit(f"{side}_per_officer").alias("metric"),
                 pl.col(f"mean_{side}").cast(pl.Float64).alias("value"),
             )
@@ -405,6 +441,7 @@ def _pathway_rows(
         [
             out.select(
                 "pilot",
+                "school_year",
                 pl.lit("cases_no_referral_pct").alias("metric"),
                 (pl.col("share_no_referral") * 100).alias("value"),
                 (pl.col("ci_low") * 100).alias("ci_low"),
@@ -414,11 +451,13 @@ def _pathway_rows(
             ),
             out.select(
                 "pilot",
+                "school_year",
                 pl.lit("cases_specialised_pct").alias("metric"),
                 (pl.col("share_specialised") * 100).alias("value"),
             ),
             out.select(
                 "pilot",
+                "school_year",
                 pl.lit("median_days_to_referral").alias("metric"),
                 pl.col("median_days_to_referral").cast(pl.Float64).alias("value"),
             ),
@@ -441,102 +480,6 @@ def _logged_pilots(source: Source, where: str, params: list[object]) -> set[str]
     sql = f"SELECT DISTINCT pilot FROM ({counts_x(connect(source))}) WHERE {where}"
     frame = query(source, sql, params)
     return {p for p in frame["pilot"].to_list() if p is not None}
-
-
-def _survey_rows(
-    source: Source, pilots: Sequence[str] | None, school_year: str | None
-) -> pl.DataFrame:
-    """The questionnaire figures of every pilot with survey rows (source "survey"); the
-    percentages tested across the questionnaire pilots only."""
-    from brugdata.analysis.survey import (
-        response,
-        survey_contact_bands,
-        survey_parents_of_pupil_cases,
-        survey_reach,
-        survey_time_use,
-    )
-
-    kw: dict[str, Any] = {"pilots": pilots, "school_year": school_year}
-    answered = response(source, **kw)
-    if answered.is_empty():
-        return pl.DataFrame()
-    frames = [
-        answered.select(
-            "pilot",
-            pl.lit("respondents").alias("metric"),
-            pl.col("respondents").cast(pl.Float64).alias("value"),
-        ),
-        answered.select(
-            "pilot",
-            pl.lit("response_rate").alias("metric"),
-            (pl.col("response_rate") * 100).alias("value"),
-        ),
-    ]
-    r = survey_reach(source, by="pilot", **kw)
-    for side, people, pop in (("parent", "parents", "families"), ("pupil", "pupils", "pupils")):
-        part = r.filter(pl.col("counterpart") == side)
-        chi2, df, p = chi2_homogeneity(
-            [0 if k is None else int(k) for k in part["reached_with_population"].to_list()],
-            [0 if n is None else int(n) for n in part["population"].to_list()],
-        )
-        method = _HOMOGENEITY_SURVEY + f", chi2 = {chi2:.2f}, df = {df}" if df else None
-        frames += [
-            part.select(
-                "pilot",
-                pl.lit(pop).alias("metric"),
-                pl.col("population").cast(pl.Float64).alias("value"),
-            ),
-            part.select(
-                "pilot",
-                pl.lit(f"{people}_reached").alias("metric"),
-                pl.col("reached").cast(pl.Float64).alias("value"),
-            ),
-            part.select(
-                "pilot",
-                pl.lit(f"{people}_reached_pct").alias("metric"),
-                pl.col("pct").alias("value"),
-                "ci_low",
-                "ci_high",
-                pl.lit(method, dtype=pl.String).alias("method"),
-                pl.lit(p if df else None, dtype=pl.Float64).alias("p_value"),
-            ),
-        ]
-    spoken = survey_parents_of_pupil_cases(source, **kw)
-    frames.append(
-        spoken.filter(pl.col("respondents") > 0)
-        .select("pilot", "mean_pct")
-        .unique(maintain_order=True)
-        .select(
-            "pilot",
-            pl.lit("pupil_cases_parents_contacted_pct").alias("metric"),
-            pl.col("mean_pct").alias("value"),
-        )
-    )
-    bands = survey_contact_bands(source, **kw)
-    frames.append(
-        bands.select("pilot", "side", "mean")
-        .unique(maintain_order=True)
-        .select(
-            "pilot",
-            pl.format("{}_per_officer", "side").alias("metric"),
-            pl.col("mean").alias("value"),
-        )
-    )
-    tasks = survey_time_use(source, by="pilot", **kw)
-    frames.append(
-        tasks.sort("share_pct", descending=True)
-        .group_by("pilot", maintain_order=True)
-        .first()
-        .select(
-            "pilot",
-            pl.lit("top_task").alias("metric"),
-            pl.col("task").alias("label"),
-            "share_pct",
-        )
-        .rename({"share_pct": "value"})
-    )
-    out = pl.concat([f for f in frames if f.height], how="diagonal_relaxed")
-    return out.with_columns(source=pl.lit("survey"), unit=_unit())
 
 
 def _unit() -> pl.Expr:

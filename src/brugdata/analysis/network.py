@@ -12,26 +12,34 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from brugdata.analysis import _questionnaire as questionnaire
 from brugdata.analysis._common import links_x, pilot_clause
-from brugdata.model.vocab import Lang, label
+from brugdata.analysis._contract import (
+    Frames,
+    SourceKind,
+    check_selection,
+    conform,
+    group_columns,
+    resolve_source,
+)
+from brugdata.analysis._graph import metrics as _metrics
+from brugdata.analysis._graph import to_networkx
 from brugdata.sql import Source, connect, query
 
 if TYPE_CHECKING:
     import duckdb
-    import networkx
 
 __all__ = [
     "BAND_LABELS",
     "NETWORK_BANDS",
-    "NetworkResult",
     "link_counts",
     "network",
     "network_band",
+    "to_networkx",
 ]
 
 #: Bands of the number of distinct colleagues or partners per officer, as the Gooi en
@@ -41,6 +49,7 @@ NETWORK_BANDS: tuple[tuple[int, int | None], ...] = ((0, 10), (10, 20), (20, 30)
 _EDGES_SCHEMA = pl.Schema(
     {
         "pilot": pl.String,
+        "school_year": pl.String,
         "officer_id": pl.String,
         "node": pl.String,
         "node_kind": pl.String,
@@ -54,6 +63,7 @@ _EDGES_SCHEMA = pl.Schema(
 _OFFICERS_SCHEMA = pl.Schema(
     {
         "pilot": pl.String,
+        "school_year": pl.String,
         "officer_id": pl.String,
         "internal": pl.Int64,
         "external": pl.Int64,
@@ -64,22 +74,32 @@ _OFFICERS_SCHEMA = pl.Schema(
     }
 )
 _COUNTS_SCHEMA = pl.Schema(
-    {"pilot": pl.String, "officer_id": pl.String, "internal": pl.Int64, "external": pl.Int64}
+    {
+        "pilot": pl.String,
+        "school_year": pl.String,
+        "officer_id": pl.String,
+        "internal": pl.Int64,
+        "external": pl.Int64,
+    }
 )
 _KINDS_SCHEMA = pl.Schema(
     {
         "pilot": pl.String,
+        "school_year": pl.String,
         "partner_kind": pl.String,
         "partners": pl.Int64,
         "officers": pl.Int64,
         "schools": pl.Int64,
         "contacts": pl.Int64,
         "referrals": pl.Int64,
+        "answered": pl.Int64,
+        "share": pl.Float64,
     }
 )
 _PILOTS_SCHEMA = pl.Schema(
     {
         "pilot": pl.String,
+        "school_year": pl.String,
         "officers": pl.Int64,
         "nodes": pl.Int64,
         "edges": pl.Int64,
@@ -90,6 +110,18 @@ _PILOTS_SCHEMA = pl.Schema(
         "median_external": pl.Float64,
     }
 )
+_BANDS_SCHEMA = pl.Schema(
+    {
+        "pilot": pl.String,
+        "school_year": pl.String,
+        "side": pl.String,
+        "band": pl.String,
+        "officers": pl.Int64,
+        "share": pl.Float64,
+        "mean": pl.Float64,
+    }
+)
+_SOURCE = pl.Schema({"source": pl.String})
 
 
 def _band_label(low: int, high: int | None) -> str:
@@ -119,349 +151,12 @@ def _band_expr(column: str) -> pl.Expr:
     return expr
 
 
-def _officer_node(officer_id: str) -> str:
-    return f"officer:{officer_id}"
-
-
-def _counterpart_node(node_kind: str, node: str) -> str:
-    return f"{'colleague' if node_kind == 'colleague_role' else 'partner'}:{node}"
-
-
-def _node_label(node_kind: str, node: str, partner_name: str | None, lang: Lang) -> str:
-    if node_kind == "colleague_role":
-        return label("colleague_role", node, lang)
-    return partner_name or node
-
-
-def _graph(
-    edges: pl.DataFrame,
-    officers: pl.DataFrame,
-    pilot: str | None,
-    lang: Lang = "nl",
-) -> networkx.Graph:
-    import networkx as nx
-
-    if pilot is not None:
-        edges = edges.filter(pl.col("pilot") == pilot)
-        officers = officers.filter(pl.col("pilot") == pilot)
-    g = nx.Graph()
-    for o in officers.select("pilot", "officer_id").iter_rows(named=True):
-        g.add_node(
-            _officer_node(o["officer_id"]),
-            kind="officer",
-            node=o["officer_id"],
-            pilot=o["pilot"],
-            pilots=(o["pilot"],),
-            label=o["officer_id"],
-            partner_kind=None,
-        )
-    for e in edges.iter_rows(named=True):
-        officer = _officer_node(e["officer_id"])
-        if officer not in g:  # an edges frame handed in without its officer
-            g.add_node(
-                officer,
-                kind="officer",
-                node=e["officer_id"],
-                pilot=e["pilot"],
-                pilots=(e["pilot"],),
-                label=e["officer_id"],
-                partner_kind=None,
-            )
-        other = _counterpart_node(e["node_kind"], e["node"])
-        if other in g:
-            attrs = g.nodes[other]
-            if e["pilot"] not in attrs["pilots"]:
-                attrs["pilots"] = (*attrs["pilots"], e["pilot"])
-                attrs["pilot"] = None
-        else:
-            g.add_node(
-                other,
-                kind=e["node_kind"],
-                node=e["node"],
-                pilot=e["pilot"],
-                pilots=(e["pilot"],),
-                label=_node_label(e["node_kind"], e["node"], e["partner_name"], lang),
-                partner_kind=e["partner_kind"],
-            )
-        g.add_edge(
-            officer,
-            other,
-            pilot=e["pilot"],
-            weight=e["weight"],
-            contacts=e["contacts"],
-            referrals=e["referrals"],
-        )
-    return g
-
-
-@dataclass
-class NetworkResult:
-    """The outcome of :func:`network`; see there for the columns of each frame."""
-
-    def _repr_html_(self) -> str:
-        from brugdata.display import frames_html
-
-        return frames_html(self.frames(), title="Network")
-
-    edges: pl.DataFrame
-    officers: pl.DataFrame
-    partner_kinds: pl.DataFrame
-    pilots: pl.DataFrame
-
-    def frames(self) -> dict[str, pl.DataFrame]:
-        """The frames by name: edges, officers, partner_kinds, pilots."""
-        return {
-            "edges": self.edges,
-            "officers": self.officers,
-            "partner_kinds": self.partner_kinds,
-            "pilots": self.pilots,
-        }
-
-    def to_networkx(self, pilot: str | None = None, *, lang: Lang = "nl") -> networkx.Graph:
-        """The officer–node graph of ``pilot`` (of every pilot when None) as a networkx Graph.
-
-        Nodes are ``"officer:<officer_id>"`` (every officer, also those without links),
-        ``"colleague:<role>"`` and ``"partner:<partner_id>"``, with attributes ``kind``
-        (officer, colleague_role or partner), ``node`` (the id or role code), ``pilot``,
-        ``pilots`` (a tuple), ``label`` (officer id, colleague role label in ``lang`` or
-        partner name) and ``partner_kind`` (None but for partners). Edges carry ``weight``
-        (contacts + referrals), ``contacts``, ``referrals`` and ``pilot``. Over every pilot, a
-        colleague role or partner linked in several pilots is one node whose ``pilot`` is
-        None; the measures in the frames are computed on each pilot's graph on its own.
-        """
-        if pilot is not None:
-            known = self.officers["pilot"].unique().sort().to_list()
-            if pilot not in known:
-                raise ValueError(f"unknown pilot {pilot!r}; known: {', '.join(known)}")
-        return _graph(self.edges, self.officers, pilot, lang)
-
-
-def _metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Degree centrality and betweenness per officer; nodes, edges, density per pilot."""
-    try:
-        import numpy  # noqa: F401
-    except ImportError:  # pragma: no cover - without numpy: networkx, same numbers, slower
-        officer_rows, pilot_rows = _metrics_networkx(edges, officers)
-    else:
-        officer_rows, pilot_rows = _metrics_numpy(edges, officers)
-    return _metrics_frames(officer_rows, pilot_rows)
-
-
-def _metrics_networkx(
-    edges: pl.DataFrame, officers: pl.DataFrame
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """:func:`_metrics` by networkx on each pilot's graph."""
-    import networkx as nx
-    from networkx.algorithms import bipartite
-
-    officer_rows: list[dict[str, Any]] = []
-    pilot_rows: list[dict[str, Any]] = []
-    for pilot in officers["pilot"].unique().sort().to_list():
-        g = _graph(edges, officers, pilot)
-        officer_nodes = {n for n, kind in g.nodes(data="kind") if kind == "officer"}
-        n = g.number_of_nodes()
-        degree = {v: d / (n - 1) for v, d in g.degree()} if n > 1 else {v: 0.0 for v in g}
-        between = nx.betweenness_centrality(g, normalized=True)
-        for v in officer_nodes:
-            officer_rows.append(
-                {
-                    "officer_id": g.nodes[v]["node"],
-                    "degree_centrality": float(degree[v]),
-                    "betweenness": float(between[v]),
-                }
-            )
-        pilot_rows.append(
-            {
-                "pilot": pilot,
-                "nodes": n - len(officer_nodes),
-                "edges": g.number_of_edges(),
-                "density": float(bipartite.density(g, officer_nodes)),
-            }
-        )
-    return officer_rows, pilot_rows
-
-
-def _metrics_numpy(
-    edges: pl.DataFrame, officers: pl.DataFrame
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """:func:`_metrics` without building networkx graphs: the same graphs (nodes and
-    adjacency in the order :func:`_graph` adds them) and the same betweenness, by Brandes'
-    algorithm run from every source at once with numpy. Every floating-point operation of
-    ``networkx.betweenness_centrality`` is done on the same numbers in the same order, so the
-    results are identical to the last bit (tests/test_bench.py checks it)."""
-    officer_rows: list[dict[str, Any]] = []
-    pilot_rows: list[dict[str, Any]] = []
-    edges_of = edges.partition_by("pilot", as_dict=True, maintain_order=True)
-    officers_of = officers.partition_by("pilot", as_dict=True, maintain_order=True)
-    no_edges = edges.clear()
-    for pilot in officers["pilot"].unique().sort().to_list():
-        if pilot is None:  # as _graph: None takes everything
-            e, o = edges, officers
-        else:
-            e, o = edges_of.get((pilot,), no_edges), officers_of[(pilot,)]
-        nodes = _Nodes()
-        for officer_id in o["officer_id"].to_list():
-            nodes.add(_officer_node(officer_id), officer_id, True)
-        pairs: dict[tuple[int, int], None] = {}
-        for officer_id, kind, other in zip(
-            e["officer_id"].to_list(), e["node_kind"].to_list(), e["node"].to_list(), strict=True
-        ):
-            u = nodes.add(_officer_node(officer_id), officer_id, True)
-            v = nodes.add(_counterpart_node(kind, other), other, False)
-            pairs.setdefault((u, v))
-        names, is_officer = nodes.names, nodes.is_officer
-        n = len(names)
-        n_off = sum(is_officer)
-        if n > _DENSE_LIMIT:  # n × n matrices would not fit: networkx, node by node
-            more_officers, more_pilots = _metrics_networkx(e, o)
-            officer_rows += more_officers
-            pilot_rows += more_pilots
-            continue
-        degree, between = _degree_betweenness(n, list(pairs))
-        for v in range(n):
-            if is_officer[v]:
-                officer_rows.append(
-                    {
-                        "officer_id": names[v],
-                        "degree_centrality": float(degree[v] / (n - 1)) if n > 1 else 0.0,
-                        "betweenness": float(between[v]),
-                    }
-                )
-        m = len(pairs)
-        pilot_rows.append(
-            {
-                "pilot": pilot,
-                "nodes": n - n_off,
-                "edges": m,
-                "density": 0.0 if m == 0 else float(m / (n_off * (n - n_off))),
-            }
-        )
-    return officer_rows, pilot_rows
-
-
-#: Largest graph (officers and nodes of one pilot) whose betweenness is computed on n × n
-#: numpy arrays (a few of them: 0.5 GB at this size); larger ones go through networkx.
-_DENSE_LIMIT = 4000
-
-
-class _Nodes:
-    """Node numbers in the order they are first added, with a name and whether an officer."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.names: list[str] = []
-        self.is_officer: list[bool] = []
-
-    def add(self, key: str, name: str, officer: bool) -> int:
-        if key not in self.index:
-            self.index[key] = len(self.names)
-            self.names.append(name)
-            self.is_officer.append(officer)
-        return self.index[key]
-
-
-def _degree_betweenness(n: int, pairs: list[tuple[int, int]]) -> tuple[list[int], list[float]]:
-    """Degree and normalised betweenness of the nodes 0..n-1 of the undirected graph whose
-    edges are ``pairs`` in the order they were added (which fixes each node's adjacency
-    order, as in networkx), computed as ``networkx.betweenness_centrality(g,
-    normalized=True)`` computes them, to the last bit.
-
-    networkx runs a breadth-first search from each source in node order, visiting neighbours
-    in adjacency order; then it pops the nodes in reverse order of discovery, adds
-    ``sigma[v] * ((1 + delta[w]) / sigma[w])`` to ``delta[v]`` for each predecessor v of w
-    and, summing over the sources in order, ``delta[w]`` to the betweenness of w. Here every
-    source goes at once, level by level, on (node, source) cells: the order in which a level's
-    nodes are found comes from (rank of the first predecessor popped, position in its
-    adjacency); ``numpy.add.at`` adds in index order, so the contributions to each ``delta``
-    are added in networkx's order, and ``cumsum`` sums over the sources in order.
-    """
-    import numpy as np
-
-    m = len(pairs)
-    if m == 0:
-        return [0] * n, [0.0] * n
-    nn = n * n
-    arcs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    src = np.concatenate([arcs[:, 0], arcs[:, 1]])
-    dst = np.concatenate([arcs[:, 1], arcs[:, 0]])
-    order = np.lexsort((np.concatenate([np.arange(m), np.arange(m)]), src))
-    a_src, a_dst = src[order], dst[order]  # arcs by node, each node's in adjacency order
-    degree = np.bincount(src, minlength=n)
-    indptr = np.concatenate([[0], np.cumsum(degree)])
-    at = np.empty(2 * m, dtype=np.int64)
-    at[order] = np.arange(2 * m)
-    reverse = at[np.concatenate([np.arange(m, 2 * m), np.arange(m)])[order]]
-    back = (np.arange(2 * m) - indptr[a_src])[reverse]  # where a_src is in a_dst's adjacency
-
-    diag = np.arange(n) * (n + 1)  # cell = node * n + source
-    seen = np.zeros((n, n), dtype=bool)
-    seen.ravel()[diag] = True
-    frontier = seen.copy()
-    sigma = np.zeros(nn)  # shortest paths from the source
-    sigma[diag] = 1.0
-    rank = np.zeros(nn, dtype=np.int64)  # place in the source's order of discovery
-    found = np.ones(n, dtype=np.int64)
-    never = np.int64(nn) * n
-    levels: list[tuple[Any, Any]] = []
-    while True:
-        # arcs a: node a_src[a] found from a_dst[a], in the frontier, for a source
-        hit = np.flatnonzero(frontier[a_dst] & ~seen[a_src])
-        if not len(hit):
-            break
-        arc, source = np.divmod(hit, n)
-        cw = a_src[arc] * n + source
-        cv = a_dst[arc] * n + source
-        sigma += np.bincount(cw, weights=sigma[cv], minlength=nn)
-        first = np.full(nn, never, dtype=np.int64)
-        np.minimum.at(first, cw, rank[cv] * n + back[arc])
-        cells = np.flatnonzero(first < never)
-        sources = cells % n
-        by_find = np.argsort(sources * nn + first[cells])
-        cells, sources = cells[by_find], sources[by_find]
-        rank[cells] = found[sources] + (np.arange(len(cells)) - np.searchsorted(sources, sources))
-        found += np.bincount(sources, minlength=n)
-        frontier = np.zeros((n, n), dtype=bool)
-        frontier.ravel()[cells] = True
-        seen |= frontier
-        levels.append((cv, cw))
-    delta = np.zeros(nn)
-    for cv, cw in reversed(levels):
-        add = sigma[cv] * ((1 + delta[cw]) / sigma[cw])
-        popped = np.argsort((n - rank[cw]).astype(np.uint16), kind="stable")
-        np.add.at(delta, cv[popped], add[popped])
-    delta[diag] = 0.0
-    between = np.cumsum(delta.reshape(n, n), axis=1)[:, -1]
-    if n - 1 >= 2:  # networkx's rescaling: endpoints left out, N = n - 1
-        scale = 1 / ((n - 1) * (n - 2))
-        if scale != 1:
-            between = between * scale
-    return degree.tolist(), between.tolist()
-
-
-def _metrics_frames(
-    officer_rows: list[dict[str, Any]], pilot_rows: list[dict[str, Any]]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    officer_metrics = pl.DataFrame(
-        officer_rows,
-        schema={
-            "officer_id": pl.String,
-            "degree_centrality": pl.Float64,
-            "betweenness": pl.Float64,
-        },
-    )
-    pilot_metrics = pl.DataFrame(
-        pilot_rows,
-        schema={"pilot": pl.String, "nodes": pl.Int64, "edges": pl.Int64, "density": pl.Float64},
-    )
-    return officer_metrics, pilot_metrics
-
-
 def _edges(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
     """The edges of :func:`network` from the links in ``view``."""
     return query(
         con,
         f"""
-        SELECT l.pilot, l.officer_id, l.node, l.node_kind,
+        SELECT l.pilot, l.school_year, l.officer_id, l.node, l.node_kind,
                p.kind AS partner_kind, p.name AS partner_name,
                CAST(sum(l.contact) AS BIGINT) AS contacts,
                CAST(sum(l.referral) AS BIGINT) AS referrals,
@@ -469,35 +164,54 @@ def _edges(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
         FROM {view} l
         LEFT JOIN partners p ON l.node_kind = 'partner' AND p.partner_id = l.node
         GROUP BY ALL
-        ORDER BY l.pilot, l.officer_id, l.node_kind, l.node
+        ORDER BY l.pilot, l.school_year, l.officer_id, l.node_kind, l.node
         """,
     ).cast(_EDGES_SCHEMA)
 
 
 def _officer_counts(
-    con: duckdb.DuckDBPyConnection, view: str, cond: str, params: list[Any]
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    cond: str,
+    params: list[Any],
+    school_year: str | None,
 ) -> pl.DataFrame:
     """Distinct colleagues (internal) and partners (external) of every officer of the
-    pilots (``cond`` on ``o.pilot``) from the links in ``view``."""
+    pilots (``cond`` on ``o.pilot``) in each school year of their pilot, from the links in
+    ``view``. A pilot's school years are those of its schools, its officers' assignments
+    and its links; ``school_year`` when given."""
+    if school_year is not None:
+        years, year_params = "SELECT DISTINCT pilot, ? AS school_year FROM officers", [school_year]
+    else:
+        years, year_params = (
+            f"""SELECT DISTINCT pilot, school_year FROM (
+                SELECT pilot, school_year FROM schools
+                UNION ALL SELECT o.pilot, a.school_year
+                          FROM assignments a JOIN officers o USING (officer_id)
+                UNION ALL SELECT pilot, school_year FROM {view})""",
+            [],
+        )
     return query(
         con,
         f"""
-        SELECT o.pilot, o.officer_id,
+        WITH years AS ({years})
+        SELECT o.pilot, y.school_year, o.officer_id,
                CAST(coalesce(i.internal, 0) AS BIGINT) AS internal,
                CAST(coalesce(e.external, 0) AS BIGINT) AS external
         FROM officers o
+        JOIN years y ON y.pilot = o.pilot
         LEFT JOIN (
-            SELECT officer_id, count(DISTINCT (school_id, node)) AS internal
-            FROM {view} WHERE node_kind = 'colleague_role' GROUP BY officer_id
-        ) i ON i.officer_id = o.officer_id
+            SELECT officer_id, school_year, count(DISTINCT (school_id, node)) AS internal
+            FROM {view} WHERE node_kind = 'colleague_role' GROUP BY ALL
+        ) i ON i.officer_id = o.officer_id AND i.school_year = y.school_year
         LEFT JOIN (
-            SELECT officer_id, count(DISTINCT node) AS external
-            FROM {view} WHERE node_kind = 'partner' GROUP BY officer_id
-        ) e ON e.officer_id = o.officer_id
+            SELECT officer_id, school_year, count(DISTINCT node) AS external
+            FROM {view} WHERE node_kind = 'partner' GROUP BY ALL
+        ) e ON e.officer_id = o.officer_id AND e.school_year = y.school_year
         WHERE {cond}
-        ORDER BY o.pilot, o.officer_id
+        ORDER BY o.pilot, y.school_year, o.officer_id
         """,
-        params,
+        [*year_params, *params],
     ).cast(_COUNTS_SCHEMA)
 
 
@@ -506,7 +220,7 @@ def _partner_kinds(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
     return query(
         con,
         f"""
-        SELECT l.pilot, p.kind AS partner_kind,
+        SELECT l.pilot, l.school_year, p.kind AS partner_kind,
                count(DISTINCT l.node) AS partners,
                count(DISTINCT l.officer_id) AS officers,
                count(DISTINCT l.school_id) AS schools,
@@ -516,95 +230,188 @@ def _partner_kinds(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
         LEFT JOIN partners p ON p.partner_id = l.node
         WHERE l.node_kind = 'partner'
         GROUP BY ALL
-        ORDER BY l.pilot, partner_kind NULLS LAST
+        ORDER BY l.pilot, l.school_year, partner_kind NULLS LAST
         """,
-    ).cast(_KINDS_SCHEMA)
+    )
 
 
 def network(
-    source: Source,
+    data: Source,
+    /,
     *,
+    by: Literal["pilot"] = "pilot",
+    source: SourceKind = "auto",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
-) -> NetworkResult:
-    """The network of colleagues and partners around each officer, per pilot.
+) -> Frames:
+    """The network of colleagues and partners around each officer, per pilot and school year.
 
     A *node* is a colleague role or a partner. The contact log names colleagues by role, not
     person, so an officer's ``internal`` count is the number of distinct colleague roles per
-    school (distinct school × role pairs) they had contact with: a lower bound on the number of
-    distinct colleagues. The officers' own count of colleagues comes from the survey. An
-    officer's ``external`` count is the number of distinct partners they had a partner contact
-    with or referred a contact to. Colleague contacts without a role and partner contacts
-    without a partner cannot be placed and are left out. An officer's pilot is the pilot of the
-    officers table; ``pilots`` restricts to those pilots and ``school_year`` (``2024-2025``) to
-    the contacts in that school year. Every officer of the pilots appears in ``officers``, with
-    0 when they had no colleague or partner contacts.
+    school (distinct school × role pairs) they had contact with that school year: a lower
+    bound on the number of distinct colleagues. An officer's ``external`` count is the number
+    of distinct partners they had a partner contact with or referred a contact to that school
+    year. Colleague contacts without a role and partner contacts without a partner cannot be
+    placed and are left out. An officer's pilot is the pilot of the officers table. Every
+    officer of the pilots appears in ``officers`` in each school year of their pilot (its
+    schools, assignments and links; ``school_year`` when given), with 0 when they had no
+    colleague or partner contacts. ``by`` is ``"pilot"``: each graph is one pilot's in one
+    school year.
 
-    Columns of ``edges`` (one row per officer and node they are linked to): pilot, officer_id,
-    node (colleague role code or partner_id), node_kind (``colleague_role`` or ``partner``),
-    partner_kind (partners.kind; null for colleague roles and unknown partners), partner_name
-    (partners.name; null for colleague roles), contacts (colleague contacts with that role, or
-    partner contacts with that partner), referrals (contacts of the officer referred to that
-    partner), weight (contacts + referrals).
+    From the questionnaire (``source="survey"``) ``internal`` and ``external`` are the
+    numbers of colleagues and partners each respondent says they work with (null without an
+    answer), ``partner_kinds`` the kinds of the organisations they name; there is no graph:
+    ``edges`` is empty and the graph measures are null. ``"auto"``: the log when the store
+    has logged contacts for the selection, else the questionnaire.
 
-    Columns of ``officers`` (one row per officer): pilot, officer_id, internal (distinct school ×
-    colleague role pairs), external (distinct partners), internal_band and external_band
-    (``0–10``, ``10–20``, ``20–30``, ``30+``: [low, high)), degree_centrality (degree / (n - 1)
-    in the pilot's graph of n officers and nodes; 0 when alone), betweenness (networkx,
-    unweighted, normalized, in the pilot's graph).
+    Returns :class:`~brugdata.analysis._contract.Frames` with:
 
-    Columns of ``partner_kinds`` (one row per pilot and partner kind): pilot, partner_kind,
-    partners (distinct partners of that kind linked), officers (distinct officers linked to
-    one), schools (distinct schools of the contacts with or referrals to them), contacts,
-    referrals.
+    ``edges`` (one row per officer, school year and node linked): pilot, school_year,
+    officer_id, node (colleague role code or partner_id), node_kind (``colleague_role`` or
+    ``partner``), partner_kind (partners.kind; null for colleague roles and unknown
+    partners), partner_name (partners.name; null for colleague roles), contacts (colleague
+    contacts with that role, or partner contacts with that partner), referrals (contacts of
+    the officer referred to that partner), weight (contacts + referrals), source.
 
-    Columns of ``pilots`` (one row per pilot with officers): pilot, officers, nodes, edges,
-    density (bipartite density: edges / (officers × nodes), as ``networkx.bipartite.density``;
-    0 without edges), mean_internal, mean_external, median_internal, median_external.
+    ``officers`` (one row per officer and school year): pilot, school_year, officer_id,
+    internal (distinct school × colleague role pairs), external (distinct partners),
+    internal_band and external_band (``0–10``, ``10–20``, ``20–30``, ``30+``: [low, high);
+    null without an answer), degree_centrality (degree / (n - 1) in the pilot's graph of n
+    officers and nodes; 0 when alone), betweenness (networkx, unweighted, normalized, in the
+    pilot's graph), source.
+
+    ``partner_kinds`` (one row per pilot, school year and partner kind): pilot, school_year,
+    partner_kind, partners (distinct partners of that kind linked, or organisations named),
+    officers (distinct officers linked to one, or respondents naming one), schools (distinct
+    schools of the contacts with or referrals to them), contacts, referrals (log only),
+    answered (respondents naming any partner), share (officers / answered) (questionnaire
+    only), source.
+
+    ``pilots`` (one row per pilot and school year with officers): pilot, school_year,
+    officers, nodes, edges, density (bipartite density: edges / (officers × nodes), as
+    ``networkx.bipartite.density``; 0 without edges; null for the questionnaire),
+    mean_internal, mean_external, median_internal, median_external (over the officers with a
+    number), source.
+
+    ``bands`` (officers per band of ``internal`` and ``external``): pilot, school_year, side
+    (internal | external), band (``0–10`` ... ``30+``, ``unknown`` where the number is null),
+    officers, share (officers / officers with a number; null for unknown), mean (over the
+    officers with a number), source.
+
+    :func:`to_networkx` gives the graph of a pilot.
     """
-    con = connect(source)
-    with _links(con, pilots, school_year) as (view, cond, params):
-        edges = _edges(con, view)
-        counts = _officer_counts(con, view, cond, params)
-        partner_kinds = _partner_kinds(con, view)
-    officer_metrics, pilot_metrics = _metrics(edges, counts)
-    officers = (
+    group_columns(by, ("pilot",), what="network")
+    con = connect(data)
+    check_selection(con, pilots, school_year)
+    kind = resolve_source(con, source, what="network", pilots=pilots, school_year=school_year)
+    if kind == "survey":
+        counts = questionnaire.officer_counts(con, pilots, school_year)
+        edges = pl.DataFrame(schema=_EDGES_SCHEMA)
+        kinds = questionnaire.partner_kinds(con, pilots, school_year)
+        officer_metrics = pl.DataFrame(schema={"school_year": pl.String, "officer_id": pl.String})
+        pilot_metrics = pl.DataFrame(schema={"pilot": pl.String, "school_year": pl.String})
+    else:
+        with _links(con, pilots, school_year) as (view, cond, params):
+            edges = _edges(con, view)
+            counts = _officer_counts(con, view, cond, params, school_year)
+            kinds = _partner_kinds(con, view)
+        officer_metrics, pilot_metrics = _metrics(edges, counts)
+    officers = conform(
         counts.with_columns(
             internal_band=_band_expr("internal"), external_band=_band_expr("external")
-        )
-        .join(officer_metrics, on="officer_id", how="left")
-        .select(list(_OFFICERS_SCHEMA))
-        .cast(_OFFICERS_SCHEMA)
+        ).join(officer_metrics, on=["school_year", "officer_id"], how="left"),
+        [],
+        _OFFICERS_SCHEMA,
     )
-    summary = officers.group_by("pilot").agg(
+    summary = officers.group_by("pilot", "school_year").agg(
         officers=pl.len().cast(pl.Int64),
         mean_internal=pl.col("internal").mean(),
         mean_external=pl.col("external").mean(),
         median_internal=pl.col("internal").median(),
         median_external=pl.col("external").median(),
     )
-    pilots_frame = (
-        summary.join(pilot_metrics, on="pilot", how="left")
-        .select(list(_PILOTS_SCHEMA))
-        .cast(_PILOTS_SCHEMA)
-        .sort("pilot")
+    pilots_frame = conform(
+        summary.join(pilot_metrics, on=["pilot", "school_year"], how="left"), [], _PILOTS_SCHEMA
+    ).sort("pilot", "school_year")
+    value = "log" if kind == "log" else questionnaire.SOURCE
+    frames = {
+        "edges": conform(edges, [], _EDGES_SCHEMA),
+        "officers": officers,
+        "partner_kinds": conform(kinds, [], _KINDS_SCHEMA),
+        "pilots": pilots_frame,
+        "bands": _bands(officers),
+    }
+    return Frames(
+        {k: f.with_columns(source=pl.lit(value)) for k, f in frames.items()},
+        title="Network",
+        meta={"by": ["pilot"], "source": value},
     )
-    return NetworkResult(
-        edges=edges, officers=officers, partner_kinds=partner_kinds, pilots=pilots_frame
+
+
+def _bands(officers: pl.DataFrame) -> pl.DataFrame:
+    """Officers per band of internal and external per pilot and school year (see
+    :func:`network`)."""
+    long = pl.concat(
+        [
+            officers.select(
+                "pilot",
+                "school_year",
+                pl.lit(side).alias("side"),
+                pl.col(side).alias("n"),
+                pl.col(f"{side}_band").fill_null("unknown").alias("band"),
+            )
+            for side in ("internal", "external")
+        ]
     )
+    labels = [*BAND_LABELS, "unknown"]
+    counts = long.group_by("pilot", "school_year", "side", "band").agg(
+        officers=pl.len().cast(pl.Int64)
+    )
+    means = long.group_by("pilot", "school_year", "side").agg(mean=pl.col("n").mean())
+    grid = (
+        long.select("pilot", "school_year", "side")
+        .unique()
+        .join(pl.DataFrame({"band": labels}), how="cross")
+    )
+    known = (
+        pl.col("officers")
+        .filter(pl.col("band") != "unknown")
+        .sum()
+        .over("pilot", "school_year", "side")
+    )
+    order = {b: i for i, b in enumerate(labels)}
+    out = (
+        grid.join(counts, on=["pilot", "school_year", "side", "band"], how="left")
+        .join(means, on=["pilot", "school_year", "side"], how="left")
+        .with_columns(officers=pl.col("officers").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            share=pl.when((pl.col("band") != "unknown") & (known > 0)).then(
+                pl.col("officers") / known
+            )
+        )
+        .sort(
+            "pilot",
+            "school_year",
+            pl.col("side").replace_strict({"internal": 0, "external": 1}),
+            pl.col("band").replace_strict(order),
+        )
+    )
+    return conform(out, [], _BANDS_SCHEMA)
 
 
 def link_counts(
-    source: Source,
+    data: Source,
+    /,
     *,
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
 ) -> pl.DataFrame:
-    """The distinct colleagues and partners of every officer, as :func:`network` counts them,
-    without the graph measures: pilot, officer_id, internal, external (see :func:`network`)."""
-    con = connect(source)
+    """The distinct colleagues and partners of every officer per school year, as
+    :func:`network` counts them from the log, without the graph measures: pilot, school_year,
+    officer_id, internal, external (see :func:`network`)."""
+    con = connect(data)
     with _links(con, pilots, school_year) as (view, cond, params):
-        return _officer_counts(con, view, cond, params)
+        return _officer_counts(con, view, cond, params, school_year)
 
 
 @contextmanager
@@ -615,12 +422,12 @@ def _links(
     yields its name, and the condition on ``o.pilot`` with its parameters."""
     cond, params = pilot_clause("o.pilot", pilots)
     year_cond, year_params = ("x.school_year = ?", [school_year]) if school_year else ("TRUE", [])
-    # the links of the officers asked for, summed over the contacts (and school years) once,
-    # then read by the queries of the caller from a view on that small frame
+    # the links of the officers asked for, summed over the contacts once, then read by the
+    # queries of the caller from a view on that small frame
     links_frame = query(
         con,
         f"""
-        SELECT o.pilot, x.officer_id, x.school_id, x.node, x.node_kind,
+        SELECT o.pilot, x.school_year, x.officer_id, x.school_id, x.node, x.node_kind,
                CAST(sum(x.contact) AS BIGINT) AS contact,
                CAST(sum(x.referral) AS BIGINT) AS referral
         FROM ({links_x(con)}) x

@@ -28,7 +28,6 @@ also log more small questions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -36,6 +35,13 @@ import duckdb
 import polars as pl
 
 from brugdata.analysis._common import contacts_x, pilot_clause, wilson_exprs
+from brugdata.analysis._contract import (
+    Frames,
+    check_selection,
+    group_columns,
+    has_log,
+    need,
+)
 from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.model.vocab import Lang, load_data_toml
 from brugdata.sql import Source, connect, query
@@ -43,7 +49,6 @@ from brugdata.sql import Source, connect, query
 __all__ = [
     "PARTNER_CLASSES",
     "REFERRAL_CLASSES",
-    "PathwaysResult",
     "cases",
     "class_label",
     "partner_class",
@@ -52,10 +57,10 @@ __all__ = [
     "pathways",
 ]
 
-By = Literal["pilot", "school", "theme"]
+By = Literal["pilot", "school", "theme", "school_year"]
 
-#: Grouping name → column of the outcomes.
-GROUP_COLUMNS: dict[str, str] = {"pilot": "pilot", "school": "school_id", "theme": "theme"}
+#: The ``by`` keys of :func:`pathways`.
+BY: tuple[str, ...] = ("pilot", "school", "theme", "school_year")
 
 #: The classes a partner kind can be in, as named in ``partner_classes.toml``.
 PARTNER_CLASSES: tuple[str, ...] = ("light", "specialised")
@@ -102,6 +107,7 @@ _OUTCOME_COUNTS = pl.Schema(
 _ROUTES_SCHEMA = pl.Schema(
     {
         "pilot": pl.String,
+        "school_year": pl.String,
         "theme": pl.String,
         "partner_kind": pl.String,
         "partner_class": pl.String,
@@ -114,6 +120,7 @@ _ROUTES_SCHEMA = pl.Schema(
 _TIME_SCHEMA = pl.Schema(
     {
         "pilot": pl.String,
+        "school_year": pl.String,
         "referral_class": pl.String,
         "cases": pl.Int64,
         "median_days": pl.Float64,
@@ -170,16 +177,29 @@ def class_label(referral_class: str, lang: Lang = "nl") -> str:
 
 
 def _group_columns(by: By | Sequence[By]) -> list[str]:
-    """Columns of ``by`` in the order pilot, school_id, theme; a school's pilot comes along."""
-    names = [by] if isinstance(by, str) else list(by)
-    if not names:
-        raise ValueError("by needs at least one of: " + ", ".join(GROUP_COLUMNS))
-    bad = [n for n in names if n not in GROUP_COLUMNS]
-    if bad:
-        raise ValueError(f"cannot group by {bad}; choose from: {', '.join(GROUP_COLUMNS)}")
-    if "school" in names:
-        names.append("pilot")
-    return [GROUP_COLUMNS[n] for n in GROUP_COLUMNS if n in names]
+    """Columns of ``by`` in the order pilot, school_id, theme (school_year left out: it is
+    always a key); a school's pilot comes along."""
+    keys = group_columns(by, BY, what="pathways")
+    if "school_id" in keys:
+        keys.append("pilot")
+    return [k for k in ("pilot", "school_id", "theme") if k in keys]
+
+
+def _start(
+    data: Source, pilots: Sequence[str] | None, school_year: str | None, what: str = "pathways"
+) -> Any:
+    """The connection, once the selection is checked and has logged contacts."""
+    con = connect(data)
+    check_selection(con, pilots, school_year)
+    need(
+        con,
+        has_log(con, pilots, school_year),
+        what=what,
+        data="logged contacts",
+        pilots=pilots,
+        school_year=school_year,
+    )
+    return con
 
 
 def _filters(pilots: Sequence[str] | None, school_year: str | None) -> tuple[str, list[Any]]:
@@ -241,15 +261,19 @@ def _cases_ctes(where: str, school_year: str | None = None) -> str:
 
 
 def cases(
-    source: Source,
+    data: Source,
+    /,
     *,
+    by: Literal["pilot"] = "pilot",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
 ) -> pl.DataFrame:
     """One row per case: a family (``family_key``, else ``person_key``) at one school in one
     school year, built from its parent and pupil contacts there.
 
-    ``pilots`` and ``school_year`` (``2024-2025``) restrict to those pilots and that year.
+    ``pilots`` and ``school_year`` (``2024-2025``) restrict to those pilots and that year;
+    ``by`` is ``"pilot"`` (a row is one case; the key columns are pilot, school_id and
+    school_year).
 
     Columns:
 
@@ -269,9 +293,11 @@ def cases(
       case has referrals whose partner kind is in no class (or whose partner is unknown),
       else ``"none"``. Classes come from :func:`partner_classes`.
     """
+    group_columns(by, ("pilot",), what="cases")
+    con = _start(data, pilots, school_year, "cases")
     where, params = _filters(pilots, school_year)
     sql = f"WITH {_cases_ctes(where, school_year)} SELECT * FROM cases"
-    frame = query(source, sql, [*_classes_params(), *params])
+    frame = query(con, sql, [*_classes_params(), *params])
     return (
         frame.select(list(_CASES_SCHEMA))
         .cast(_CASES_SCHEMA)
@@ -282,48 +308,25 @@ def cases(
 # --------------------------------------------------------------------------- pathways
 
 
-@dataclass
-class PathwaysResult:
-    """The outcome of :func:`pathways`; see there for the columns of each frame. ``by`` holds
-    the grouping columns of ``outcomes`` (e.g. ``["pilot"]``)."""
-
-    def _repr_html_(self) -> str:
-        from brugdata.display import frames_html
-
-        return frames_html(self.frames(), title="Referral pathways")
-
-    outcomes: pl.DataFrame
-    routes: pl.DataFrame
-    consultations: pl.DataFrame
-    time_to_referral: pl.DataFrame
-    by: list[str]
-
-    def frames(self) -> dict[str, pl.DataFrame]:
-        """The frames by name: outcomes, routes, consultations, time_to_referral."""
-        return {
-            "outcomes": self.outcomes,
-            "routes": self.routes,
-            "consultations": self.consultations,
-            "time_to_referral": self.time_to_referral,
-        }
-
-
 def pathways(
-    source: Source,
+    data: Source,
+    /,
     *,
     by: By | Sequence[By] = "pilot",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
-) -> PathwaysResult:
+) -> Frames:
     """Referral pathways per group: the share of cases handled without a referral, with a light
     and with a specialised one, how fast families are referred, where to, and the partner
     consultations that are not referrals.
 
     Cases are those of :func:`cases`. ``by`` groups ``outcomes`` by ``"pilot"``, ``"school"``
-    (column ``school_id``; the school's ``pilot`` comes along as a column) and/or ``"theme"``;
-    ``pilots`` and ``school_year`` filter. ``routes`` and ``time_to_referral`` are per pilot,
-    ``consultations`` per pilot (and school when ``by`` includes ``"school"``), each pooled over
-    the school years selected: pass ``school_year`` to look at one year.
+    (column ``school_id``; the school's ``pilot`` comes along as a column) and/or ``"theme"``,
+    or by ``"school_year"`` alone; ``pilots`` and ``school_year`` filter. ``routes`` and
+    ``time_to_referral`` are per pilot and school year, ``consultations`` per pilot (and
+    school when ``by`` includes ``"school"``) and school year: school years are never pooled.
+    Returns :class:`~brugdata.analysis._contract.Frames` (``meta["by"]``: the key columns of
+    ``outcomes``).
 
     Columns of ``outcomes`` (one row per group and school year):
 
@@ -346,41 +349,48 @@ def pathways(
       referred; the same value on each pilot's row). Null otherwise, and with fewer than two
       pilots or no variation.
 
-    Columns of ``routes`` (one row per pilot, theme and partner kind referred to; all routes,
-    by pilot and rank): pilot, theme (a theme of the contact that carries the referral: the
-    question that was referred, not every theme of the case), partner_kind (kind of the partner
-    referred to; null for a partner not in the partners table), partner_class (light,
-    specialised or unclassified), cases (distinct cases with a referral of that theme to a
-    partner of that kind), referrals (referral contacts with that theme to that kind), rank
-    (1 = most cases within the pilot; ties broken by referrals, then theme and kind).
+    Columns of ``routes`` (one row per pilot, school year, theme and partner kind referred
+    to; all routes, by pilot, school year and rank): pilot, school_year, theme (a theme of the
+    contact that carries the referral: the question that was referred, not every theme of
+    the case), partner_kind (kind of the partner referred to; null for a partner not in the
+    partners table), partner_class (light, specialised or unclassified), cases (distinct
+    cases with a referral of that theme to a partner of that kind), referrals (referral
+    contacts with that theme to that kind), rank (1 = most cases within the pilot and school
+    year; ties broken by referrals, then theme and kind).
 
     Columns of ``consultations`` (partner contacts without ``referred_to``; one row per pilot
-    [, school_id] and partner kind): pilot, [school_id,] partner_kind (null for a contact
-    without a known partner), partner_class, contacts (consultations of partners of that
-    kind), partners (distinct partners of that kind consulted), share (contacts /
-    total_contacts), total_contacts, total_partners (over every kind of the group).
+    [, school_id], school year and partner kind): pilot, [school_id,] school_year,
+    partner_kind (null for a contact without a known partner), partner_class, contacts
+    (consultations of partners of that kind), partners (distinct partners of that kind
+    consulted), share (contacts / total_contacts), total_contacts, total_partners (over every
+    kind of the group).
 
-    Columns of ``time_to_referral`` (referred cases; one row per pilot and referral_class
-    light, specialised or unclassified): pilot, referral_class, cases, median_days, p25_days,
-    p75_days (DuckDB ``median`` / ``quantile_cont``, linear interpolation), min_days, max_days:
-    of days_to_referral, the days from a case's first contact to its first referral.
+    Columns of ``time_to_referral`` (referred cases; one row per pilot, school year and
+    referral_class light, specialised or unclassified): pilot, school_year, referral_class,
+    cases, median_days, p25_days, p75_days (DuckDB ``median`` / ``quantile_cont``, linear
+    interpolation), min_days, max_days: of days_to_referral, the days from a case's first
+    contact to its first referral.
     """
     keys = _group_columns(by)
-    con = connect(source)
+    con = _start(data, pilots, school_year)
     where, params = _filters(pilots, school_year)
     head = f"WITH {_cases_ctes(where, school_year)}"
     head_params = [*_classes_params(), *params]
-    return PathwaysResult(
-        outcomes=pathway_outcomes(con, by=by, pilots=pilots, school_year=school_year),
-        routes=_routes(con, head, head_params),
-        consultations=_consultations(con, where, params, "school_id" in keys, school_year),
-        time_to_referral=_time_to_referral(con, head, head_params),
-        by=keys,
+    return Frames(
+        {
+            "outcomes": pathway_outcomes(con, by=by, pilots=pilots, school_year=school_year),
+            "routes": _routes(con, head, head_params),
+            "consultations": _consultations(con, where, params, "school_id" in keys, school_year),
+            "time_to_referral": _time_to_referral(con, head, head_params),
+        },
+        title="Referral pathways",
+        meta={"by": keys},
     )
 
 
 def pathway_outcomes(
-    source: Source,
+    data: Source,
+    /,
     *,
     by: By | Sequence[By] = "pilot",
     pilots: Sequence[str] | None = None,
@@ -389,7 +399,7 @@ def pathway_outcomes(
     """The ``outcomes`` frame of :func:`pathways` alone (see there for its columns), without
     the routes, consultations and times that :func:`pathways` also works out."""
     keys = _group_columns(by)
-    con = connect(source)
+    con = connect(data)
     where, params = _filters(pilots, school_year)
     head = f"WITH {_cases_ctes(where, school_year)}"
     outcomes = _outcomes(con, head, [*_classes_params(), *params], keys)
@@ -400,10 +410,10 @@ def _outcomes(
     con: duckdb.DuckDBPyConnection, head: str, params: list[Any], keys: list[str]
 ) -> pl.DataFrame:
     themes = ", unnest(themes) AS theme" if "theme" in keys else ""
-    key_list = ", ".join(keys)
+    key_list = "".join(f"{k}, " for k in keys)
     sql = f"""{head},
     grouped AS (SELECT *{themes} FROM cases)
-    SELECT {key_list}, school_year,
+    SELECT {key_list}school_year,
            count(*) AS cases,
            count(*) FILTER (referral_class = 'none') AS no_referral,
            count(*) FILTER (referral_class = 'light') AS light,
@@ -412,7 +422,7 @@ def _outcomes(
            count(*) FILTER (referral_class <> 'none') AS referred_cases,
            median(days_to_referral) AS median_days_to_referral
     FROM grouped
-    GROUP BY {key_list}, school_year
+    GROUP BY {key_list}school_year
     """
     frame = query(con, sql, params)
     frame = frame.cast({k: pl.String for k in keys}).cast(_OUTCOME_COUNTS)
@@ -478,22 +488,22 @@ def _routes(con: duckdb.DuckDBPyConnection, head: str, params: list[Any]) -> pl.
         FROM cx
         WHERE referred_to IS NOT NULL
     )
-    SELECT pilot, theme, partner_kind, any_value(partner_class) AS partner_class,
+    SELECT pilot, school_year, theme, partner_kind, any_value(partner_class) AS partner_class,
            count(DISTINCT (school_id, school_year, family)) AS cases,
            count(*) AS referrals,
            row_number() OVER (
-               PARTITION BY pilot
+               PARTITION BY pilot, school_year
                ORDER BY count(DISTINCT (school_id, school_year, family)) DESC, count(*) DESC,
                         theme, partner_kind NULLS LAST
            ) AS rank
     FROM refs
-    GROUP BY pilot, theme, partner_kind
+    GROUP BY pilot, school_year, theme, partner_kind
     """
     frame = query(con, sql, params)
     return (
         frame.select(list(_ROUTES_SCHEMA))
         .cast(_ROUTES_SCHEMA)
-        .sort("pilot", "rank", nulls_last=True)
+        .sort("pilot", "school_year", "rank", nulls_last=True)
     )
 
 
@@ -504,7 +514,7 @@ def _consultations(
     by_school: bool,
     school_year: str | None = None,
 ) -> pl.DataFrame:
-    keys = ["pilot", "school_id"] if by_school else ["pilot"]
+    keys = ["pilot", "school_id", "school_year"] if by_school else ["pilot", "school_year"]
     key_list = ", ".join(f"x.{k}" for k in keys)
     sql = f"""
     WITH classes AS (
@@ -557,7 +567,7 @@ def _consultations(
 
 def _time_to_referral(con: duckdb.DuckDBPyConnection, head: str, params: list[Any]) -> pl.DataFrame:
     sql = f"""{head}
-    SELECT pilot, referral_class,
+    SELECT pilot, school_year, referral_class,
            count(*) AS cases,
            median(days_to_referral) AS median_days,
            quantile_cont(days_to_referral, 0.25) AS p25_days,
@@ -566,12 +576,12 @@ def _time_to_referral(con: duckdb.DuckDBPyConnection, head: str, params: list[An
            max(days_to_referral) AS max_days
     FROM cases
     WHERE referral_class <> 'none'
-    GROUP BY pilot, referral_class
+    GROUP BY pilot, school_year, referral_class
     """
     order = {c: i for i, c in enumerate(REFERRAL_CLASSES)}
     frame = query(con, sql, params).select(list(_TIME_SCHEMA)).cast(_TIME_SCHEMA)
     return (
         frame.with_columns(_order=pl.col("referral_class").replace_strict(order, default=99))
-        .sort("pilot", "_order", nulls_last=True)
+        .sort("pilot", "school_year", "_order", nulls_last=True)
         .drop("_order")
     )

@@ -14,12 +14,14 @@ has that table, and gives the pupils' reach as a range as well (``pct_low``, ``p
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import polars as pl
 
+from brugdata.analysis import _questionnaire as questionnaire
 from brugdata.analysis._common import (
     BANDS,
     band_expr,
@@ -28,32 +30,49 @@ from brugdata.analysis._common import (
     pilot_clause,
     wilson_exprs,
 )
+from brugdata.analysis._contract import (
+    AnalysisError,
+    By,
+    SourceKind,
+    check_selection,
+    cols,
+    conform,
+    group_columns,
+    resolve_source,
+)
 from brugdata.sql import Source, connect, has_tables, query
 from brugdata.store.population import BOUNDS_TABLE
 
-__all__ = ["parents_of_pupil_cases", "reach", "reach_bands"]
+__all__ = ["BY", "parents_of_pupil_cases", "reach", "reach_bands"]
 
-By = Literal["pilot", "school", "officer", "school_type"]
 Counterpart = Literal["parent", "pupil"]
 
-#: Group name → column in the data.
-GROUP_COLUMNS: dict[str, str] = {
-    "pilot": "pilot",
-    "school": "school_id",
-    "officer": "officer_id",
-    "school_type": "school_type",
-}
+#: The ``by`` keys of :func:`reach` and :func:`parents_of_pupil_cases` on the contact log.
+BY: tuple[str, ...] = ("pilot", "school", "officer", "school_type", "municipality", "school_year")
 
-
-def group_columns(by: By | Sequence[By]) -> list[str]:
-    """The data columns for ``by``; ValueError listing the valid names otherwise."""
-    names = [by] if isinstance(by, str) else list(by)
-    if not names:
-        raise ValueError("by needs at least one of: " + ", ".join(GROUP_COLUMNS))
-    bad = [n for n in names if n not in GROUP_COLUMNS]
-    if bad:
-        raise ValueError(f"cannot group by {bad}; choose from: {', '.join(GROUP_COLUMNS)}")
-    return list(dict.fromkeys(GROUP_COLUMNS[n] for n in names))
+#: The columns of :func:`reach`, after its key columns.
+REACH_SCHEMA = pl.Schema(
+    {
+        "school_year": pl.String,
+        "counterpart": pl.String,
+        "reached": pl.Int64,
+        "population": pl.Int64,
+        "pct": pl.Float64,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+        "schools": pl.Int64,
+        "hours_per_week": pl.Float64,
+        "reached_per_weekly_hour": pl.Float64,
+        "note": pl.String,
+        "pct_low": pl.Float64,
+        "pct_high": pl.Float64,
+        "population_bounded": pl.Boolean,
+        "respondents": pl.Int64,
+        "respondents_with_population": pl.Int64,
+        "reached_with_population": pl.Int64,
+        "source": pl.String,
+    }
+)
 
 
 def _filters(school_year: str | None, pilots: Sequence[str] | None) -> tuple[str, list[object]]:
@@ -64,26 +83,60 @@ def _filters(school_year: str | None, pilots: Sequence[str] | None) -> tuple[str
     return where, params
 
 
-def reach(
-    source: Source,
+def _start(
+    data: Source,
+    what: str,
+    by: Any,
+    source: str,
+    pilots: Sequence[str] | None,
+    school_year: str | None,
     *,
-    by: By | Sequence[By] = "school",
-    school_year: str | None = None,
-    pilots: Sequence[str] | None = None,
-) -> pl.DataFrame:
-    """Parents and pupils reached, as a share of the school population, per group.
+    log_by: Sequence[str] = BY,
+    survey_by: Sequence[str] = questionnaire.SURVEY_BY,
+) -> tuple[duckdb.DuckDBPyConnection, list[str], str]:
+    """Validate ``by`` against the keys of the source, the selection and the source; the
+    connection, the key columns and ``"log"`` or ``"survey"``."""
+    survey_what = f"{what} (source='survey')"
+    if source == "survey":
+        group_columns(by, survey_by, what=survey_what)
+    keys = group_columns(by, log_by, what=what)
+    con = connect(data)
+    check_selection(con, pilots, school_year)
+    kind = resolve_source(con, source, what=what, pilots=pilots, school_year=school_year)
+    if kind == "survey":
+        keys = group_columns(by, survey_by, what=survey_what)
+    return con, keys, kind
 
-    Columns: the group columns (pilot, school_id, officer_id, school_type as asked), school_year,
-    counterpart (parent | pupil), reached (distinct families or pupils contacted), population
-    (families or pupils of the group's schools; null when unknown), pct (reached / population ×
-    100), ci_low, ci_high (95% Wilson interval of pct), schools (schools in the group),
-    hours_per_week (officer hours assigned to the group's schools, summed),
-    reached_per_weekly_hour (reached / hours_per_week: reach per hour of officer time a week, to
-    compare pilots with 6 h/week and full-time officers), note (why pct is missing, or that
-    the pupils are bounded), pct_low, pct_high (reach against the upper and the lower bound of
-    the population: reached / sum(pupils_high) × 100 and reached / sum(pupils_low) × 100 over
-    the group's schools; null when pct is), population_bounded (true when a school of the
-    group has pupils_low < pupils_high).
+
+def reach(
+    data: Source,
+    /,
+    *,
+    by: By | Sequence[By] = "pilot",
+    source: SourceKind = "auto",
+    pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+) -> pl.DataFrame:
+    """Parents and pupils reached, as a share of the school population, per group and school
+    year.
+
+    ``by``: pilot, school, officer, school_type, municipality, school_year (one or several;
+    the questionnaire: pilot, officer, school_year). ``source``: ``"log"`` (contacts),
+    ``"survey"`` (the respondents' own counts) or ``"auto"`` (the log when the store has
+    logged contacts for the selection, else the questionnaire).
+
+    Columns: the group columns (pilot, school_id, officer_id, school_type, municipality as
+    asked), school_year, counterpart (parent | pupil), reached (distinct families or pupils
+    contacted), population (families or pupils of the group's schools; null when unknown), pct
+    (reached / population × 100), ci_low, ci_high (95% Wilson interval of pct), schools
+    (schools in the group), hours_per_week (officer hours assigned to the group's schools,
+    summed), reached_per_weekly_hour (reached / hours_per_week: reach per hour of officer time
+    a week, to compare pilots with 6 h/week and full-time officers), note (why pct is missing,
+    or that the pupils are bounded), pct_low, pct_high (reach against the upper and the lower
+    bound of the population: reached / sum(pupils_high) × 100 and reached / sum(pupils_low) ×
+    100 over the group's schools; null when pct is), population_bounded (true when a school of
+    the group has pupils_low < pupils_high), respondents, respondents_with_population,
+    reached_with_population (questionnaire only, null for the log), source (log | survey).
 
     The bounds of a school come from ``population_bounds`` (DUO pupil counts with ``<5``
     cells, see :func:`brugdata.reference.fill_population`); a school without a bounds row, a
@@ -91,19 +144,36 @@ def reach(
     school whose ``pupils`` lie outside its bounds (edited after the load) widens them to
     include ``pupils``, so pct_low <= pct <= pct_high. DUO counts pupils only: for parents
     (families) pct_low = pct_high = pct and population_bounded is false.
+
+    From the questionnaire (``source="survey"``), per officer a row is one respondent:
+    reached is the number they say they helped, population the number they give for their
+    school(s). Per pilot or school year reached sums the helped over the respondents,
+    population sums the population over the respondents who gave both, and pct is
+    reached_with_population / population × 100: a sum over the respondents, not over all
+    officers (see :func:`brugdata.analysis.survey.response`). schools, hours, bounds: null.
     """
-    keys = group_columns(by)
+    con, keys, kind = _start(data, "reach", by, source, pilots, school_year)
+    if kind == "survey":
+        return conform(questionnaire.reach(con, keys, pilots, school_year), keys, REACH_SCHEMA)
+    return conform(_log_reach(con, keys, pilots, school_year), keys, REACH_SCHEMA)
+
+
+def _log_reach(
+    con: duckdb.DuckDBPyConnection,
+    keys: list[str],
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+) -> pl.DataFrame:
     where, params = _filters(school_year, pilots)
-    member_keys = ", ".join(f"m.{k}" for k in keys)
-    key_list = ", ".join(keys)
+    member_keys = cols(keys, "m.")
+    key_list = cols(keys)
     join_on = " AND ".join(f"r.{k} IS NOT DISTINCT FROM p.{k}" for k in [*keys, "school_year"])
-    con = connect(source)
     members = _membership_sql("officer_id" in keys, _has_bounds(con))
-    pilot = bool(pilots) or bool({"pilot", "school_type"} & set(keys))
+    pilot = bool(pilots) or bool({"pilot", "school_type", "municipality"} & set(keys))
     sql = f"""
     WITH cx AS ({people_x(con, pilot=pilot)}),
     reached AS (
-        SELECT {key_list}, school_year, counterpart,
+        SELECT {key_list}school_year, counterpart,
                count(DISTINCT CASE WHEN counterpart = 'parent' THEN family
                                    ELSE person_key END) AS reached
         FROM cx
@@ -112,7 +182,7 @@ def reach(
     ),
     members AS ({members}),
     population AS (
-        SELECT {member_keys}, m.school_year,
+        SELECT {member_keys}m.school_year,
                count(DISTINCT m.school_id) AS schools,
                CAST(sum(m.pupils) AS BIGINT) AS pupils,
                CAST(sum(m.families) AS BIGINT) AS families,
@@ -126,14 +196,14 @@ def reach(
         GROUP BY ALL
     ),
     hours AS (
-        SELECT {member_keys}, m.school_year, sum(a.hours_per_week) AS hours_per_week
+        SELECT {member_keys}m.school_year, sum(a.hours_per_week) AS hours_per_week
         FROM members m
         JOIN assignments a ON a.school_id = m.school_id AND a.school_year = m.school_year
              {"AND a.officer_id = m.officer_id" if "officer_id" in keys else ""}
         GROUP BY ALL
     ),
     sides AS (SELECT unnest(['parent', 'pupil']) AS counterpart)
-    SELECT {", ".join(f"coalesce(r.{k}, p.{k}) AS {k}" for k in keys)},
+    SELECT {"".join(f"coalesce(r.{k}, p.{k}) AS {k}, " for k in keys)}
            coalesce(r.school_year, p.school_year) AS school_year,
            coalesce(r.counterpart, p.counterpart) AS counterpart,
            coalesce(r.reached, 0) AS reached,
@@ -143,13 +213,13 @@ def reach(
     FULL OUTER JOIN (
         SELECT population.*, hours.hours_per_week, sides.counterpart
         FROM population
-        LEFT JOIN hours USING ({key_list}, school_year)
+        LEFT JOIN hours USING ({key_list}school_year)
         CROSS JOIN sides
     ) p
       ON {join_on} AND r.counterpart = p.counterpart
     """
     frame = query(con, sql, [*params, *params])
-    return _finish(frame, keys)
+    return _finish(frame, keys).with_columns(source=pl.lit("log"))
 
 
 def _has_bounds(con: duckdb.DuckDBPyConnection) -> bool:
@@ -162,7 +232,9 @@ def _membership_sql(by_officer: bool, bounds: bool = False) -> str:
     """Which schools make up each group: the officer's assigned schools, or all schools;
     with each school's pupils_low and pupils_high (from ``population_bounds`` when
     ``bounds``, widened to include ``pupils``; else ``pupils``)."""
-    school_cols = "s.school_id, s.school_year, s.pilot, s.school_type, s.pupils, s.families"
+    school_cols = (
+        "s.school_id, s.school_year, s.pilot, s.school_type, s.municipality, s.pupils, s.families"
+    )
     if bounds:
         school_cols += """,
             least(coalesce(b.pupils_low, s.pupils), s.pupils) AS pupils_low,
@@ -268,22 +340,49 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def reach_bands(
-    source: Source,
+    data: Source,
+    /,
     *,
+    by: Literal["school", "officer"] = "school",
     counterpart: Counterpart = "parent",
-    level: Literal["school", "officer"] = "school",
-    school_year: str | None = None,
+    source: SourceKind = "auto",
     pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
+    level: Literal["school", "officer"] | None = None,
 ) -> pl.DataFrame:
-    """How many schools (or officers) reach 0–20, 20–40, 40–60, 60–80 and 80–100% of their
-    parents (or pupils), per pilot, as the Gooi en Vechtstreek evaluation shows it.
+    """How many schools (``by="school"``) or officers (``by="officer"``) reach 0–20, 20–40,
+    40–60, 60–80 and 80–100% of their parents (or pupils), per pilot and school year, as the
+    Gooi en Vechtstreek evaluation shows it. From the questionnaire (``source="survey"``) the
+    units are the respondents (``by="officer"`` only), each with the reach they report.
 
-    Columns: pilot, school_year, band ("0–20%" ... "80–100%", or "unknown" where the population
-    is unknown), low, high (band bounds in percent; null for unknown), units (schools or
-    officers in the band), share (units / units of the pilot with a known reach; null for
-    unknown). Every band appears, with 0 where empty.
+    Columns: pilot, school_year, band ("0–20%" ... "80–100%", or "unknown" where the
+    population is unknown), low, high (band bounds in percent; null for unknown), units
+    (schools or officers in the band), share (units / units of the pilot with a known reach;
+    null for unknown), source (log | survey). Every band appears, with 0 where empty (the
+    questionnaire always has the "unknown" row; the log where a unit has it).
+
+    ``level=`` is the old name of ``by`` (deprecated; it goes in the next release).
     """
-    frame = reach(source, by=["pilot", level], school_year=school_year, pilots=pilots).filter(
+    if level is not None:
+        warnings.warn(
+            "reach_bands(level=...) is deprecated; use reach_bands(by=...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        by = level
+    if counterpart not in questionnaire.SIDES:
+        raise AnalysisError(f"counterpart must be 'parent' or 'pupil', not {counterpart!r}")
+    units = ("school", "officer")
+    con, keys, kind = _start(
+        data, "reach_bands", by, source, pilots, school_year, log_by=units, survey_by=("officer",)
+    )
+    if kind == "survey":
+        officers = questionnaire.reach(con, ["pilot", "officer_id"], pilots, school_year)
+        bands = questionnaire.band_counts(
+            officers.filter(pl.col("counterpart") == counterpart), "pct"
+        )
+        return bands.with_columns(source=pl.lit(questionnaire.SOURCE))
+    frame = _log_reach(con, ["pilot", *keys], pilots, school_year).filter(
         pl.col("counterpart") == counterpart
     )
     labelled = frame.with_columns(band=band_expr("pct").fill_null("unknown"))
@@ -304,8 +403,9 @@ def reach_bands(
         .with_columns(
             low=pl.col("low").fill_null(pl.col("low_b")),
             high=pl.col("high").fill_null(pl.col("high_b")),
+            source=pl.lit("log"),
         )
-        .select("pilot", "school_year", "band", "low", "high", "units", "share")
+        .select("pilot", "school_year", "band", "low", "high", "units", "share", "source")
         .sort("pilot", "school_year", pl.col("low").fill_null(999))
     )
 
@@ -322,39 +422,61 @@ def _band_frame() -> pl.DataFrame:
 
 
 def parents_of_pupil_cases(
-    source: Source,
+    data: Source,
+    /,
     *,
     by: By | Sequence[By] = "pilot",
-    school_year: str | None = None,
+    source: SourceKind = "auto",
     pilots: Sequence[str] | None = None,
+    school_year: str | None = None,
 ) -> pl.DataFrame:
     """In how many pupil cases the parents were contacted too.
 
     A pupil case is a distinct pupil (``person_key``) with a pupil contact in the group and
     school year; its parents count as contacted when there is a parent contact with the
     pupil's ``family_key`` in the same group and school year. Pupil contacts without a
-    family_key cannot be linked and are counted apart.
+    family_key cannot be linked and are counted apart. From the questionnaire each respondent
+    estimates the share of their pupil cases in which they also spoke the parents
+    (``pct_pupil_cases_parents_spoken``) and pct is the mean of those estimates.
 
-    Columns: the group columns, school_year, pupil_cases, linked (cases with a family_key),
-    parents_contacted, pct (parents_contacted / linked × 100), ci_low, ci_high (95% Wilson).
+    ``by`` as :func:`reach`. Columns: the group columns, school_year, pupil_cases, linked
+    (cases with a family_key), parents_contacted, pct (parents_contacted / linked × 100; the
+    questionnaire: the mean estimate), ci_low, ci_high (95% Wilson; null for the
+    questionnaire), respondents (questionnaire: respondents who answered; null for the log),
+    source (log | survey).
     """
-    keys = group_columns(by)
+    con, keys, kind = _start(data, "parents_of_pupil_cases", by, source, pilots, school_year)
+    schema = pl.Schema(
+        {
+            "school_year": pl.String,
+            "pupil_cases": pl.Int64,
+            "linked": pl.Int64,
+            "parents_contacted": pl.Int64,
+            "pct": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "respondents": pl.Int64,
+            "source": pl.String,
+        }
+    )
+    if kind == "survey":
+        frame = questionnaire.parents_of_pupil_cases(con, keys, pilots, school_year)
+        return conform(frame, keys, schema)
     where, params = _filters(school_year, pilots)
-    key_list = ", ".join(keys)
+    key_list = cols(keys)
     match = " AND ".join(f"p.{k} IS NOT DISTINCT FROM u.{k}" for k in [*keys, "school_year"])
-    con = connect(source)
-    pilot = bool(pilots) or bool({"pilot", "school_type"} & set(keys))
+    pilot = bool(pilots) or bool({"pilot", "school_type", "municipality"} & set(keys))
     sql = f"""
     WITH cx AS (SELECT * FROM ({people_x(con, pilot=pilot)}) WHERE {where}),
     pupils AS (
-        SELECT {key_list}, school_year, person_key, any_value(family_key) AS family_key
+        SELECT {key_list}school_year, person_key, any_value(family_key) AS family_key
         FROM cx WHERE counterpart = 'pupil'
         GROUP BY ALL
     ),
     parents AS (
-        SELECT DISTINCT {key_list}, school_year, family FROM cx WHERE counterpart = 'parent'
+        SELECT DISTINCT {key_list}school_year, family FROM cx WHERE counterpart = 'parent'
     )
-    SELECT {", ".join(f"u.{k}" for k in keys)}, u.school_year,
+    SELECT {cols(keys, "u.")}u.school_year,
            count(*) AS pupil_cases,
            count(u.family_key) AS linked,
            count(*) FILTER (WHERE EXISTS (
@@ -366,11 +488,13 @@ def parents_of_pupil_cases(
     """
     frame = query(con, sql, params)
     low, high = wilson_exprs("parents_contacted", "linked")
-    return frame.with_columns(
+    frame = frame.with_columns(
         pl.col("pupil_cases", "linked", "parents_contacted").cast(pl.Int64),
         pct=pl.when(pl.col("linked") > 0).then(
             pl.col("parents_contacted") / pl.col("linked") * 100
         ),
         ci_low=low,
         ci_high=high,
+        source=pl.lit("log"),
     )
+    return conform(frame, keys, schema)

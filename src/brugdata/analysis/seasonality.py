@@ -16,30 +16,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from brugdata.analysis._common import pilot_clause, school_regions, themes_x
+from brugdata.analysis._contract import (
+    By,
+    Frames,
+    check_selection,
+    group_columns,
+    has_log,
+    need,
+)
 from brugdata.analysis._stats import chi2_sf
 from brugdata.errors import BrugdataError
 from brugdata.model.calendar import school_days_by_month
 from brugdata.sql import Source, connect, query
 
-__all__ = ["SeasonalityResult", "seasonality"]
+__all__ = ["BY", "seasonality"]
 
-ByKey = Literal["pilot", "school", "officer"]
-
-#: Grouping names → columns of the enriched contacts.
-BY_COLUMNS: dict[str, str] = {
-    "pilot": "pilot",
-    "school": "school_id",
-    "school_id": "school_id",
-    "officer": "officer_id",
-    "officer_id": "officer_id",
-}
+#: The ``by`` keys of :func:`seasonality`.
+BY: tuple[str, ...] = ("pilot", "school", "officer", "school_type", "municipality", "school_year")
 
 #: School months (1 = August) of the start and the end of the school year.
 START_MONTHS = (1, 2, 3)
@@ -50,47 +49,33 @@ PEAK_FACTOR = 1.5
 PEAK_ALPHA = 0.05
 
 
-@dataclass
-class SeasonalityResult:
-    """Contacts per theme and month (``monthly``) and a summary per theme (``themes``), per
-    group of ``by`` (the grouping columns, e.g. ``["pilot"]``; empty for one group)."""
-
-    def _repr_html_(self) -> str:
-        from brugdata.display import frames_html
-
-        return frames_html(self.frames(), title="Seasonality")
-
-    monthly: pl.DataFrame
-    themes: pl.DataFrame
-    by: list[str]
-
-    def frames(self) -> dict[str, pl.DataFrame]:
-        """The result's frames by name: ``monthly`` and ``themes``."""
-        return {"monthly": self.monthly, "themes": self.themes}
-
-
 def seasonality(
-    source: Source,
+    data: Source,
+    /,
     *,
-    by: ByKey | Sequence[ByKey] | None = "pilot",
+    by: By | Sequence[By] = "pilot",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
     counterparts: Sequence[str] | None = None,
     extra_holidays: pl.DataFrame | None = None,
-) -> SeasonalityResult:
-    """Contacts per theme and month of the school year, and which themes peak when.
+) -> Frames:
+    """Contacts per theme and month of the school year, and which themes peak when, per group
+    and school year: :class:`~brugdata.analysis._contract.Frames` ``monthly`` and ``themes``
+    (``meta["by"]``: the grouping columns).
 
     All contacts count (parents, pupils, colleagues and partners); ``counterparts`` keeps only
     some (``["parent", "pupil"]``). A contact with two themes counts once for each theme.
-    ``by`` groups by ``"pilot"``, ``"school"`` (column ``school_id``) and/or ``"officer"``
-    (column ``officer_id``); None gives one group. ``pilots`` and ``school_year`` filter;
-    without ``school_year`` all school years are pooled month by month. ``extra_holidays``
+    ``by`` groups by ``"pilot"``, ``"school"`` (column ``school_id``), ``"officer"``
+    (column ``officer_id``), ``"school_type"``, ``"municipality"`` (one or several) or
+    ``"school_year"`` alone; every frame has the school year as a key column, school years
+    are never pooled. ``pilots`` and ``school_year`` filter. ``extra_holidays``
     (a frame from :func:`brugdata.calendar.load_rijksoverheid_json`) adds school holidays to
     the shipped ones for the school weeks.
 
     Columns of ``monthly`` (every theme seen in a group has all 12 months, zero-filled):
 
     - [by...]: the grouping columns.
+    - school_year.
     - theme: theme code.
     - school_month: month of the school year, 1 = August ... 12 = July.
     - month: calendar month, 1 = January.
@@ -103,8 +88,8 @@ def seasonality(
       region's school holidays and the public holidays). With several schools in a group it
       is the mean over the schools with theme mentions in the group that school year whose
       school days are known (region from ``schools.region``, else the municipality; holidays
-      shipped or in ``extra_holidays``); school years pooled add up. Null when no school of
-      the group has known school days in one of its school years. The same for every theme.
+      shipped or in ``extra_holidays``). Null when no school of the group has known school
+      days that school year. The same for every theme.
     - contacts_per_school_week: contacts / school_weeks (null when school_weeks is 0 or
       null, e.g. an August wholly in the summer holiday).
     - school_week_index: contacts_per_school_week / (the theme's year total / the group's
@@ -112,7 +97,7 @@ def seasonality(
 
     Columns of ``themes`` (one row per group and theme):
 
-    - [by...], theme.
+    - [by...], school_year, theme.
     - contacts (Int64): year total.
     - chi2, df (11), p_value: chi-square goodness-of-fit test of an even spread (an equal
       expected count in each calendar month).
@@ -122,20 +107,28 @@ def seasonality(
     - peak_school_month: school month (1 = August) with the most contacts (the earliest on a
       tie).
     """
-    keys = _by_columns(by)
-    con = connect(source)
+    by_keys = group_columns(by, BY, what="seasonality")
+    con = connect(data)
+    check_selection(con, pilots, school_year)
+    need(
+        con,
+        has_log(con, pilots, school_year),
+        what="seasonality",
+        data="logged contacts",
+        pilots=pilots,
+        school_year=school_year,
+    )
+    keys = [*by_keys, "school_year"]
     monthly = _monthly(con, keys, pilots, school_year, counterparts)
     weeks = _school_weeks(con, keys, pilots, school_year, counterparts, extra_holidays)
-    return SeasonalityResult(_per_school_week(monthly, weeks, keys), _themes(monthly, keys), keys)
-
-
-def _by_columns(by: str | Sequence[str] | None) -> list[str]:
-    """The grouping columns for ``by``; ValueError for an unknown name."""
-    names = [] if by is None else [by] if isinstance(by, str) else list(by)
-    unknown = [n for n in names if n not in BY_COLUMNS]
-    if unknown:
-        raise ValueError(f"cannot group by {unknown}; use pilot, school or officer")
-    return list(dict.fromkeys(BY_COLUMNS[n] for n in names))
+    return Frames(
+        {
+            "monthly": _per_school_week(monthly, weeks, keys),
+            "themes": _themes(monthly, keys),
+        },
+        title="Seasonality",
+        meta={"by": by_keys},
+    )
 
 
 def _monthly(
@@ -191,11 +184,11 @@ def _school_weeks(
     counterparts: Sequence[str] | None,
     extra: pl.DataFrame | None,
 ) -> pl.DataFrame:
-    """School weeks per group and school month: [keys...], school_month, school_weeks (the
-    mean school days / 5 over the group's schools with theme mentions that school year,
-    summed over school years; null when a school year has no school with known days)."""
+    """School weeks per group (``keys`` hold the school year) and school month: [keys...],
+    school_month, school_weeks (the mean school days / 5 over the group's schools with theme
+    mentions that school year; null when none has known days)."""
     where, params = _filters(pilots, school_year, counterparts)
-    sel = "".join(f"{k}, " for k in keys)
+    sel = "".join(f"{k}, " for k in keys if k != "school_year")
     schools = query(
         con,
         f"""SELECT DISTINCT {sel}school_year, school_id FROM ({themes_x(con)})
@@ -228,19 +221,15 @@ def _school_weeks(
             day_count = None if per_month is None else per_month[month]
             rows.append({**school, "school_month": month, "school_days": day_count})
     schema: dict[str, Any] = {
-        **{k: pl.String for k in keys},
+        **{k: pl.String for k in keys if k != "school_year"},
         "school_year": pl.String,
         "school_id": pl.String,
         "school_month": pl.Int64,
         "school_days": pl.Int64,
     }
     frame = pl.DataFrame(rows, schema=schema)
-    per_year = frame.group_by([*keys, "school_year", "school_month"]).agg(
-        pl.col("school_days").mean().alias("days")
-    )
-    days_sum = pl.col("days").sum()
-    return per_year.group_by([*keys, "school_month"]).agg(
-        pl.when(pl.col("days").null_count() == 0).then(days_sum / 5).alias("school_weeks")
+    return frame.group_by([*keys, "school_month"]).agg(
+        (pl.col("school_days").mean() / 5).alias("school_weeks")
     )
 
 

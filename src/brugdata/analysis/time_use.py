@@ -13,14 +13,25 @@ from typing import Any, Literal
 
 import polars as pl
 
+from brugdata.analysis import _questionnaire as questionnaire
 from brugdata.analysis._common import counts_x, pilot_clause
+from brugdata.analysis._contract import (
+    SourceKind,
+    check_selection,
+    cols,
+    group_columns,
+    resolve_source,
+)
 from brugdata.model.vocab import load_data_toml, vocabulary
 from brugdata.sql import Source, connect, query
 
-__all__ = ["counterpart_tasks", "time_use"]
+__all__ = ["BY", "counterpart_tasks", "time_use"]
 
 #: The task of a contact whose counterpart the mapping does not list.
 FALLBACK_TASK = "other"
+
+#: The ``by`` keys of :func:`time_use` (the same for the log and the questionnaire).
+BY: tuple[str, ...] = ("pilot", "officer", "school_year")
 
 
 @cache
@@ -30,37 +41,51 @@ def counterpart_tasks() -> dict[str, str]:
 
 
 def time_use(
-    source: Source,
+    data: Source,
+    /,
     *,
-    by: Literal["officer", "pilot"] = "officer",
+    by: Literal["pilot", "officer", "school_year"] | Sequence[str] = "pilot",
+    source: SourceKind = "auto",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
 ) -> pl.DataFrame:
-    """Share of working time per task, per officer or per pilot and school year.
+    """Share of working time per task, per pilot (or officer, or school year alone) and
+    school year.
 
-    Where an officer has time_use rows for a school year they are used as reported
-    (source ``"time_use"``). Otherwise the shares come from the officer's contacts that year
-    (source ``"contacts"``): minutes per task, the task following from the counterpart
-    (parent → one_on_one_parent, pupil → pupil_contact, colleague → school_team, partner →
-    social_domain; see :func:`counterpart_tasks`), share_pct = 100 × minutes / total minutes.
-    Contacts without a duration are not counted; an officer none of whose contacts has a
-    duration is left out. An officer's pilot is the one in the officers table. Every task of
-    the ``task`` vocabulary appears for every officer (0 where none).
+    From the log (``source="log"``): where an officer has time_use rows for a school year
+    they are used as reported (source ``"time_use"``). Otherwise the shares come from the
+    officer's contacts that year (source ``"contacts"``): minutes per task, the task following
+    from the counterpart (parent → one_on_one_parent, pupil → pupil_contact, colleague →
+    school_team, partner → social_domain; see :func:`counterpart_tasks`), share_pct = 100 ×
+    minutes / total minutes. Contacts without a duration are not counted; an officer none of
+    whose contacts has a duration is left out. An officer's pilot is the one in the officers
+    table. Every task of the ``task`` vocabulary appears for every officer (0 where none).
+    From the questionnaire (``source="survey"``, table ``survey_time_use``) the shares are
+    the respondents' own (source ``"survey"``). ``"auto"``: the log when the store has
+    time-use rows or logged contacts for the selection, else the questionnaire.
 
     Columns with ``by="officer"``: officer_id, pilot, school_year, task, share_pct (Float64,
-    as reported or derived, not rounded), source.
+    as reported or derived, not rounded), source (time_use | contacts | survey).
 
-    Columns with ``by="pilot"``: pilot, school_year, task, share_pct (the mean over the
-    pilot's officers of their share, each officer's shares first normalised to sum to 100),
-    officers (number of officers averaged), source. Officers of one pilot with shares from
-    different sources are averaged separately: one set of rows per source.
+    Columns with ``by="pilot"`` (or ``"school_year"``: the same without pilot): pilot,
+    school_year, task, share_pct (the mean over the group's officers of their share, each
+    officer's shares first normalised to sum to 100), officers (number of officers averaged),
+    source. Officers of one pilot with shares from different sources are averaged separately:
+    one set of rows per source.
     """
-    if by not in ("officer", "pilot"):
-        raise ValueError(f"by must be 'officer' or 'pilot', not {by!r}")
-    con = connect(source)
+    keys = group_columns(by, BY, what="time_use")
+    if "officer_id" in keys:
+        keys = ["officer_id"]
+    con = connect(data)
+    check_selection(con, pilots, school_year)
+    kind = resolve_source(
+        con, source, what="time_use", pilots=pilots, school_year=school_year, time_use=True
+    )
+    if kind == "survey":
+        return questionnaire.time_use(con, keys, pilots, school_year)
     sql, params = _per_officer_sql(pilots, school_year, counts_x(con))
-    if by == "pilot":
-        sql, params = _per_pilot_sql(sql), params + [_tasks()]
+    if "officer_id" not in keys:
+        sql, params = _per_group_sql(sql, keys), params + [_tasks()]
     frame = query(con, sql, params)
     return frame.with_columns(pl.col("share_pct").cast(pl.Float64))
 
@@ -131,19 +156,21 @@ def _per_officer_sql(
     return sql, [list(mapping), list(mapping.values()), tasks, *params, tasks]
 
 
-def _per_pilot_sql(per_officer: str) -> str:
-    """SQL for the pilot means over the per-officer SQL (one more parameter: the task order)."""
+def _per_group_sql(per_officer: str, keys: list[str]) -> str:
+    """SQL for the group means over the per-officer SQL (one more parameter: the task
+    order)."""
+    group = f"{cols(keys)}school_year"
     return f"""
         WITH po AS ({per_officer}),
         normalised AS (
             SELECT *, sum(share_pct) OVER (PARTITION BY officer_id, school_year) AS total
             FROM po
         )
-        SELECT pilot, school_year, task, avg(100.0 * share_pct / total) AS share_pct,
+        SELECT {group}, task, avg(100.0 * share_pct / total) AS share_pct,
                count(DISTINCT officer_id) AS officers, source
         FROM normalised
         WHERE total > 0
-        GROUP BY pilot, school_year, task, source
-        ORDER BY pilot, school_year, source DESC,
+        GROUP BY {group}, task, source
+        ORDER BY {group}, source DESC,
                  coalesce(list_position(?::VARCHAR[], task), 999), task
     """

@@ -266,15 +266,30 @@ def info(db: DbOption) -> None:
 
 
 class AnalysisName(enum.StrEnum):
-    """The analyses the command line runs."""
+    """The analyses the command line runs: the keys of :data:`brugdata.analysis.ANALYSES`."""
 
     reach = "reach"
+    reach_bands = "reach-bands"
+    parents_of_pupil_cases = "parents-of-pupil-cases"
     seasonality = "seasonality"
+    theme_shares = "theme-shares"
     network = "network"
     time_use = "time-use"
     compare = "compare"
     pathways = "pathways"
+    cases = "cases"
+    response = "response"
     survey = "survey"
+    answer_codes = "answer-codes"
+    untagged_answers = "untagged-answers"
+
+
+class SourceName(enum.StrEnum):
+    """Where an analysis reads from (``--source``)."""
+
+    log = "log"
+    survey = "survey"
+    auto = "auto"
 
 
 @app.command()
@@ -286,7 +301,20 @@ def analyse(
     ] = None,
     by: Annotated[
         list[str] | None,
-        typer.Option("--by", help="Group by pilot, school, officer or school_type (repeat)."),
+        typer.Option(
+            "--by",
+            help="Group by pilot, school, officer, school_type, municipality, school_year or "
+            "theme, as the analysis allows (repeat); default: the analysis's own (pilot for "
+            "most).",
+        ),
+    ] = None,
+    source: Annotated[
+        SourceName | None,
+        typer.Option(
+            "--source",
+            help="Read the contact log, the questionnaire (survey) or the log when it has "
+            "contacts for the selection, else the questionnaire (auto, the default).",
+        ),
     ] = None,
     school_year: Annotated[str | None, typer.Option(help="Only this school year.")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
@@ -303,15 +331,23 @@ def analyse(
         int | None, typer.Option(help="Small-cell threshold (default 10, or the setting).")
     ] = None,
 ) -> None:
-    """Run an analysis on the store and print its tables."""
+    """Run an analysis on the store and print its tables (the defaults are the library's)."""
     from brugdata.analysis import run
     from brugdata.publish.protect import protect
 
     with _open(db, read_only=True) as store:
         try:
-            frames = run(name.value, store, by=by, pilots=pilot, school_year=school_year)
+            result = run(
+                name.value,
+                store,
+                by=by,
+                source=None if source is None else source.value,
+                pilots=pilot,
+                school_year=school_year,
+            )
         except (BrugdataError, ValueError) as exc:
             raise fail(str(exc)) from None
+    frames = result.frames()
     if publish:
         frames = {k: protect(name.value, f, threshold=threshold) for k, f in frames.items()}
     if fmt is TableFormat.json:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import polars as pl
+
 Lang = Literal["nl", "en"]
 
 #: Axis and legend titles, by key and language.
@@ -53,3 +55,18 @@ def check_lang(lang: str) -> Lang:
     if lang not in ("nl", "en"):
         raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
     return lang  # type: ignore[return-value]
+
+
+def one_year(frame: pl.DataFrame, school_year: str | None = None) -> pl.DataFrame:
+    """The rows of ``school_year`` of an analysis frame, or of its latest school year when
+    None and it has several: a chart shows one school year and never adds years up."""
+    if "school_year" not in frame.columns:
+        return frame
+    years = frame.get_column("school_year").drop_nulls().unique().sort().to_list()
+    if school_year is None:
+        if len(years) <= 1:
+            return frame
+        school_year = years[-1]
+    elif school_year not in years:
+        raise ValueError(f"no school year {school_year!r} here; it has: {', '.join(years)}")
+    return frame.filter(pl.col("school_year") == school_year)

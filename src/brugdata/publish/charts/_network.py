@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
-from brugdata.analysis.network import BAND_LABELS, NetworkResult
+from brugdata.analysis._contract import Frames
+from brugdata.analysis.network import BAND_LABELS
 from brugdata.model.vocab import label, vocabulary
-from brugdata.publish.charts._common import Lang, check_lang, title
+from brugdata.publish.charts._common import Lang, check_lang, one_year, title
 
 if TYPE_CHECKING:
     import altair as alt
@@ -271,9 +272,15 @@ def _pilot_chart(
 
 
 def network(
-    result: NetworkResult, *, lang: Lang = "nl", pilot: str | None = None
+    result: Frames,
+    *,
+    lang: Lang = "nl",
+    pilot: str | None = None,
+    school_year: str | None = None,
 ) -> alt.LayerChart | alt.HConcatChart:
-    """The officer–colleague–partner network of ``pilot``, or of every pilot side by side.
+    """The officer–colleague–partner network of ``pilot``, or of every pilot side by side,
+    in ``school_year`` (the latest school year of the :func:`brugdata.network` result when
+    None).
 
     Officers (dark) sit on the inner circle, colleague roles (grey) and partners (coloured by
     kind) on the outer circle; a line links an officer to each node, thicker for more contacts
@@ -282,7 +289,13 @@ def network(
     import altair as alt
 
     lang_ = check_lang(lang)
-    pilots = result.officers["pilot"].unique().sort().to_list()
+    officers = one_year(result["officers"], school_year)
+    all_edges = result["edges"]
+    if officers.height:
+        all_edges = all_edges.filter(
+            pl.col("school_year").is_in(officers["school_year"].unique().to_list())
+        )
+    pilots = officers["pilot"].unique().sort().to_list()
     if pilot is not None:
         if pilot not in pilots:
             raise ValueError(f"unknown pilot {pilot!r}; known: {', '.join(pilots)}")
@@ -291,8 +304,8 @@ def network(
         raise ValueError("the network result holds no officers to draw")
     drawn = []
     for p in pilots:
-        edges = result.edges.filter(pl.col("pilot") == p)
-        officer_ids = result.officers.filter(pl.col("pilot") == p)["officer_id"].to_list()
+        edges = all_edges.filter(pl.col("pilot") == p)
+        officer_ids = officers.filter(pl.col("pilot") == p)["officer_id"].to_list()
         drawn.append((p, *_layout(edges, officer_ids, lang_)))
     groups = sorted({r["group"] for _, nodes, _ in drawn for r in nodes})
     colour = _colour_scale(groups, lang_)
@@ -307,16 +320,20 @@ def network(
     return alt.hconcat(*charts).properties(title=_t("network_title", lang_))
 
 
-def network_bands(result: NetworkResult, *, lang: Lang = "nl") -> alt.Chart:
-    """Officers per band of distinct colleagues (internal) and partners (external), per pilot:
-    bars side by side per band, one panel per pilot."""
+def network_bands(
+    result: Frames, *, lang: Lang = "nl", school_year: str | None = None
+) -> alt.Chart:
+    """Officers per band of distinct colleagues (internal) and partners (external), per pilot,
+    in ``school_year`` (the latest when None): bars side by side per band, one panel per
+    pilot."""
     import altair as alt
 
     lang_ = check_lang(lang)
+    officers = one_year(result["officers"], school_year)
     measures = {"internal": _t("internal", lang_), "external": _t("external", lang_)}
     long = pl.concat(
         [
-            result.officers.select(
+            officers.filter(pl.col(f"{m}_band").is_not_null()).select(
                 "pilot",
                 measure=pl.lit(measures[m]),
                 band=pl.col(f"{m}_band"),
@@ -326,7 +343,7 @@ def network_bands(result: NetworkResult, *, lang: Lang = "nl") -> alt.Chart:
     )
     counts = long.group_by("pilot", "measure", "band").agg(officers=pl.len().cast(pl.Int64))
     grid = (
-        pl.DataFrame({"pilot": result.officers["pilot"].unique().sort()})
+        pl.DataFrame({"pilot": officers["pilot"].unique().sort()})
         .join(pl.DataFrame({"measure": list(measures.values())}), how="cross")
         .join(pl.DataFrame({"band": list(BAND_LABELS)}), how="cross")
     )

@@ -8,12 +8,12 @@ import polars as pl
 
 from brugdata.analysis.pathways import REFERRAL_CLASSES, class_label
 from brugdata.model.vocab import label
-from brugdata.publish.charts._common import Lang, check_lang, title
+from brugdata.publish.charts._common import Lang, check_lang, one_year, title
 
 if TYPE_CHECKING:
     import altair as alt
 
-    from brugdata.analysis.pathways import PathwaysResult
+    from brugdata.analysis._contract import Frames
 
 __all__ = ["pathway_routes", "time_to_referral"]
 
@@ -57,22 +57,22 @@ def _class_colours(present: list[str], lang: Lang) -> alt.Scale:
 
 
 def pathway_routes(
-    result: PathwaysResult | pl.DataFrame, *, lang: Lang = "nl", top: int = 15
+    result: Frames | pl.DataFrame, *, lang: Lang = "nl", top: int = 15
 ) -> alt.FacetChart:
     """The ``top`` routes of each pilot as a two-column flow chart: themes on the left, partner
     kinds on the right, a line per route whose width is its number of cases and whose colour
     is the partner class; one panel per pilot.
 
-    Takes a :class:`~brugdata.analysis.pathways.PathwaysResult` or its ``routes`` frame.
-    Themes and kinds are placed top-down by their cases over the routes shown; the labels
-    carry those cases in brackets.
+    Takes the result of :func:`~brugdata.analysis.pathways.pathways` or its ``routes`` frame
+    and shows its latest school year. Themes and kinds are placed top-down by their cases over
+    the routes shown; the labels carry those cases in brackets.
     """
     import altair as alt
 
     lang = check_lang(lang)
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top}")
-    routes = result if isinstance(result, pl.DataFrame) else result.routes
+    routes = one_year(result if isinstance(result, pl.DataFrame) else result["routes"])
     shown = routes.filter(pl.col("rank") <= top)
     present = shown.get_column("partner_class").unique().to_list()
     data = _routes_data(shown, lang)
@@ -189,18 +189,18 @@ def _routes_data(routes: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     return pl.concat([lines, *parts], how="diagonal_relaxed").sort("pilot", "part")
 
 
-def time_to_referral(result: PathwaysResult | pl.DataFrame, *, lang: Lang = "nl") -> alt.LayerChart:
+def time_to_referral(result: Frames | pl.DataFrame, *, lang: Lang = "nl") -> alt.LayerChart:
     """Days from a case's first contact to its first referral per pilot and referral class,
     box-plot style: a bar from the 25th to the 75th percentile, a line from minimum to maximum
     and a tick at the median.
 
-    Takes a :class:`~brugdata.analysis.pathways.PathwaysResult` or its ``time_to_referral``
-    frame.
+    Takes the result of :func:`~brugdata.analysis.pathways.pathways` or its ``time_to_referral``
+    frame, of its latest school year.
     """
     import altair as alt
 
     lang = check_lang(lang)
-    frame = result if isinstance(result, pl.DataFrame) else result.time_to_referral
+    frame = one_year(result if isinstance(result, pl.DataFrame) else result["time_to_referral"])
     data = frame.with_columns(
         class_label=pl.col("referral_class").map_elements(
             lambda c: class_label(c, lang), return_dtype=pl.String

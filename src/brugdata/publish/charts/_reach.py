@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from brugdata.model.vocab import label
-from brugdata.publish.charts._common import Lang, check_lang, title
+from brugdata.publish.charts._common import Lang, check_lang, one_year, title
 
 if TYPE_CHECKING:
     import altair as alt
@@ -25,13 +25,15 @@ def reach_bands(
 ) -> alt.Chart:
     """Bars of schools (or officers, ``level="officer"``) per reach band, side by side per
     pilot, from :func:`brugdata.analysis.reach.reach_bands` (or any frame with pilot, band,
-    units and share). ``band_title`` and ``unit_title`` replace the axis titles."""
+    units and share), of its latest school year. ``band_title`` and ``unit_title`` replace
+    the axis titles."""
     import altair as alt
 
     lang = check_lang(lang)
     band = band_title or title("band", lang)
     units = unit_title or title("schools" if level == "school" else "officers", lang)
-    data = frame.filter(pl.col("band") != "unknown").select("pilot", "band", "units", "share")
+    data = one_year(frame).filter(pl.col("band") != "unknown")
+    data = data.select("pilot", "band", "units", "share")
     order = data["band"].unique(maintain_order=True).to_list()
     return (
         alt.Chart(data)
@@ -54,10 +56,12 @@ def reach_bands(
 
 def reach_ci(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.FacetChart:
     """Reach (%) per group with its 95% interval as a whisker, one panel per counterpart, from
-    :func:`brugdata.analysis.reach.reach` (groups with an unknown population are left out)."""
+    :func:`brugdata.analysis.reach.reach` (groups with an unknown population are left out;
+    the latest school year)."""
     import altair as alt
 
     lang = check_lang(lang)
+    frame = one_year(frame)
     group = next(
         c for c in ("school_id", "officer_id", "school_type", "pilot") if c in frame.columns
     )

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from brugdata.model.vocab import themes
-from brugdata.publish.charts._common import MONTHS, Lang, check_lang, title
+from brugdata.publish.charts._common import MONTHS, Lang, check_lang, one_year, title
 
 if TYPE_CHECKING:
     import altair as alt
 
-    from brugdata.analysis.seasonality import SeasonalityResult
+    from brugdata.analysis._contract import Frames
 
 __all__ = ["seasonality_heatmap"]
 
@@ -36,18 +36,20 @@ _MONTHLY_VALUES = frozenset(
 
 
 def seasonality_heatmap(
-    result: SeasonalityResult | pl.DataFrame,
+    result: Frames | pl.DataFrame,
     *,
     lang: Lang = "nl",
     value: Value = "seasonal_index",
+    school_year: str | None = None,
 ) -> alt.Chart:
     """Theme × month heatmap (August first) coloured by ``value``, one row of the heatmap
     per pilot when the result has more than one pilot.
 
-    Takes a :class:`~brugdata.analysis.seasonality.SeasonalityResult` or its ``monthly``
-    frame. Groups finer than a pilot (schools, officers) are summed to their pilot, or to
-    one total without a pilot column, and share and seasonal index recomputed, so the chart
-    has at most pilots × themes × 12 rows.
+    Takes the result of :func:`~brugdata.analysis.seasonality.seasonality` or its
+    ``monthly`` frame, and shows ``school_year`` (the latest school year when None). Groups
+    finer than a pilot (schools, officers) are summed to their pilot, or to one total without
+    a pilot column, and share and seasonal index recomputed, so the chart has at most pilots ×
+    themes × 12 rows.
 
     ``value="contacts_per_school_week"`` or ``"school_week_index"`` colours by the contacts
     per school week of the month (see :func:`~brugdata.analysis.seasonality.seasonality`), so
@@ -60,7 +62,9 @@ def seasonality_heatmap(
     lang = check_lang(lang)
     if value not in VALUES:
         raise ValueError(f"value must be one of {', '.join(VALUES)}, not {value!r}")
-    monthly = result if isinstance(result, pl.DataFrame) else result.monthly
+    monthly = one_year(
+        result if isinstance(result, pl.DataFrame) else result["monthly"], school_year
+    )
     weekly = "school_weeks" in monthly.columns
     if value in ("contacts_per_school_week", "school_week_index") and not weekly:
         raise ValueError(f"value {value!r} needs the school_weeks column of the monthly frame")

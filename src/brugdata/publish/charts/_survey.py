@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from brugdata.model.vocab import label, themes
-from brugdata.publish.charts._common import Lang, check_lang, title
+from brugdata.publish.charts._common import Lang, check_lang, one_year, title
 
 if TYPE_CHECKING:
     import altair as alt
@@ -40,12 +40,13 @@ def _t(key: str, lang: Lang) -> str:
 
 def survey_reach_bands(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
     """Bars of respondents per reach band, side by side per pilot, from
-    :func:`brugdata.analysis.survey.survey_reach_bands` (the "unknown" band is left out)."""
+    ``brugdata.reach_bands(by="officer", source="survey")`` (the "unknown" band is left out;
+    the latest school year)."""
     from brugdata.publish.charts._reach import reach_bands
 
     lang = check_lang(lang)
     return reach_bands(
-        frame,
+        one_year(frame),
         lang=lang,
         band_title=_t("survey_band", lang),
         unit_title=_t("respondents", lang),
@@ -54,14 +55,16 @@ def survey_reach_bands(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
 
 def survey_themes(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.FacetChart:
     """A grid of themes (rows) by asker (columns), shaded by the share of respondents naming
-    the theme, one panel per pilot, from :func:`brugdata.analysis.survey.survey_themes`."""
+    the theme, one panel per pilot, from ``brugdata.theme_shares(source="survey")`` (the
+    latest school year)."""
     import altair as alt
 
     lang = check_lang(lang)
     vocab = themes()
     askers = ["parent", "pupil", "colleague", "partner"]
     asker_labels = {a: label("asker", a, lang) for a in askers}
-    data = frame.select("pilot", "asker", "theme", "respondents", "answered", "share").with_columns(
+    data = one_year(frame).select("pilot", "asker", "theme", "respondents", "answered", "share")
+    data = data.with_columns(
         asker_label=pl.col("asker").replace_strict(
             asker_labels, default=pl.col("asker"), return_dtype=pl.String
         ),
@@ -112,8 +115,8 @@ def survey_themes(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.FacetChart:
 
 def survey_contact_bands(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
     """Respondents per band of colleagues in school and external partners they work with
-    (0–10, 10–20, 20–30, 30+), one panel per pilot, from
-    :func:`brugdata.analysis.survey.survey_contact_bands` (the "unknown" band is left out)."""
+    (0–10, 10–20, 20–30, 30+), one panel per pilot, from ``brugdata.network(source=
+    "survey").bands`` (the "unknown" band is left out; the latest school year)."""
     import altair as alt
 
     from brugdata.analysis.network import BAND_LABELS
@@ -121,7 +124,8 @@ def survey_contact_bands(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart
     lang = check_lang(lang)
     sides = {"internal": _t("internal", lang), "external": _t("external", lang)}
     data = (
-        frame.filter(pl.col("band") != "unknown")
+        one_year(frame)
+        .filter(pl.col("band") != "unknown")
         .select("pilot", "side", "band", "officers", "share")
         .with_columns(
             side_label=pl.col("side").replace_strict(sides, default=None, return_dtype=pl.String)

@@ -28,7 +28,7 @@ def time_use(frame: pl.DataFrame, *, lang: Lang = "nl") -> alt.Chart:
     import altair as alt
 
     lang = check_lang(lang)
-    key = "officer_id" if "officer_id" in frame.columns else "pilot"
+    key = next(c for c in ("officer_id", "pilot", "school_year") if c in frame.columns)
     data = _chart_data(frame, key, lang)
     tasks = vocabulary("task")
     order = [tasks.label(c, lang) for c in tasks.code_list]

@@ -39,8 +39,8 @@ REPORT_TABLES: dict[str, str] = {
     "key_figures": "brugdata.compare(): one row per pilot and figure (pivoted for display)",
     "reach": "brugdata.reach(by='pilot')",
     "parents_of_pupil_cases": "brugdata.parents_of_pupil_cases(by='pilot')",
-    "reach_bands_school": "brugdata.reach_bands(level='school') (parents)",
-    "reach_bands_officer": "brugdata.reach_bands(level='officer') (parents)",
+    "reach_bands_school": "brugdata.reach_bands(by='school') (parents)",
+    "reach_bands_officer": "brugdata.reach_bands(by='officer') (parents)",
     "seasonality_peaks": "brugdata.seasonality().themes, themes with a peak",
     "network": "brugdata.network().pilots",
     "partner_kinds": "brugdata.network().partner_kinds",
@@ -239,7 +239,7 @@ def _reach(run: _Run) -> Reach:
         run.chart("reach_ci", chart)
     bands = {}
     for level in ("school", "officer"):
-        raw = run_reach_bands(run.store, level=level, **run.kw())  # type: ignore[arg-type]
+        raw = run_reach_bands(run.store, by=level, **run.kw())
         name = f"reach_bands_{level}"
         bands[level] = run.shown(name, raw)
         if raw.filter(pl.col("band") != "unknown")["units"].sum():
