@@ -19,18 +19,18 @@ import polars as pl
 SHAPES: dict[str, tuple[list[str], list[str]]] = {
     "reach": (["school_id", "school_year", "counterpart"], ["reached", "population", "pct"]),
     "seasonality": (
-        ["pilot", "theme", "school_month"],
+        ["pilot", "school_year", "theme", "school_month"],
         ["contacts", "share", "seasonal_index"],
     ),
     "edges": (
-        ["pilot", "officer_id", "node_kind", "node"],
+        ["pilot", "school_year", "officer_id", "node_kind", "node"],
         ["contacts", "referrals", "weight"],
     ),
-    "officers": (["pilot", "officer_id"], ["internal", "external"]),
-    "betweenness": (["officer_id"], ["betweenness"]),
+    "officers": (["pilot", "school_year", "officer_id"], ["internal", "external"]),
+    "betweenness": (["school_year", "officer_id"], ["betweenness"]),
     "time_use": (["officer_id", "school_year", "task", "source"], ["share_pct"]),
-    "figures": (["pilot", "metric"], ["value"]),
-    "top_themes": (["pilot", "label"], ["value"]),
+    "figures": (["pilot", "school_year", "metric"], ["value"]),
+    "top_themes": (["pilot", "school_year", "label"], ["value"]),
 }
 
 #: The compare figures checked (the headline numbers; tests and p-values are not).
@@ -71,7 +71,7 @@ def brugdata_calls(school_year: str) -> dict[str, Callable[[Any], dict[str, pl.D
         return {
             "edges": r.edges,
             "officers": r.officers,
-            "betweenness": r.officers.select("officer_id", "betweenness"),
+            "betweenness": r.officers.select("school_year", "officer_id", "betweenness"),
         }
 
     def time_use(store: Any) -> dict[str, pl.DataFrame]:
@@ -82,8 +82,8 @@ def brugdata_calls(school_year: str) -> dict[str, Callable[[Any], dict[str, pl.D
         figures = r.filter(pl.col("metric").is_in(FIGURES) & pl.col("label").is_null())
         themes = r.filter(pl.col("metric") == "top_theme")
         return {
-            "figures": figures.select("pilot", "metric", "value"),
-            "top_themes": themes.select("pilot", "label", "value"),
+            "figures": figures.select("pilot", "school_year", "metric", "value"),
+            "top_themes": themes.select("pilot", "school_year", "label", "value"),
         }
 
     return {

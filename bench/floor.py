@@ -70,25 +70,26 @@ def seasonality(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, pl.Da
                FROM {f["schools"]}),
     o AS (SELECT officer_id, pilot FROM {f["officers"]}),
     m AS (
-        SELECT pilot, theme, school_month, count(*) AS contacts
+        SELECT pilot, y, theme, school_month, count(*) AS contacts
         FROM (
-            SELECT coalesce(s.pilot, o.pilot) AS pilot,
+            SELECT coalesce(s.pilot, o.pilot) AS pilot, c.y,
                    ((month(c.date) + 4) % 12) + 1 AS school_month,
                    unnest(string_split(c.themes, '|')) AS theme
-            FROM {f["contacts"]} c
-            LEFT JOIN s ON s.school_id = c.school_id AND s.y = {Y.replace("date", "c.date")}
+            FROM (SELECT officer_id, school_id, date, themes, {Y} AS y
+                  FROM {f["contacts"]}) c
+            LEFT JOIN s ON s.school_id = c.school_id AND s.y = c.y
             LEFT JOIN o ON o.officer_id = c.officer_id
         )
         GROUP BY ALL
     ),
-    grid AS (SELECT g.pilot, g.theme, CAST(r.school_month AS BIGINT) AS school_month
-             FROM (SELECT DISTINCT pilot, theme FROM m) g, range(1, 13) r(school_month)),
+    grid AS (SELECT g.pilot, g.y, g.theme, CAST(r.school_month AS BIGINT) AS school_month
+             FROM (SELECT DISTINCT pilot, y, theme FROM m) g, range(1, 13) r(school_month)),
     filled AS (SELECT grid.*, CAST(coalesce(m.contacts, 0) AS BIGINT) AS contacts
-               FROM grid LEFT JOIN m USING (pilot, theme, school_month))
-    SELECT pilot, theme, school_month, contacts,
-           contacts / nullif(sum(contacts) OVER (PARTITION BY pilot, school_month), 0)
+               FROM grid LEFT JOIN m USING (pilot, y, theme, school_month))
+    SELECT pilot, {SY} AS school_year, theme, school_month, contacts,
+           contacts / nullif(sum(contacts) OVER (PARTITION BY pilot, y, school_month), 0)
                AS share,
-           contacts / nullif(sum(contacts) OVER (PARTITION BY pilot, theme) / 12.0, 0)
+           contacts / nullif(sum(contacts) OVER (PARTITION BY pilot, y, theme) / 12.0, 0)
                AS seasonal_index
     FROM filled
     """
@@ -97,37 +98,54 @@ def seasonality(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, pl.Da
 
 def network(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, pl.DataFrame]:
     f = _files(folder)
+    # an officer's links in a school year; the pilot is the officer's
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE links AS
-    WITH c AS (SELECT officer_id, school_id, counterpart, colleague_role, partner_id,
-                      referred_to
+    WITH c AS (SELECT officer_id, school_id, {Y} AS y, counterpart, colleague_role,
+                      partner_id, referred_to
                FROM {f["contacts"]}
                WHERE counterpart IN ('colleague', 'partner') OR referred_to IS NOT NULL)
     SELECT o.pilot, l.* FROM (
-        SELECT officer_id, school_id, colleague_role AS node, 'colleague_role' AS node_kind,
+        SELECT officer_id, school_id, y, colleague_role AS node, 'colleague_role' AS node_kind,
                1 AS contact, 0 AS referral
         FROM c WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL
         UNION ALL
-        SELECT officer_id, school_id, partner_id, 'partner', 1, 0
+        SELECT officer_id, school_id, y, partner_id, 'partner', 1, 0
         FROM c WHERE counterpart = 'partner' AND partner_id IS NOT NULL
         UNION ALL
-        SELECT officer_id, school_id, referred_to, 'partner', 0, 1
+        SELECT officer_id, school_id, y, referred_to, 'partner', 0, 1
         FROM c WHERE referred_to IS NOT NULL
     ) l JOIN {f["officers"]} o USING (officer_id)
     """).fetchall()
-    edges = con.sql("""
-        SELECT pilot, officer_id, node_kind, node, CAST(sum(contact) AS BIGINT) AS contacts,
+    edges = con.sql(f"""
+        SELECT pilot, {SY} AS school_year, officer_id, node_kind, node,
+               CAST(sum(contact) AS BIGINT) AS contacts,
                CAST(sum(referral) AS BIGINT) AS referrals,
                CAST(sum(contact + referral) AS BIGINT) AS weight
         FROM links GROUP BY ALL
     """).pl()
+    # every officer in each school year their pilot has schools, assignments or links
     officers = con.sql(f"""
-        SELECT o.pilot, o.officer_id,
-               count(DISTINCT (l.school_id, l.node))
-                   FILTER (WHERE l.node_kind = 'colleague_role') AS internal,
-               count(DISTINCT l.node) FILTER (WHERE l.node_kind = 'partner') AS external
-        FROM {f["officers"]} o LEFT JOIN links l USING (officer_id)
-        GROUP BY ALL
+        WITH years AS (
+            SELECT DISTINCT pilot, y FROM (
+                SELECT pilot, CAST(substr(school_year, 1, 4) AS INTEGER) AS y
+                FROM {f["schools"]}
+                UNION ALL
+                SELECT o.pilot, CAST(substr(a.school_year, 1, 4) AS INTEGER)
+                FROM {f["assignments"]} a JOIN {f["officers"]} o USING (officer_id)
+                UNION ALL
+                SELECT pilot, y FROM links)),
+        counts AS (
+            SELECT officer_id, y,
+                   count(DISTINCT (school_id, node))
+                       FILTER (WHERE node_kind = 'colleague_role') AS internal,
+                   count(DISTINCT node) FILTER (WHERE node_kind = 'partner') AS external
+            FROM links GROUP BY ALL)
+        SELECT o.pilot, {SY.replace("y", "years.y")} AS school_year, o.officer_id,
+               coalesce(n.internal, 0) AS internal, coalesce(n.external, 0) AS external
+        FROM {f["officers"]} o
+        JOIN years USING (pilot)
+        LEFT JOIN counts n ON n.officer_id = o.officer_id AND n.y = years.y
     """).pl()
     return {"edges": edges, "officers": officers}
 
@@ -231,7 +249,7 @@ def compare(
     partners AS (SELECT pilot, avg(internal) AS internal, avg(external) AS external
                  FROM per_officer GROUP BY ALL),
     officers AS (SELECT pilot, count(*) AS officers FROM o GROUP BY ALL)
-    SELECT pilot, metric, value FROM (
+    SELECT pilot, '{school_year}' AS school_year, metric, value FROM (
         SELECT p.pilot, p.schools AS "schools", officers.officers AS "officers",
                h.hours AS "hours_per_week", p.pupils AS "pupils", p.families AS "families",
                r.parents AS "parents_reached", r.pupils AS "pupils_reached",
@@ -261,7 +279,8 @@ def compare(
         t AS (SELECT pilot, theme, sum(n) AS n
               FROM (SELECT pilot, n, unnest(string_split(themes, '|')) AS theme FROM g)
               GROUP BY ALL)
-        SELECT t.pilot, t.theme AS label, 100.0 * t.n / n.contacts AS value
+        SELECT t.pilot, '{school_year}' AS school_year, t.theme AS label,
+               100.0 * t.n / n.contacts AS value
         FROM t JOIN n USING (pilot)
         QUALIFY row_number() OVER (PARTITION BY t.pilot ORDER BY t.n DESC, t.theme) <= {top}
     """).pl()

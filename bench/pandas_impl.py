@@ -90,27 +90,36 @@ def seasonality(t: dict[str, pd.DataFrame]) -> dict[str, pl.DataFrame]:
     x = pd.DataFrame(
         {
             "pilot": _pilots(t, c),
+            "school_year": _school_year(_year(c["date"])),
             "school_month": (c["date"].dt.month + 4) % 12 + 1,
             "theme": c["themes"].str.split("|"),
         }
     ).explode("theme")
-    m = x.groupby(["pilot", "theme", "school_month"]).size().rename("contacts").reset_index()
+    keys = ["pilot", "school_year"]
+    m = (
+        x.groupby([*keys, "theme", "school_month"], dropna=False)
+        .size()
+        .rename("contacts")
+        .reset_index()
+    )
     grid = (
-        m[["pilot", "theme"]]
+        m[[*keys, "theme"]]
         .drop_duplicates()
         .merge(pd.DataFrame({"school_month": range(1, 13)}), how="cross")
     )
-    f = grid.merge(m, on=["pilot", "theme", "school_month"], how="left")
+    f = grid.merge(m, on=[*keys, "theme", "school_month"], how="left")
     f["contacts"] = f["contacts"].fillna(0).astype("int64")
-    month_total = f.groupby(["pilot", "school_month"])["contacts"].transform("sum")
-    theme_total = f.groupby(["pilot", "theme"])["contacts"].transform("sum")
+    month_total = f.groupby([*keys, "school_month"], dropna=False)["contacts"].transform("sum")
+    theme_total = f.groupby([*keys, "theme"], dropna=False)["contacts"].transform("sum")
     f["share"] = (f["contacts"] / month_total).where(month_total > 0)
     f["seasonal_index"] = (f["contacts"] / (theme_total / 12.0)).where(theme_total > 0)
     return {"seasonality": _pl(f)}
 
 
 def _links(c: pd.DataFrame) -> pd.DataFrame:
-    cols = ["officer_id", "school_id"]
+    """An officer's links to colleague roles and partners, with the contact's school year."""
+    c = c.assign(school_year=_school_year(_year(c["date"])))
+    cols = ["officer_id", "school_id", "school_year"]
     colleague = c[(c["counterpart"] == "colleague") & c["colleague_role"].notna()]
     partner = c[(c["counterpart"] == "partner") & c["partner_id"].notna()]
     referred = c[c["referred_to"].notna()]
@@ -130,22 +139,16 @@ def _links(c: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _per_officer(officers: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+def _per_officer(rows: pd.DataFrame, links: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """``rows`` (officers, keyed by ``on``) with their distinct colleagues (school × role)
+    and partners in ``links``."""
     colleague = links[links["node_kind"] == "colleague_role"]
     internal = (
-        colleague.drop_duplicates(["officer_id", "school_id", "node"])
-        .groupby("officer_id")
-        .size()
-        .rename("internal")
+        colleague.drop_duplicates([*on, "school_id", "node"]).groupby(on).size().rename("internal")
     )
-    external = (
-        links[links["node_kind"] == "partner"]
-        .groupby("officer_id")["node"]
-        .nunique()
-        .rename("external")
-    )
-    out = officers[["pilot", "officer_id"]].merge(internal, on="officer_id", how="left")
-    out = out.merge(external, on="officer_id", how="left")
+    external = links[links["node_kind"] == "partner"].groupby(on)["node"].nunique()
+    out = rows.merge(internal, on=on, how="left")
+    out = out.merge(external.rename("external"), on=on, how="left")
     out[["internal", "external"]] = out[["internal", "external"]].fillna(0).astype("int64")
     return out
 
@@ -153,29 +156,39 @@ def _per_officer(officers: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
 def network(t: dict[str, pd.DataFrame]) -> dict[str, pl.DataFrame]:
     import networkx as nx
 
-    links = _links(t["contacts"]).merge(t["officers"][["officer_id", "pilot"]], on="officer_id")
+    o = t["officers"][["officer_id", "pilot"]]
+    links = _links(t["contacts"]).merge(o, on="officer_id")  # the officer's pilot
+    keys = ["pilot", "school_year", "officer_id", "node_kind", "node"]
     edges = (
-        links.groupby(["pilot", "officer_id", "node_kind", "node"])[["contact", "referral"]]
+        links.groupby(keys)[["contact", "referral"]]
         .sum()
         .rename(columns={"contact": "contacts", "referral": "referrals"})
         .reset_index()
     )
     edges["weight"] = edges["contacts"] + edges["referrals"]
-    officers = _per_officer(t["officers"], links)
-    # graph measures per pilot, with networkx, on the officer–node graph
+    # every officer in each school year their pilot has schools, assignments or links
+    assigned = t["assignments"][["officer_id", "school_year"]].merge(o, on="officer_id")
+    years = pd.concat(
+        [frame[["pilot", "school_year"]] for frame in (t["schools"], assigned, links)]
+    ).drop_duplicates()
+    rows = o[["pilot", "officer_id"]].merge(years, on="pilot")
+    officers = _per_officer(rows, links, ["officer_id", "school_year"])
+    # graph measures per pilot and school year, with networkx, on the officer–node graph
     between = []
-    for pilot, group in officers.groupby("pilot"):
+    for (pilot, year), group in officers.groupby(["pilot", "school_year"]):
         g = nx.Graph()
         g.add_nodes_from("officer:" + group["officer_id"])
-        e = edges[edges["pilot"] == pilot]
+        e = edges[(edges["pilot"] == pilot) & (edges["school_year"] == year)]
         other = np.where(e["node_kind"] == "colleague_role", "colleague:", "partner:") + e["node"]
         g.add_edges_from(zip("officer:" + e["officer_id"], other, strict=True))
         b = nx.betweenness_centrality(g, normalized=True)
-        between += [(o, b["officer:" + o]) for o in group["officer_id"]]
+        between += [(year, who, b["officer:" + who]) for who in group["officer_id"]]
     return {
         "edges": _pl(edges),
-        "officers": _pl(officers),
-        "betweenness": _pl(pd.DataFrame(between, columns=["officer_id", "betweenness"])),
+        "officers": _pl(officers[["pilot", "school_year", "officer_id", "internal", "external"]]),
+        "betweenness": _pl(
+            pd.DataFrame(between, columns=["school_year", "officer_id", "betweenness"])
+        ),
     }
 
 
@@ -253,7 +266,7 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
     )
     linked = cases.groupby("pilot")["family_key"].count()
     contacted = cases.groupby("pilot")["family"].count()
-    per_officer = _per_officer(o, _links(c))
+    per_officer = _per_officer(o[["pilot", "officer_id"]], _links(c), ["officer_id"])
     partners = per_officer.groupby("pilot")[["internal", "external"]].mean()
     officers = o.groupby("pilot").size()
     f = pd.DataFrame(
@@ -282,10 +295,12 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
         .melt(id_vars="pilot", var_name="metric", value_name="value")
     )
     figures["value"] = figures["value"].astype("float64")
+    figures.insert(1, "school_year", school_year)
     mentions = c.assign(theme=c["themes"].str.split("|")).explode("theme")
     counts = mentions.groupby(["pilot", "theme"]).size().rename("n").reset_index()
     counts = counts.sort_values(["pilot", "n", "theme"], ascending=[True, False, True])
     counts = counts.groupby("pilot").head(top)
     counts["value"] = 100.0 * counts["n"] / counts["pilot"].map(contacts)
     themes = counts.rename(columns={"theme": "label"})[["pilot", "label", "value"]]
+    themes.insert(1, "school_year", school_year)
     return {"figures": _pl(figures), "top_themes": _pl(themes)}
