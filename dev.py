@@ -44,6 +44,11 @@ def test(args: list[str]) -> None:
     sys.exit(run(BIN / "python", "-m", "pytest", *args, check=False))
 
 
+#: The demo's pseudonym key: public, for the synthetic sample only; real data needs a key of
+#: its own (brugdata key new --out FILE).
+DEMO_KEY = "brugdata-DEMO-key-public-for-sample-data-only-7f3a"
+
+
 def demo(args: list[str]) -> None:
     setup("")
     out = ROOT / "out"
@@ -51,6 +56,16 @@ def demo(args: list[str]) -> None:
     db = out / "sample.duckdb"
     if db.exists():
         db.unlink()
+    # the sample's person and family keys are pseudonymised with a demo key of its own,
+    # written next to the demo store: never use it for real data
+    key = out / "demo.key"
+    if not key.exists():
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(DEMO_KEY + "\n")
+    os.environ["BRUGDATA_PSEUDONYM_KEY_FILE"] = str(key)
+    os.environ.pop("BRUGDATA_PSEUDONYM_KEY", None)
+    print(f"Using the DEMO pseudonym key in {key.relative_to(ROOT)}: for the sample data only.")
     brugdata = BIN / "brugdata"
     run(brugdata, "validate", "sample_data")
     run(brugdata, "ingest", "sample_data", "--db", db)

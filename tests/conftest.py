@@ -32,6 +32,29 @@ PA-2,Veilig Thuis,veilig_thuis
 
 WriteFn = Callable[..., Path]
 
+#: The pseudonym key every test runs with (a test of "no key" unsets it).
+TEST_KEY = "brugdata-test-key-not-secret-7Qx2"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pseudonym_key() -> Iterator[str]:
+    """Every test runs with a pseudonym key set, as a real ingest of person keys needs one."""
+    from brugdata.config import settings
+
+    before = settings.pseudonym_key_value, settings.pseudonym_key_file
+    settings.pseudonym_key_value, settings.pseudonym_key_file = TEST_KEY, None
+    yield TEST_KEY
+    settings.pseudonym_key_value, settings.pseudonym_key_file = before
+
+
+@pytest.fixture
+def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pseudonym key set, for this test."""
+    from brugdata.config import settings
+
+    monkeypatch.setattr(settings, "pseudonym_key_value", None)
+    monkeypatch.setattr(settings, "pseudonym_key_file", None)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -68,11 +68,6 @@ CONTACT_CASES = [
     ({"functionaris": "O-9"}, "officer_id", "unknown_reference", "O-9"),
     ({"gesprekspartner": "buurman"}, "counterpart", "unknown_code", "buurman"),
     ({"persoon": ""}, "person_key", "required_for_counterpart", None),
-    ({"persoon": "Jan Jansen"}, "person_key", "direct_identifier", None),  # value not kept
-    ({"gezin": "Jansen"}, "family_key", "direct_identifier", None),
-    ({"persoon": "jan@school.nl"}, "person_key", "direct_identifier", None),
-    ({"persoon": "20123456"}, "person_key", "direct_identifier", None),  # a pupil number
-    ({"persoon": "P-1/2"}, "person_key", "pseudonym_format", "P-1/2"),
     (
         {"gesprekspartner": "collega", "persoon": ""},
         "colleague_role",
@@ -116,6 +111,33 @@ def test_contact_rule_rejects_row_with_reason(
     ]
     assert rejects[0]["message"]
     assert rule in RULES
+
+
+@pytest.mark.parametrize(
+    ("column", "header", "value"),
+    [
+        ("person_key", "persoon", "Jan Jansen"),
+        ("family_key", "gezin", "Jansen"),
+        ("person_key", "persoon", "jan@school.nl"),
+        ("person_key", "persoon", "20123456"),  # a pupil number
+        ("person_key", "persoon", "P-1/2"),  # was pseudonym_format: now pseudonymised too
+        ("person_key", "persoon", "Jansen2014"),
+        ("family_key", "gezin", "fam-devries-1"),
+    ],
+)
+def test_every_person_and_family_key_is_pseudonymised(
+    refs: Path, column: str, header: str, value: str
+) -> None:
+    from brugdata.ingest.privacy import pseudonym
+
+    key = b"validate-test-key-5hG8wQ"
+    path = contacts_file(refs, {"contact_id": "C-0"}, {header: value})
+    f = next(
+        f for f in brugdata.validate(refs, today=TODAY, pseudonym_key=key).files if f.path == path
+    )
+    assert f.rows_rejected == 0
+    assert f.valid[column].to_list()[1] == pseudonym(value, key)
+    assert value not in str(f.valid.to_dicts())
 
 
 def test_repeated_contact_id_keeps_first_and_rejects_later(refs: Path) -> None:

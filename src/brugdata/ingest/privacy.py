@@ -1,55 +1,68 @@
 """Privacy at ingest: keyed pseudonyms and redaction of personal data in free text (what is
 published is protected by :mod:`brugdata.publish.protect`).
 
-- :func:`pseudonym` replaces a direct identifier (a name, a pupil number, an e-mail) by
-  ``PS1-`` and 16 hex digits of HMAC-SHA256 under a key kept outside the store: the same key
-  gives the same pseudonym in every file and year; without the key it cannot be reversed or
-  recomputed.
-- :func:`find_personal_data` / :func:`redact` find BSNs (9 digits passing the elfproef), phone
-  numbers, e-mail addresses and postcodes with a house number in free text.
+- :func:`pseudonym` replaces every value of a person or family key (a name, a pupil number,
+  an e-mail, a code like ``Jansen2014``) by ``PS1-`` and 16 hex digits of HMAC-SHA256 under a
+  key kept outside the store: the same key gives the same pseudonym in every file and year;
+  without the key it cannot be reversed or recomputed.
+- :func:`find_personal_data` / :func:`redact` find BSNs (9 digits passing the elfproef, also
+  written ``111 222 333`` or ``111-222-333``), phone numbers (``06-12345678``, ``(06)
+  87654321``, ``+31 (0) 6 11223344``, ``0031 ...``), e-mail addresses and addresses (a street
+  and house number, a postcode with a house number or a place) in free text. Names in free
+  text are not found.
+- :func:`redact_label` also masks what reads like a name (``Emma de Boer``): for file and
+  folder names, sheet names, column names and rejected values, never for free text.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
+from collections.abc import Callable, Iterable
 
 import polars as pl
 
 __all__ = [
     "PII_KINDS",
+    "PSEUDONYM_PATTERN",
     "elfproef",
     "find_personal_data",
-    "is_direct_identifier",
+    "header_looks_like_data",
+    "is_pseudonym",
     "might_hold_personal_data",
     "pseudonym",
+    "pseudonyms",
     "redact",
+    "redact_label",
 ]
 
 # --------------------------------------------------------------------------- pseudonyms
 
 _SPACES = re.compile(r"\s+")
 
+#: A value brugdata made a pseudonym of: ``PS1-`` and 16 lower-case hex digits.
+PSEUDONYM_PATTERN = r"^PS1-[0-9a-f]{16}$"
+_PY_PSEUDONYM = re.compile(PSEUDONYM_PATTERN)
+
 
 def pseudonym(value: str, key: bytes) -> str:
     """The keyed pseudonym of ``value``: ``PS1-`` + 16 hex digits of HMAC-SHA256. Case and
     runs of white space do not matter (``"Jan  Jansen"`` and ``"jan jansen"`` are one person)."""
-    normal = _SPACES.sub(" ", value.strip()).casefold()
-    return "PS1-" + hmac.new(key, normal.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return pseudonyms([value], key)[0]
 
 
-def is_direct_identifier(values: pl.Expr) -> pl.Expr:
-    """True where a person or family key looks like a direct identifier rather than a
-    pseudonym: an e-mail address, a name (white space, or no digit at all), or a bare number
-    of 6 digits or more (a pupil number, BSN or phone number)."""
-    text = values.str.strip_chars()
-    return (
-        text.str.contains("@")
-        | text.str.contains(r"\s")
-        | ~text.str.contains(r"\d")
-        | text.str.contains(r"^\+?[\d.\- ]{6,}$")
-    ).fill_null(False)
+def pseudonyms(values: Iterable[str], key: bytes) -> list[str]:
+    """:func:`pseudonym` of each of ``values`` (fast: a log has many thousands)."""
+    digest, spaces = hmac.digest, _SPACES.sub
+    return [
+        "PS1-" + digest(key, spaces(" ", v.strip()).casefold().encode("utf-8"), "sha256")[:8].hex()
+        for v in values
+    ]
+
+
+def is_pseudonym(value: str) -> bool:
+    """True when ``value`` (trimmed) has the form of a pseudonym brugdata makes."""
+    return _PY_PSEUDONYM.match(value.strip()) is not None
 
 
 # --------------------------------------------------------------------------- free text
@@ -63,13 +76,34 @@ PII_KINDS: dict[str, str] = {
 }
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_BSN_CANDIDATE = r"(?<![\d+])\d{4}[. ]?\d{2}[. ]?\d{3}(?![\d])"
-_PHONE = r"(?:(?:\+|00)31[\s-]?(?:\(0\))?|\b0)(?:[1-9](?:[\s-]?\d){8})\b"
-_POSTCODE = r"[1-9]\d{3}\s?[A-Z]{2}"
-_ADDRESS = (
-    rf"\b{_POSTCODE}\s*,?\s+\d{{1,5}}[a-zA-Z]?\b"  # 1234 AB 12, 1234AB 12a
-    rf"|\b\d{{1,5}}[a-zA-Z]?\s*,\s*{_POSTCODE}\b"  # Kerkstraat 12, 1234 AB
+# 9 digits, or grouped 3-3-3 / 4-2-3 with one kind of space, dot or dash
+_BSN_CANDIDATE = r"(?<![\d+])(?:\d{3}([ .-]?)\d{3}\1\d{3}|\d{4}([ .-]?)\d{2}\2\d{3})(?![\d]|[.-]\d)"
+_SEP = r"[\s.\-/]{0,3}"
+# international: +31 or 0031, an optional (0), then 9 digits; national: 0 and 9 digits, the
+# area code possibly in brackets; separators are spaces, dots, dashes, slashes and brackets
+_PHONE = (
+    rf"(?<![\w+])(?:\+|00)\s?31{_SEP}(?:\(0\){_SEP})?(?:[\s.\-/()]{{0,3}}\d){{9}}(?!\d)"
+    rf"|(?<![\w+(])\(?0(?:[\s.\-/()]{{0,3}}\d){{9}}(?!\d)"
 )
+_POSTCODE = r"[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}"
+_HOUSE = r"\d{1,5}(?:\s?[a-zA-Z]\b|\s?[-/]\s?\d{1,4}\b)?"
+_STREET_END = (
+    r"straat|laan|weg|plein|gracht|kade|singel|dijk|steeg|hof|park|dreef|plantsoen|wal|"
+    r"haven|markt|allee|boulevard|pad|erf"
+)
+_STREET_START = r"Laan|Plein|Kade|Burgemeester|Prins|Prinses|Koningin|Koning"
+_STREET = (
+    rf"\b(?!(?i:onderweg|halfweg|arbeidsmarkt|woningmarkt)\b)"
+    rf"[A-Za-zÀ-ÿ'’-]{{2,}}(?:{_STREET_END})"  # Kerkstraat, Hoofdweg
+    rf"|\b(?:{_STREET_START})(?:\s+[A-Za-zÀ-ÿ'’.-]+){{1,3}}"  # Laan van Meerdervoort
+)
+_ADDRESS = (
+    rf"\b{_POSTCODE}\s*,?\s+{_HOUSE}"  # 1234 AB 12, 1234AB 12a
+    rf"|(?:(?:{_STREET})\s+)?\b{_HOUSE}\s*,\s*{_POSTCODE}\b"  # Kerkstraat 12, 1234 AB
+    rf"|(?:{_STREET})\s+{_HOUSE}(?![:.,]?\d)"
+    rf"|\b{_POSTCODE}\s+[A-Z][a-zà-ÿ]+"  # 1234 AB Hilversum
+)
+_DATE = re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}\b|\b(?:19|20)\d{2}[-/.]\d{1,2}\b")
 
 
 def elfproef(digits: str) -> bool:
@@ -81,8 +115,13 @@ def elfproef(digits: str) -> bool:
     return total % 11 == 0 and total != 0
 
 
+def _phone_ok(text: str) -> bool:
+    """A phone-number candidate is one unless it holds a date (``01-02-2025 03``)."""
+    return _DATE.search(text) is None
+
+
 _PY_EMAIL = re.compile(_EMAIL)
-_PY_BSN = re.compile(_BSN_CANDIDATE.replace("(?<![\\d+])", r"(?<![\d+])"))
+_PY_BSN = re.compile(_BSN_CANDIDATE)
 _PY_PHONE = re.compile(_PHONE)
 _PY_ADDRESS = re.compile(_ADDRESS)
 
@@ -90,17 +129,35 @@ _PY_ADDRESS = re.compile(_ADDRESS)
 def find_personal_data(text: str) -> list[tuple[str, str]]:
     """Every (kind, value) of personal data in ``text``; kinds as in :data:`PII_KINDS`."""
     found: list[tuple[str, str]] = []
-    rest = text
-    for kind, pattern in (("email", _PY_EMAIL), ("address", _PY_ADDRESS)):
-        for m in pattern.finditer(rest):
-            found.append((kind, m.group(0)))
-        rest = pattern.sub(" ", rest)
-    for m in _PY_BSN.finditer(rest):
-        if elfproef(m.group(0)):
-            found.append(("bsn", m.group(0)))
-    rest = _PY_BSN.sub(lambda m: " " if elfproef(m.group(0)) else m.group(0), rest)
-    found.extend(("phone", m.group(0)) for m in _PY_PHONE.finditer(rest))
+    _replace(text, lambda kind, value: found.append((kind, value)))
     return found
+
+
+def _replace(text: str, seen: Callable[[str, str], object]) -> str:
+    """``text`` with every piece of personal data replaced by its mark, calling
+    ``seen(kind, value)`` for each: e-mail addresses, addresses, BSNs, phone numbers."""
+
+    def sub(kind: str) -> Callable[[re.Match[str]], str]:
+        def mark(m: re.Match[str]) -> str:
+            value = m.group(0)
+            if (kind == "bsn" and not elfproef(value)) or (
+                kind == "phone" and not _phone_ok(value)
+            ):
+                return value
+            seen(kind, value)
+            return PII_KINDS[kind]
+
+        return mark
+
+    out = text
+    for kind, pattern in (
+        ("email", _PY_EMAIL),
+        ("address", _PY_ADDRESS),
+        ("bsn", _PY_BSN),
+        ("phone", _PY_PHONE),
+    ):
+        out = pattern.sub(sub(kind), out)
+    return out
 
 
 def redact(text: str) -> tuple[str, dict[str, int]]:
@@ -108,18 +165,56 @@ def redact(text: str) -> tuple[str, dict[str, int]]:
     how many of each kind were replaced."""
     counts: dict[str, int] = {}
 
-    def mark(kind: str) -> str:
+    def count(kind: str, value: str) -> None:
         counts[kind] = counts.get(kind, 0) + 1
-        return PII_KINDS[kind]
 
-    out = _PY_EMAIL.sub(lambda m: mark("email"), text)
-    out = _PY_ADDRESS.sub(lambda m: mark("address"), out)
-    out = _PY_BSN.sub(lambda m: mark("bsn") if elfproef(m.group(0)) else m.group(0), out)
-    out = _PY_PHONE.sub(lambda m: mark("phone"), out)
-    return out, counts
+    return _replace(text, count), counts
 
 
 def might_hold_personal_data(values: pl.Expr) -> pl.Expr:
     """A fast pre-filter: True where a text may hold personal data (then check it with
     :func:`find_personal_data`)."""
-    return values.str.contains(r"@|\d{4}|\d[\s.-]\d").fill_null(False)
+    return values.str.contains(_PREFILTER).fill_null(False)
+
+
+# what every kind of personal data found has: an @, four digits in a row, digits with a
+# separator between them, or a street followed by a house number
+_PREFILTER = (
+    rf"@|\d{{4}}|\d[\s.()/\-]+\d|(?:{_STREET_END})\s+\d"
+    rf"|\b(?:{_STREET_START})\b"
+)
+
+
+# --------------------------------------------------------------------------- labels
+
+_PARTICLE = r"(?:van|von|de|der|den|het|ter|ten|te|in|op|'t|la|le|du|da|dos|del|el|al|bin|v\.d\.?)"
+_WORD = r"[A-ZÀ-Þ][a-zß-ÿ]+"
+#: What reads like a name: capitalised words, possibly with Dutch particles between them.
+_NAME = re.compile(
+    rf"(?<![A-Za-zÀ-ÿ]){_WORD}(?:[\s_.-]+{_PARTICLE}){{0,3}}[\s_.-]+{_WORD}(?![a-zß-ÿ])"
+)
+
+
+def redact_label(text: str) -> str:
+    """A short label (a file or folder name, a sheet, a column name, a rejected value) with
+    its personal data replaced by marks and what reads like a name (two capitalised words,
+    ``Emma de Boer``) by ``[naam]``."""
+    out, _ = redact(text)
+    return _NAME.sub("[naam]", out)
+
+
+_HEADER_DATA = re.compile(
+    r"\d{3}|^\d+([.,]\d+)?$|@|^[0-9]{1,2}[A-Z]{2}[0-9]{2}$|^[0-9]{2}[A-Z]{2}$"
+)
+
+
+def header_looks_like_data(header: str) -> bool:
+    """True when a column name reads like a value: personal data, a name, a date, a number
+    of three digits or more, a BRIN code."""
+    text = header.strip()
+    return bool(
+        find_personal_data(text)
+        or _NAME.search(text)
+        or _DATE.search(text)
+        or _HEADER_DATA.search(text)
+    )

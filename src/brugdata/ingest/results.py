@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from brugdata.ingest.privacy import redact_label
 from brugdata.model.tables import TABLES, table
 
 __all__ = ["REJECT_SCHEMA", "FileError", "FileResult", "Known", "ValidationResult"]
@@ -108,6 +109,12 @@ class FileResult:
     sheet: str | None = None
     pseudonymised: dict[str, int] = field(default_factory=dict)
     redacted: dict[str, int] = field(default_factory=dict)
+    #: the file's name as provenance keeps it: relative to the folder given, redacted
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            self.source = redact_label(self.path.name)
 
     @property
     def rows_valid(self) -> int:

@@ -32,8 +32,9 @@ _FORMATS = """## Value formats
 - Codes: the code, its Dutch or English label, or an alias from the vocabulary file; case,
   accents, spaces and hyphens do not matter.
 - Themes: one or more codes separated by `|`, or `,` / `;` inside a quoted field.
-- Pseudonyms (`person_key`, `family_key`): letters, digits, `-`, `_`, `.`, `:`, at least one
-  digit, no spaces: never a name.
+- Person and family keys (`person_key`, `family_key`): any value; every one is replaced at
+  ingest by its keyed pseudonym `PS1-` + 16 hex digits (a value that is one already stays),
+  so a name, pupil number or e-mail address is never stored (see [privacy.md](privacy.md)).
 
 ## Vocabularies
 

@@ -16,8 +16,10 @@ __all__ = [
     "META_TABLES",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "check_key",
     "create",
     "create_table_sql",
+    "key_fingerprint",
     "migrate",
     "rows",
     "run",
@@ -28,8 +30,9 @@ __all__ = [
 #: 1: the logged tables; 2: the questionnaire tables (survey, survey_*); 3: notes on contacts
 #: and activities, pseudonymised and redacted counts in ingests; 4: tables derived from
 #: contacts for the analyses (:mod:`brugdata.store.derived`); 5: the derived tables keep the
-#: school year's first year (``start_year``) instead of its text.
-SCHEMA_VERSION = 5
+#: school year's first year (``start_year``) instead of its text; 6: the fingerprint of the
+#: pseudonym key (``brugdata_key``).
+SCHEMA_VERSION = 6
 
 #: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``. Tables new in the data
 #: model are created by every migration, and every migration ends by rebuilding the tables
@@ -45,6 +48,7 @@ MIGRATIONS: dict[int, list[str]] = {
     3: [],  # version 4 added the derived tables, in the layout version 5 replaces
     # version 5 keeps start_year in the derived tables: drop the old ones (rebuilt at the end)
     4: [f"DROP TABLE IF EXISTS {name}" for name in [*DERIVED, DERIVED_STATE]],
+    5: [],  # brugdata_key: a meta table, created by every migration
 }
 
 #: name → CREATE statement of the tables beside the data tables.
@@ -54,6 +58,11 @@ META_TABLES = {
             version INTEGER NOT NULL,
             brugdata_version VARCHAR NOT NULL,
             applied_at TIMESTAMP NOT NULL
+        )""",
+    "brugdata_key": """
+        CREATE TABLE IF NOT EXISTS brugdata_key (
+            fingerprint VARCHAR NOT NULL,
+            recorded_at TIMESTAMP NOT NULL
         )""",
     "ingests": """
         CREATE TABLE IF NOT EXISTS ingests (
@@ -91,6 +100,27 @@ META_TABLES = {
             data VARCHAR NOT NULL
         )""",
 }
+
+
+def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the pseudonym key the store's keys were made with (None before the
+    first ingest with a key)."""
+    found = rows(con, "SELECT fingerprint FROM brugdata_key ORDER BY recorded_at LIMIT 1")
+    return str(found[0][0]) if found else None
+
+
+def check_key(con: duckdb.DuckDBPyConnection, fingerprint: str, path: str) -> None:
+    """Record ``fingerprint`` as the store's key when it has none; raise
+    :class:`~brugdata.errors.StoreError` when the store was made with another key."""
+    stored = key_fingerprint(con)
+    if stored is None:
+        run(con, "INSERT INTO brugdata_key VALUES (?, ?)", [fingerprint, dt.datetime.now()])
+    elif stored != fingerprint:
+        raise StoreError(
+            f"{path}: this store's pseudonyms were made with another key (fingerprint "
+            f"{stored}, this key's is {fingerprint}); use the store's key: pseudonyms of two "
+            "keys cannot be linked and would split people and families in two"
+        )
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> None:
@@ -173,6 +203,8 @@ def migrate(con: duckdb.DuckDBPyConnection, version: int, path: str) -> None:
             )
         for sql in MIGRATIONS[v]:
             run(con, sql)
+    for sql in META_TABLES.values():
+        run(con, sql)
     for spec in TABLES.values():
         run(con, create_table_sql(spec))
     for sql in derived_sql(None):

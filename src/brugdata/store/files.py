@@ -4,7 +4,7 @@ sentences that say why a file cannot be opened.
 DuckDB lets one process write a database file at a time; while it has the file open no other
 process can open it, not even read-only. brugdata therefore never holds a store file open for
 writing: a write works on a copy under ``<store>.lock`` and renames the copy over the store
-when it commits (:func:`swap`).
+when it commits (:func:`swap`). Store files are private (0600) and keep their mode.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -25,7 +26,18 @@ except ImportError:  # Windows: no advisory locks; one writer at a time is then 
 
 from brugdata.errors import StoreError
 
-__all__ = ["WriterLock", "connect_read", "file_size", "first_line", "fsync", "lock_message", "swap"]
+__all__ = [
+    "PRIVATE",
+    "WriterLock",
+    "connect_read",
+    "file_size",
+    "first_line",
+    "fsync",
+    "lock_message",
+    "real_path",
+    "refuse_read_only",
+    "swap",
+]
 
 
 class WriterLock:
@@ -36,24 +48,42 @@ class WriterLock:
         self.fd: int | None = None
 
     def __enter__(self) -> WriterLock:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            _lock_file(self.fd)
-        except OSError:
-            os.close(self.fd)
-            self.fd = None
-            raise StoreError(
-                f"{self.path.with_suffix('')}: another process is writing to this store; "
-                "one process writes at a time (readers are not affected): try again when it "
-                "is done"
-            ) from None
-        return self
+        for _ in range(10):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE)
+            try:
+                _lock_file(fd)
+            except OSError:
+                os.close(fd)
+                raise StoreError(
+                    f"{self.path.with_suffix('')}: another process is writing to this store; "
+                    "one process writes at a time (readers are not affected): try again when "
+                    "it is done"
+                ) from None
+            if _same_file(fd, self.path):
+                self.fd = fd
+                return self
+            os.close(fd)  # removed by the writer before us (see :meth:`remove`): again
+        raise StoreError(f"{self.path}: cannot take the writer lock; try again")
+
+    def remove(self) -> None:
+        """Remove the lock file while holding it (a refused first write leaves no file);
+        a process that opened it meanwhile sees it gone and takes a new one."""
+        self.path.unlink(missing_ok=True)
 
     def __exit__(self, *exc: object) -> None:
         if self.fd is not None:
             _unlock_file(self.fd)
             os.close(self.fd)
             self.fd = None
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """True when the open file ``fd`` is the file at ``path`` still."""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _lock_file(fd: int) -> None:
@@ -72,17 +102,32 @@ def swap(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     file when there is none), made under the writer lock. When the block ends the transaction
     is committed, the copy checkpointed, flushed to disk and renamed over ``target``; when it
     raises, the copy is thrown away and ``target`` is left exactly as it was. The block may
-    commit and begin again on the copy: only the rename makes the writes visible."""
-    with WriterLock(target):
+    commit and begin again on the copy: only the rename makes the writes visible.
+
+    The store is private: a new file is made readable by its owner only (0600), a file keeps
+    its mode, the copy and DuckDB's side files live in a folder only the owner can enter
+    (0700), and a file that may not be written (no write permission) is refused. A store
+    reached through a symbolic link is written at its real path, under one lock per real
+    file, and the link is kept."""
+    target = real_path(target)
+    refuse_read_only(target)
+    with WriterLock(target) as lock:
         for stale in target.parent.glob(f"{target.name}.writing-*"):
-            stale.unlink(missing_ok=True)  # left by a killed writer: we hold the lock
-        work = target.with_name(f"{target.name}.writing-{os.getpid()}")
-        if target.exists():
-            shutil.copyfile(target, work)
+            _remove(stale)  # left by a killed writer: we hold the lock
+        refuse_read_only(target)
+        folder = target.with_name(f"{target.name}.writing-{os.getpid()}")
+        folder.mkdir(mode=0o700)
+        os.chmod(folder, 0o700)
+        work = folder / target.name
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else PRIVATE
         try:
+            if target.exists():
+                _copy(target, work)
             con = duckdb.connect(str(work))
-        except duckdb.Error as exc:
-            work.unlink(missing_ok=True)
+        except (duckdb.Error, OSError) as exc:
+            _remove(folder)
+            if not target.exists():
+                lock.remove()
             raise StoreError(f"{target}: cannot write the store ({first_line(exc)})") from None
         try:
             con.begin()
@@ -93,13 +138,54 @@ def swap(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             with suppress(duckdb.Error):
                 con.rollback()
             con.close()
-            work.unlink(missing_ok=True)
-            Path(f"{work}.wal").unlink(missing_ok=True)
+            _remove(folder)
+            if not target.exists():  # a refused first write leaves nothing behind
+                lock.remove()
             raise
         con.close()
+        os.chmod(work, mode)
         fsync(work)
         os.replace(work, target)
         fsync(target.parent)
+        _remove(folder)
+
+
+#: The mode of a new store file: read and written by its owner only.
+PRIVATE = 0o600
+
+
+def real_path(path: Path) -> Path:
+    """The file ``path`` names, with symbolic links followed (the path itself when it does not
+    exist yet)."""
+    return Path(os.path.realpath(path))
+
+
+def refuse_read_only(target: Path) -> None:
+    """Raise :class:`~brugdata.errors.StoreError` when the store file exists and its
+    permissions forbid writing it (``chmod a-w``): brugdata does not replace it."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return
+    if not st.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise StoreError(
+            f"{target}: the store file is read-only (its permissions forbid writing), so "
+            "brugdata leaves it as it is: make it writable (chmod u+w) to write to it"
+        )
+
+
+def _copy(source: Path, work: Path) -> None:
+    """Copy ``source`` to the new file ``work``, made readable by its owner only."""
+    os.close(os.open(work, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    shutil.copyfile(source, work)  # into the file made private: its mode stays
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or a folder and what is in it, if there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def connect_read(path: str) -> duckdb.DuckDBPyConnection:

@@ -19,12 +19,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from brugdata.config import key_fingerprint
 from brugdata.errors import ReadError
 from brugdata.ingest.read import LINE_COLUMN, RawTable, read_ahead, read_unless_seen
 from brugdata.ingest.results import REFERENCED, FileError, FileResult, Known, ValidationResult
-from brugdata.ingest.validate import Privacy, collect_files, plan_files, validate_raw
+from brugdata.ingest.validate import Privacy, collect_files, plan_files, source_names, validate_raw
 from brugdata.model.tables import TABLES
-from brugdata.store.ddl import rows, run
+from brugdata.store.ddl import check_key, rows, run
 from brugdata.store.derived import derived_sql, derived_state_sql, has_derived
 from brugdata.store.files import file_size
 from brugdata.store.results import ALREADY, FileIngest, IngestResult
@@ -43,14 +44,18 @@ def ingest(
     columns: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     on_file: Callable[[Path], None] | None = None,
+    store_name: str = "the store",
 ) -> IngestResult:
     """Validate the files and folders ``paths`` and load them through the connection
     ``write`` gives (entered once the first file is being read), all-or-nothing. ``seen``:
     the sha256 of the contents the store holds (a file with one of them is hashed, not
     parsed, and skipped). ``commit_each_file``: the connection writes a private copy of the
     store, thrown away on failure, which may be committed after each file. Returns what
-    happened to every file and the validation of those read."""
+    happened to every file and the validation of those read. With a key in ``privacy`` the
+    store's key fingerprint is checked (and recorded, the first time): one key per store.
+    Provenance keeps each file's name relative to the folder given, redacted."""
     jobs, errors = plan_files(collect_files(paths), table)
+    names = source_names(paths, [job[0] for job in jobs])
 
     def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
         return read_unless_seen(job[0], seen)
@@ -60,6 +65,8 @@ def ingest(
     with ahead as reads, write as con:
         # and what another process ingested since
         seen.update(r[0] for r in rows(con, "SELECT sha256 FROM ingests"))
+        if privacy.key is not None:  # one key per store
+            check_key(con, key_fingerprint(privacy.key), store_name)
         outcomes = [FileIngest(e.path, None, "error", message=e.message) for e in errors]
         results: list[FileResult] = []
         read_errors: list[FileError] = list(errors)
@@ -86,10 +93,22 @@ def ingest(
                         read_errors.append(FileError(path, str(exc)))
                         continue
                     seen.add(sha)
-                    result = validate_raw(
-                        raw, table_name, columns=columns, known=known, today=today, privacy=privacy
-                    )
-                    del raw
+                    try:
+                        result = validate_raw(
+                            raw,
+                            table_name,
+                            columns=columns,
+                            known=known,
+                            today=today,
+                            privacy=privacy,
+                        )
+                    except ReadError as exc:  # a header row that reads like data
+                        outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
+                        read_errors.append(FileError(path, str(exc)))
+                        continue
+                    finally:
+                        del raw
+                    result.source = names[path]
                     # the file before is loaded and committed now: its keys are in the store
                     load.wait()
                     if load.commit_each_file:
@@ -180,8 +199,8 @@ class Loader:
             [
                 ingest_id,
                 self.batch,
-                result.path.name,
-                str(result.path),
+                result.source.rsplit("/", 1)[-1],
+                result.source,
                 result.sha256,
                 result.table,
                 result.rows_read,

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
 import polars as pl
 
+from brugdata.config import check_key
 from brugdata.errors import StoreError
 from brugdata.ingest.results import Known
 from brugdata.ingest.validate import Privacy
@@ -30,7 +31,7 @@ from brugdata.model.tables import TABLES
 from brugdata.store import ddl, pipeline
 from brugdata.store.ddl import SCHEMA_VERSION
 from brugdata.store.derived import derived_sql, stale_sql
-from brugdata.store.files import connect_read, swap
+from brugdata.store.files import WriterLock, connect_read, real_path, refuse_read_only, swap
 from brugdata.store.html import store_html
 from brugdata.store.results import FileIngest, IngestResult
 
@@ -73,7 +74,7 @@ class Store:
                 raise StoreError(f"{self.path}: no store there to open read-only")
             with self._write(rebuild_derived=False) as con:
                 ddl.create(con)
-            self._new = True
+            self._new = True  # a first ingest that is refused removes the file again
             return  # made by this brugdata: nothing to check, read when first used
         try:
             version = ddl.version_to_migrate(self.con, self.path, read_only=read_only)
@@ -97,7 +98,11 @@ class Store:
         if self._con is None:
             if self._closed:
                 raise StoreError(f"{self.path}: the store is closed")
-            self._con = connect_read(self.path)
+            if self._new and not Path(self.path).exists():
+                self._con = duckdb.connect(":memory:")  # not written yet: an empty store
+                ddl.create(self._con)
+            else:
+                self._con = connect_read(self.path)
         return self._con
 
     # -- life cycle
@@ -168,6 +173,10 @@ class Store:
         self._disconnect()  # the file is replaced: the next read opens it anew
         try:
             with swap(Path(self.path)) as con:
+                if not ddl.rows(con, _IS_STORE)[0][0]:  # a new file: the first write
+                    ddl.create(con)
+                    con.commit()  # on the copy: other cursors (key lookups) see the tables
+                    con.begin()
                 yield from _rebuilding(con, rebuild_derived)
             self._new = False
         finally:
@@ -205,6 +214,12 @@ class Store:
         """The keys the store holds, for validating new files against it."""
         return pipeline.known_keys(self.con)
 
+    @property
+    def key_fingerprint(self) -> str | None:
+        """The fingerprint of the pseudonym key this store's pseudonyms were made with (None
+        before the first ingest with a key); ``brugdata key fingerprint`` shows a key's."""
+        return ddl.key_fingerprint(self.con)
+
     def ingests(self) -> pl.DataFrame:
         """Provenance: one row per file ingested (ingest_id, batch_id, file_name, path,
         sha256, table_name, rows_read, rows_loaded, rows_rejected, unknown_columns, encoding,
@@ -236,7 +251,7 @@ class Store:
 
     def info(self) -> dict[str, Any]:
         """What the store holds: path, schema_version, rows per table, school years, pilots,
-        and the number of ingests and files ingested."""
+        the number of ingests and files ingested, and the key's fingerprint."""
         years = self.sql(
             "SELECT DISTINCT school_year FROM (SELECT school_year FROM schools UNION ALL "
             "SELECT school_year FROM assignments UNION ALL SELECT school_year FROM time_use "
@@ -262,6 +277,7 @@ class Store:
             "files_ingested": int(ing[1]),
             "rows_rejected": int(ing[2]),
             "last_ingest": ing[3],
+            "key_fingerprint": self.key_fingerprint,
         }
 
     # -- ingest
@@ -284,31 +300,62 @@ class Store:
         progress; the next file is already being read on a thread). Reads through a file
         store meanwhile see it as it was before the call.
 
-        Direct identifiers in person and family columns are replaced by keyed pseudonyms
-        (``pseudonym_key``, default the settings' key); without a key the ingest stops with
-        one sentence and writes nothing. Personal data in free text is redacted (or the row
-        rejected with ``personal_data="reject"``). Raw values are never stored.
+        Every value of the person and family columns is replaced by its keyed pseudonym
+        (``pseudonym_key``, default the settings' key); a file holding them without a key
+        stops the ingest with one sentence and writes nothing (not even a new store file).
+        The store records its key's fingerprint and refuses another key. Personal data in
+        free text is redacted (or the row rejected with ``personal_data="reject"``); rejected
+        values and provenance are redacted too. Raw values are never stored.
         """
         from brugdata.config import settings
 
         if self.read_only:
             raise StoreError(f"{self.path}: the store is open read-only; open it to write")
-        privacy = Privacy(pseudonym_key or settings.pseudonym_key(), "error", personal_data)
-        # a file whose content the store holds is hashed, not parsed
-        seen: set[str] = set()
-        if not self._new:
-            seen = {r[0] for r in ddl.rows(self.con, "SELECT sha256 FROM ingests")}
-        return pipeline.ingest(
-            paths,
-            self._write(rebuild_derived=False),
-            seen=seen,
-            commit_each_file=not self.memory,
-            privacy=privacy,
-            table=table,
-            columns=columns,
-            today=today,
-            on_file=on_file,
-        )
+        try:
+            if not self.memory:
+                refuse_read_only(real_path(Path(self.path)))
+            key = check_key(pseudonym_key, "pseudonym_key") if pseudonym_key else None
+            privacy = Privacy(key or settings.pseudonym_key(), "error", personal_data)
+            # a file whose content the store holds is hashed, not parsed
+            seen: set[str] = set()
+            if not self._new:
+                seen = {r[0] for r in ddl.rows(self.con, "SELECT sha256 FROM ingests")}
+            return pipeline.ingest(
+                paths,
+                self._write(rebuild_derived=False),
+                seen=seen,
+                commit_each_file=not self.memory,
+                privacy=privacy,
+                table=table,
+                columns=columns,
+                today=today,
+                on_file=on_file,
+                store_name=self.path,
+            )
+        except BaseException:
+            if self._new and not self.memory and self._writing is None:
+                self._remove_if_empty()
+            raise
+
+    def _remove_if_empty(self) -> None:
+        """Remove the store file this object made when it holds nothing yet (its first ingest
+        was refused): a refused ingest leaves no empty store behind. Reads then see an empty
+        store and the next write makes the file again."""
+        self._disconnect()
+        target = real_path(Path(self.path))
+        with suppress(StoreError), WriterLock(target) as lock:
+            con = connect_read(str(target))
+            try:
+                empty = not ddl.rows(con, "SELECT count(*) FROM ingests")[0][0]
+            finally:
+                con.close()
+            if empty:
+                target.unlink(missing_ok=True)
+                Path(f"{target}.wal").unlink(missing_ok=True)
+                lock.remove()
+
+
+_IS_STORE = "SELECT count(*) > 0 FROM duckdb_tables() WHERE table_name = 'brugdata_schema'"
 
 
 def _rebuilding(

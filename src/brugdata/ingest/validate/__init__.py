@@ -19,7 +19,12 @@ finds and orders the files, :mod:`~brugdata.ingest.validate.failures` records wh
 from __future__ import annotations
 
 from brugdata.ingest.validate.failures import RULES
-from brugdata.ingest.validate.files import DATA_EXTENSIONS, collect_files, plan_files
+from brugdata.ingest.validate.files import (
+    DATA_EXTENSIONS,
+    collect_files,
+    plan_files,
+    source_names,
+)
 from brugdata.ingest.validate.guard import Privacy
 from brugdata.ingest.validate.headers import check_mapping
 from brugdata.ingest.validate.run import validate, validate_raw
@@ -31,6 +36,7 @@ __all__ = [
     "check_mapping",
     "collect_files",
     "plan_files",
+    "source_names",
     "validate",
     "validate_raw",
 ]

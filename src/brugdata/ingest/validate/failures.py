@@ -42,7 +42,6 @@ RULES: dict[str, str] = {
     "pseudonym_format": "not a pseudonymous key",
     "duplicate_key": "the row's key repeats an earlier row of the file",
     "already_stored": "the row's key is already in the store",
-    "direct_identifier": "a name, number or e-mail address where a pseudonym belongs",
     "personal_data": "free text holding a BSN, phone number, e-mail address or address",
     "unknown_reference": "refers to a row that does not exist",
 }

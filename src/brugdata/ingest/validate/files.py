@@ -6,13 +6,14 @@ each file paired with its table, in load order (:func:`plan_files`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from brugdata.ingest.privacy import redact_label
 from brugdata.ingest.results import FileError
 from brugdata.model.tables import TABLES, table, table_for_file, table_names
 
-__all__ = ["DATA_EXTENSIONS", "collect_files", "plan_files"]
+__all__ = ["DATA_EXTENSIONS", "collect_files", "plan_files", "source_names"]
 
 #: Extensions picked up when a folder is given.
 DATA_EXTENSIONS = (".csv", ".tsv", ".xlsx", ".xlsm", ".parquet")
@@ -66,3 +67,19 @@ def plan_files(
             jobs.append((path, name))
     jobs.sort(key=lambda job: order[job[1]])  # stable: files keep their order within a table
     return jobs, errors
+
+
+def source_names(paths: Iterable[str | Path], files: Sequence[Path]) -> dict[Path, str]:
+    """Each file's name as provenance keeps it: relative to the folder given that holds it
+    (its own name when given as a file), each part redacted (:func:`redact_label`), so a
+    folder named after a child is not kept."""
+    folders = [Path(p) for p in paths if Path(p).is_dir()]
+    out: dict[Path, str] = {}
+    for f in files:
+        parts: tuple[str, ...] = (f.name,)
+        for folder in folders:
+            if f.is_relative_to(folder):
+                parts = f.relative_to(folder).parts
+                break
+        out[f] = "/".join(redact_label(part) for part in parts)
+    return out

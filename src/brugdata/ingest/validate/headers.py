@@ -10,12 +10,13 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from brugdata.errors import BrugdataError
-from brugdata.ingest.read import LINE_COLUMN, PROBLEM_COLUMN
+from brugdata.errors import BrugdataError, ReadError
+from brugdata.ingest.privacy import header_looks_like_data
+from brugdata.ingest.read import LINE_COLUMN, PROBLEM_COLUMN, RawTable
 from brugdata.model.tables import TABLES, Table
 from brugdata.model.vocab import column_aliases, fold
 
-__all__ = ["check_mapping", "map_headers", "trim"]
+__all__ = ["check_header", "check_mapping", "map_headers", "trim"]
 
 
 def map_headers(
@@ -61,3 +62,22 @@ def check_mapping(columns: Mapping[str, str]) -> None:
 def trim(name: str) -> pl.Expr:
     """Surrounding whitespace removed; empty or blank -> null."""
     return pl.col(name).str.strip_chars().replace("", None).alias(name)
+
+
+def check_header(
+    raw: RawTable, spec: Table, column_map: Mapping[str, str], unknown: list[str]
+) -> list[str]:
+    """The unknown column names to keep: those that read like a value (personal data, a
+    name, a date, a number) are given as ``(column N)`` instead. Raises
+    :class:`~brugdata.errors.ReadError` when the first row reads like data rather than
+    column names: none of them is a column of the table, or half or more read like values."""
+    headers = [h for h in raw.data.columns if h not in (LINE_COLUMN, PROBLEM_COLUMN)]
+    data_like = {h for h in unknown if header_looks_like_data(h)}  # a known name is a name
+    if headers and (not column_map or 2 * len(data_like) >= len(headers)):
+        raise ReadError(
+            f"{raw.path.name}: the first row looks like data, not a header row naming the "
+            f"columns (none of it, or too little, names a column of {spec.name}); add a "
+            f"header row with the columns: {', '.join(spec.column_names)}"
+        )
+    position = {h: i + 1 for i, h in enumerate(headers)}
+    return [f"(column {position[h]})" if h in data_like else h for h in unknown]

@@ -9,20 +9,23 @@ Takes paths (or a :class:`~brugdata.ingest.read.RawTable`) and the table; gives 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
+from brugdata.config import check_key
 from brugdata.errors import ReadError
+from brugdata.ingest.privacy import redact_label
 from brugdata.ingest.read import LINE_COLUMN, PROBLEM_COLUMN, RawTable, read_ahead, read_raw
 from brugdata.ingest.results import FileError, FileResult, Known, ValidationResult
 from brugdata.ingest.validate.checks import row_rules, schema_failures
 from brugdata.ingest.validate.failures import IDX, combine, malformed, missing_column
 from brugdata.ingest.validate.files import collect_files, plan_files
-from brugdata.ingest.validate.guard import Privacy, guard
-from brugdata.ingest.validate.headers import check_mapping, map_headers, trim
+from brugdata.ingest.validate.guard import Privacy, guard, scrub_failures, scrub_rows
+from brugdata.ingest.validate.headers import check_header, check_mapping, map_headers, trim
 from brugdata.ingest.validate.parse import parse_columns
 from brugdata.model.tables import table
 
@@ -45,15 +48,19 @@ def validate(
     ``table`` forces the table of every file; otherwise it is recognised from the file name.
     ``columns`` maps extra source headers to canonical columns (``{"Naam kind": ...}``).
     ``today`` is the date after which a date counts as in the future (default: today).
-    ``pseudonym_key`` (default: the settings' key) replaces direct identifiers in person and
-    family columns by keyed pseudonyms; without a key such rows are rejected. Free text with
-    personal data is redacted, or rejected with ``personal_data="reject"``.
+    ``pseudonym_key`` (default: the settings' key) replaces every value of the person and
+    family columns by its keyed pseudonym; without a key by a pseudonym under a key made for
+    this call only (the result is for checking, never to be stored). Free text with personal
+    data is redacted, or rejected with ``personal_data="reject"``. A file whose first row
+    reads like data rather than column names is an error of that file.
     """
     from brugdata.config import settings
 
     known = known if known is not None else Known()
     check_mapping(columns or {})
-    privacy = Privacy(pseudonym_key or settings.pseudonym_key(), "reject", personal_data)
+    key = check_key(pseudonym_key, "pseudonym_key") if pseudonym_key else settings.pseudonym_key()
+    # without a key the keys get pseudonyms of a key made for this call only: nothing is kept
+    privacy = Privacy(key or secrets.token_bytes(32), "throwaway", personal_data)
     jobs, errors = plan_files(collect_files(paths), table)
     results: list[FileResult] = []
     with read_ahead(jobs, lambda job: read_raw(job[0])) as reads:
@@ -63,9 +70,13 @@ def validate(
             except ReadError as exc:
                 errors.append(FileError(path, str(exc)))
                 continue
-            result = validate_raw(
-                raw, table_name, columns=columns, known=known, today=today, privacy=privacy
-            )
+            try:
+                result = validate_raw(
+                    raw, table_name, columns=columns, known=known, today=today, privacy=privacy
+                )
+            except ReadError as exc:
+                errors.append(FileError(path, str(exc)))
+                continue
             known.add(table_name, result.valid)
             results.append(result)
     return ValidationResult(results, errors)
@@ -87,6 +98,7 @@ def validate_raw(
     privacy = privacy or Privacy()
 
     column_map, unknown = map_headers(list(raw.data.columns), spec, columns or {})
+    unknown = check_header(raw, spec, column_map, unknown)
     source = raw.data.with_row_index(IDX).with_columns(pl.col(IDX).cast(pl.Int64))
     strings = source.select(
         IDX,
@@ -114,13 +126,17 @@ def validate_raw(
         schema_failures(typed, spec, today),
         row_rules(typed, spec, known),
     ]
-    failures = combine(tiers)
+    # a rejected value, and a message quoting it, keep no raw personal data
+    failures = scrub_failures(combine(tiers))
 
     bad = failures.select(IDX).unique()
     valid = typed if bad.is_empty() else typed.join(bad, on=IDX, how="anti")
     valid = valid.select(*spec.column_names, LINE_COLUMN)
-    rejected_rows = strings.join(bad, on=IDX, how="semi").select(
-        LINE_COLUMN, *[c for c in spec.column_names if c in column_map.values()]
+    rejected_rows = scrub_rows(
+        strings.join(bad, on=IDX, how="semi").select(
+            LINE_COLUMN, *[c for c in spec.column_names if c in column_map.values()]
+        ),
+        spec,
     )
     rejects = (
         failures.join(source.select(IDX, LINE_COLUMN), on=IDX)
@@ -139,7 +155,7 @@ def validate_raw(
         sha256=raw.sha256,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
-        sheet=raw.sheet,
+        sheet=None if raw.sheet is None else redact_label(raw.sheet),
         pseudonymised=guarded["pseudonymised"],
         redacted=guarded["redacted"],
     )
