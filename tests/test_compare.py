@@ -27,9 +27,25 @@ def test_compare_figures_by_hand() -> None:
     assert value(out, "A", "officers_by_role", "other") == 2
     assert value(out, "A", "hours_per_week") == 18
     assert value(out, "A", "pupils") == 30
-    assert value(out, "A", "families") is None  # S2's families are unknown
+    # S2's families are unknown: the population and the share are over S1 alone, saying so
+    assert value(out, "A", "families") == 8
     assert value(out, "A", "parents_reached") == 3
-    assert value(out, "A", "parents_reached_pct") is None
+    # at S1: F1 and P3 (no family_key: the person) of 8 families; F4 at S2 is left out
+    assert value(out, "A", "parents_reached_pct") == pytest.approx(200 / 8)
+    partial = out.filter(
+        (pl.col("pilot") == "A") & pl.col("metric").is_in(["families", "parents_reached_pct"])
+    )
+    assert partial["label"].to_list() == ["1 of 2 schools (count known)"] * 2
+    z, k, n = 1.959963984540054, 2, 8  # Wilson score interval by hand, in percent
+    mid, half = (
+        (k + z * z / 2) / (n + z * z),
+        z * (k * (n - k) / n + z * z / 4) ** 0.5 / (n + z * z),
+    )
+    low, high = 100 * (mid - half), 100 * (mid + half)
+    assert value(out, "A", "parents_reached_pct") == pytest.approx(25.0)
+    pct = partial.filter(pl.col("metric") == "parents_reached_pct")
+    assert (pct["ci_low"][0], pct["ci_high"][0]) == (pytest.approx(low), pytest.approx(high))
+    assert out.filter(pl.col("metric") == "pupils")["label"].is_null().all()  # all known
     assert value(out, "A", "pupils_reached_pct") == pytest.approx(200 / 30)
     assert value(out, "A", "parents_reached_per_weekly_hour") == pytest.approx(3 / 18)
     assert value(out, "A", "contacts") == 7  # the 2023-2024 contact is another school year
@@ -54,7 +70,8 @@ def test_compare_says_how_pilots_differ() -> None:
     assert "chi2 = 3.29, df = 1" in pupils["method"][0]
     assert pupils["p_value"][0] == pytest.approx(0.0698, abs=1e-3)
     parents = out.filter(pl.col("metric") == "parents_reached_pct")
-    assert parents["method"].to_list() == [None, None]  # only B has a known population
+    # A over its school with a known population: 2 of 8 against B's 0 of 50
+    assert "chi2 = 12.95, df = 1" in parents["method"][0]
 
 
 def test_compare_pilot_filter(sample_store: Store) -> None:
@@ -91,3 +108,38 @@ def test_compare_never_sums_over_school_years() -> None:
     assert out.filter(pl.col("school_year") == Y).equals(one_year)
     with pytest.raises(ValueError, match="no pilot 'C' in the store; it holds: A, B"):
         compare(frames(), pilots=["C"])
+
+
+def test_change_to_the_year_before_with_its_test() -> None:
+    """Two school years: each figure beside the year before, a share with a chi-square test."""
+    import math
+
+    data = frames()
+    old = "2023-2024"
+    data["schools"] = pl.concat(  # the same schools (and populations) a year earlier
+        [data["schools"], data["schools"].with_columns(school_year=pl.lit(old))]
+    )
+    out = compare(data, pilots=["A"])
+    assert set(out["school_year"]) == {old, Y}
+
+    def row(metric: str, year: str = Y) -> dict[str, object]:
+        hit = out.filter((pl.col("metric") == metric) & (pl.col("school_year") == year))
+        assert hit.height == 1, hit
+        return hit.row(0, named=True)
+
+    # A: 7 contacts in 2024-2025, 1 in 2023-2024
+    contacts = row("contacts")
+    assert (contacts["previous_school_year"], contacts["previous_value"]) == (old, 1.0)
+    assert (contacts["change"], contacts["change_p_value"]) == (6.0, None)  # a count: no test
+    # pupils reached: K1 and K2 of A's 10 + 20 pupils in 2024-2025, none of 30 in 2023-2024
+    pupils = row("pupils_reached_pct")
+    assert pupils["value"] == pytest.approx(100 * 2 / 30)
+    assert (pupils["previous_value"], pupils["change"]) == (0.0, pytest.approx(100 * 2 / 30))
+    # 2 of 30 vs 0 of 30: pooled 2/60, expected 1 and 29 in each year
+    chi2 = 2 * ((2 - 1) ** 2 / 1 + (28 - 29) ** 2 / 29)
+    assert pupils["change_p_value"] == pytest.approx(math.erfc(math.sqrt(chi2 / 2)))
+    assert "over the two school years" in str(pupils["change_method"])
+    first = out.filter(pl.col("school_year") == old)
+    assert first["previous_value"].is_null().all() and first["change"].is_null().all()
+    # one school year asked: the same rows, the change still worked out
+    assert compare(data, pilots=["A"], school_year=Y).equals(out.filter(pl.col("school_year") == Y))

@@ -37,12 +37,14 @@ def frames() -> dict[str, pl.DataFrame]:
     A  91AA01  F4  pupil 02-03                                       none
     A  91AA00  F1  parent 2023-09-01 (school year 2023-2024)         none
     B  92BB    F5  parent 03-03, parent 03-08 → SCH                  light (5)
-    B  92BB    F6  parent 03-10                                      none
+    B  92BB    F6  parent 03-10, partner 03-17 naming F6 → VT        specialised (7)
     B  92BB    F7  pupil 04-01, parent 04-15 → FONDS                 light (14)
     B  92BB    F8  parent 05-01 → FONDS                              light (0)
 
     Partner contacts without a referral (consultations): A: GGD twice; B: WELZ and VT once.
-    A partner contact that refers (JZ at 91AA01) is neither a case nor a consultation; a
+    A partner contact that names a family and refers (VT for F6) is part of that family's case;
+    one that refers and names no family (JZ at 91AA01) is neither a case nor a consultation but
+    an unattached referral; a
     colleague contact is not part of a case.
     """
     schools = pl.DataFrame(
@@ -97,6 +99,7 @@ def frames() -> dict[str, pl.DataFrame]:
         ("O3", "92BB", "parent", "P8", "F8", "2025-05-01", ["armoede"], None, "FONDS"),
         ("O3", "92BB", "partner", None, None, "2025-03-20", ["armoede"], "WELZ", None),
         ("O3", "92BB", "partner", None, None, "2025-03-21", ["thuissituatie"], "VT", None),
+        ("O3", "92BB", "partner", None, "F6", "2025-03-17", ["thuissituatie"], "VT", "VT"),
     ]
     contacts = pl.DataFrame(
         {
@@ -188,7 +191,9 @@ def test_referral_to_an_unknown_partner_or_kind_is_unclassified() -> None:
     data["partners"] = pl.concat(
         [data["partners"], pl.DataFrame({"partner_id": ["ODD"], "name": ["?"], "kind": ["zzz"]})]
     )
-    contacts = data["contacts"]
+    contacts = data["contacts"].filter(  # without F6's referral on a partner contact
+        (pl.col("counterpart") != "partner") | pl.col("family_key").is_null()
+    )
     data["contacts"] = contacts.with_columns(
         referred_to=pl.when(pl.col("person_key") == "P6")
         .then(pl.lit("GHOST"))  # not in the partners table
@@ -229,16 +234,16 @@ def test_outcomes_by_pilot() -> None:
     assert a["referred_cases"] == 2
     assert a["median_days_to_referral"] == 5.0  # median of 10 (F1) and 0 (P3)
     b = row(out, pilot="B")
-    # F5, F7, F8 light; F6 none
-    assert (b["cases"], b["no_referral"], b["light"], b["specialised"]) == (4, 1, 3, 0)
-    assert [b[s] for s in shares] == [0.25, 0.75, 0.0, 0.0]
-    assert b["median_days_to_referral"] == 5.0  # median of 5, 14, 0
-    # 2/4 vs 1/4: pooled p = 3/8, expected 1.5 and 2.5 per pilot;
-    # chi2 = 2 × (0.5²/1.5 + 0.5²/2.5) = 8/15, df = 1, p = erfc(sqrt(chi2 / 2))
-    assert a["p_value"] == b["p_value"] == pytest.approx(math.erfc(math.sqrt(4 / 15)))
+    # F5, F7, F8 light; F6 specialised (its referral is logged on a partner contact)
+    assert (b["cases"], b["no_referral"], b["light"], b["specialised"]) == (4, 0, 3, 1)
+    assert [b[s] for s in shares] == [0.0, 0.75, 0.25, 0.0]
+    assert b["median_days_to_referral"] == 6.0  # median of 5, 14, 0, 7
+    # 2/4 vs 0/4: pooled p = 2/8, expected 1 and 3 per pilot;
+    # chi2 = 1 + 1 + 1/3 + 1/3 = 8/3, df = 1, p = erfc(sqrt(chi2 / 2))
+    assert a["p_value"] == b["p_value"] == pytest.approx(math.erfc(math.sqrt(4 / 3)))
     assert a["method"] == b["method"]
     assert "chi-square test of homogeneity" in a["method"]
-    assert "chi2 = 0.53, df = 1" in a["method"]
+    assert "chi2 = 2.67, df = 1" in a["method"]
     old = row(out, pilot="A", school_year=OLD)  # one pilot that year: no test
     assert (old["cases"], old["share_no_referral"], old["method"], old["p_value"]) == (
         1,
@@ -271,7 +276,7 @@ def test_outcomes_by_school_carry_the_pilot() -> None:
     assert out.select("pilot", "school_id", "cases", "no_referral").rows() == [
         ("A", "91AA00", 3, 1),  # F1, F2, P3
         ("A", "91AA01", 1, 1),  # F4
-        ("B", "92BB", 4, 1),
+        ("B", "92BB", 4, 0),
     ]
     with pytest.raises(ValueError, match="choose from: pilot, school, theme"):
         pathways(frames(), by="officer")  # type: ignore[arg-type]
@@ -292,8 +297,9 @@ def test_routes_go_from_the_referred_question_to_the_partner_kind() -> None:
         ("B", "armoede", "fonds", "light", 2, 1),  # F7, F8
         ("B", "armoede", "schuldhulp", "light", 1, 2),  # F5's referral has two themes
         ("B", "schoolspullen", "schuldhulp", "light", 1, 3),
+        ("B", "thuissituatie", "veilig_thuis", "specialised", 1, 4),  # F6, on a partner contact
     ]
-    assert out["referrals"].to_list() == [1, 1, 1, 2, 1, 1]
+    assert out["referrals"].to_list() == [1, 1, 1, 2, 1, 1, 1]
 
 
 def test_time_to_referral_per_pilot_and_class() -> None:
@@ -304,6 +310,7 @@ def test_time_to_referral_per_pilot_and_class() -> None:
         ("A", Y, "specialised", 1, 0.0, 0.0, 0.0, 0, 0),  # P3
         # B: 0, 5, 14 → p25 = 0 + 0.5 × 5, p75 = 5 + 0.5 × 9
         ("B", Y, "light", 3, 5.0, 2.5, 9.5, 0, 14),
+        ("B", Y, "specialised", 1, 7.0, 7.0, 7.0, 7, 7),  # F6: 03-10 → 03-17
     ]
 
 
@@ -334,11 +341,40 @@ def test_consultations_are_partner_contacts_without_referral() -> None:
     ]
 
 
+def test_a_referral_on_a_partner_contact_naming_a_family_is_that_familys() -> None:
+    f6 = row(cases(frames()), case="F6")
+    assert (f6["contacts"], f6["referrals"], f6["referred_to"]) == (2, 1, ["VT"])
+    assert (f6["counterparts"], f6["days_to_referral"]) == (["parent", "partner"], 7)
+    # a case of a family known only from a partner referral
+    data = frames()
+    extra = (
+        data["contacts"]
+        .tail(1)
+        .with_columns(contact_id=pl.lit("X1"), family_key=pl.lit("F10"), date=dt.date(2025, 6, 2))
+    )
+    data["contacts"] = pl.concat([data["contacts"], extra])
+    f10 = row(cases(data), case="F10")
+    assert (f10["pilot"], f10["contacts"], f10["referral_class"]) == ("B", 1, "specialised")
+
+
+def test_referrals_naming_no_family_are_counted_apart() -> None:
+    out = pathways(frames()).unattached_referrals
+    # JZ on a partner contact at 91AA01 without family_key
+    assert out.rows() == [("A", Y, "partner", 1, 1)]
+    assert pathways(frames(), pilots=["B"]).unattached_referrals.is_empty()
+
+
 def test_frames_and_filters() -> None:
     result = pathways(frames(), pilots=["B"], school_year=Y)
-    assert list(result.frames()) == ["outcomes", "routes", "consultations", "time_to_referral"]
+    assert list(result.frames()) == [
+        "outcomes",
+        "routes",
+        "consultations",
+        "time_to_referral",
+        "unattached_referrals",
+    ]
     for frame in result.frames().values():
-        assert frame["pilot"].unique().to_list() == ["B"]
+        assert set(frame["pilot"].to_list()) <= {"B"}
     b = row(result.outcomes, pilot="B")
     assert (b["method"], b["p_value"]) == (None, None)  # one pilot: nothing to compare
 

@@ -242,8 +242,12 @@ def check_selection(
         known = _pilots(con)
         for pilot in pilots:
             if pilot not in known:
+                from brugdata.model.pilots import pilot_code
+
                 held = ", ".join(known) if known else "no pilots"
-                raise AnalysisError(f"no pilot {pilot!r} in the store; it holds: {held}")
+                named = pilot_code(str(pilot), known)
+                hint = f" (the pilot named {pilot!r} has the code {named!r})" if named else ""
+                raise AnalysisError(f"no pilot {pilot!r} in the store; it holds: {held}{hint}")
     if school_year is not None:
         match = _YEAR.fullmatch(str(school_year))
         if match is None or int(match[2]) != int(match[1]) + 1:

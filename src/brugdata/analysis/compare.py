@@ -17,13 +17,22 @@ tests compare only figures of one source.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
+import duckdb
 import polars as pl
 
-from brugdata.analysis._common import counts_x, homogeneity, pilot_clause, themes_x
+from brugdata.analysis._change import CHANGE_COLUMNS, previous_year, with_change
+from brugdata.analysis._common import (
+    counts_x,
+    homogeneity,
+    pilot_clause,
+    themes_x,
+    wilson_exprs,
+)
 from brugdata.analysis._contract import (
     AnalysisError,
+    _years,
     check_selection,
     group_columns,
     holdings,
@@ -132,14 +141,15 @@ def compare(
     data: Source,
     /,
     *,
-    by: Literal["pilot"] = "pilot",
+    by: Literal["pilot", "school_year"] = "pilot",
     pilots: Sequence[str] | None = None,
     school_year: str | None = None,
     top_themes: int = 3,
     survey: bool | Literal["auto"] = "auto",
 ) -> pl.DataFrame:
     """Pilots side by side: one row per pilot, school year and figure (``by="pilot"``; figures
-    are never summed over school years).
+    are never summed over school years). ``by="school_year"`` gives the same rows, to read as
+    a trend: each pilot per school year with the change to the year before.
 
     Columns: pilot, school_year, metric (a key of :data:`METRICS`), label (the role, theme or
     task a row is about, else null), value, ci_low, ci_high (95% Wilson interval for
@@ -169,12 +179,57 @@ def compare(
     with each other (contacts) and questionnaire pilots with each other (survey). A survey
     figure is never tested against a logged one: the respondents' own counts and distinct
     people in a log are not the same measurement.
+
+    Change to the year before: previous_school_year (the school year directly before, when the
+    store has the figure then; else null), previous_value, change (value − previous_value; for
+    a % in percentage points), change_method and change_p_value (for a share of people or
+    cases, parents_reached_pct, pupils_reached_pct, pupil_cases_parents_contacted_pct,
+    cases_no_referral_pct and cases_specialised_pct: a chi-square test of homogeneity of the
+    share over the two school years; null for other figures). With ``school_year`` given the
+    year before is computed too, to give the change, but not returned.
     """
-    group_columns(by, ("pilot",), what="compare")
+    group_columns(by, ("pilot", "school_year"), what="compare")
     if survey not in (True, False, "auto"):
         raise AnalysisError(f"survey must be True, False or 'auto', not {survey!r}")
     source = connect(data)  # frames are loaded once, not once per figure
     check_selection(source, pilots, school_year)
+    rows = _rows(source, pilots, school_year, top_themes, survey)
+    before = previous_year(school_year)
+    if before is not None and before in _years(source):
+        # every year, as without school_year, so the change is the same either way
+        rows = _rows(source, pilots, None, top_themes, survey)
+    rows = with_change(rows)
+    if school_year is not None:
+        rows = rows.filter(pl.col("school_year") == school_year)
+    order = {m: i for i, m in enumerate(METRICS)}
+    columns: dict[str, Any] = {**_COLUMNS, **CHANGE_COLUMNS}
+    return (
+        rows.select([pl.col(n).cast(t) for n, t in columns.items()])
+        .with_columns(
+            _order=pl.col("metric").replace_strict(order, default=len(order)),
+            _survey=pl.col("source") == "survey",
+        )
+        .sort(
+            "pilot",
+            "school_year",
+            "_order",
+            "_survey",
+            pl.col("value"),
+            descending=[False, False, False, False, True],
+            nulls_last=True,
+        )
+        .drop("_order", "_survey")
+    )
+
+
+def _rows(
+    source: duckdb.DuckDBPyConnection,
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+    top_themes: int,
+    survey: bool | Literal["auto"],
+) -> pl.DataFrame:
+    """Compare's rows, with ``_k`` and ``_n`` (the counts of a share, else null)."""
     where, params = _where(pilots, school_year)
     logged = _logged_pilots(source, where, params)
     no_log: set[str] = set()
@@ -202,27 +257,11 @@ def compare(
     rows = pl.concat(found, how="diagonal_relaxed")
     if no_log:
         rows = rows.filter(~((pl.col("source") == "contacts") & pl.col("pilot").is_in(no_log)))
+    columns = {**_COLUMNS, "_k": pl.Int64, "_n": pl.Int64}
     rows = rows.with_columns(
-        pl.lit(None, dtype=c).alias(n) for n, c in _COLUMNS.items() if n not in rows.columns
+        pl.lit(None, dtype=c).alias(n) for n, c in columns.items() if n not in rows.columns
     )
-    order = {m: i for i, m in enumerate(METRICS)}
-    return (
-        rows.select([pl.col(n).cast(t) for n, t in _COLUMNS.items()])
-        .with_columns(
-            _order=pl.col("metric").replace_strict(order, default=len(order)),
-            _survey=pl.col("source") == "survey",
-        )
-        .sort(
-            "pilot",
-            "school_year",
-            "_order",
-            "_survey",
-            pl.col("value"),
-            descending=[False, False, False, False, True],
-            nulls_last=True,
-        )
-        .drop("_order", "_survey")
-    )
+    return rows.select([pl.col(n).cast(t) for n, t in columns.items()])
 
 
 def _where(
@@ -280,20 +319,19 @@ def _reach_rows(
 ) -> pl.DataFrame:
     """Population and reach (n, %, interval, per weekly hour), with a test across the pilots
     of each school year (leaving out the pilots in ``no_log``: they have no contacts)."""
-    r = _log_reach(connect(source), ["pilot"], pilots, school_year)
+    r = _partial(_log_reach(connect(source), ["pilot"], pilots, school_year))
     skip = sorted(no_log or ())
     frames = []
     for side, people, pop in (("parent", "parents", "families"), ("pupil", "pupils", "pupils")):
-        part = homogeneity(
-            r.filter(pl.col("counterpart") == side), "reached", "population", _HOMOGENEITY, skip
-        )
+        part = homogeneity(r.filter(pl.col("counterpart") == side), "_k", "_n", _HOMOGENEITY, skip)
         keys = ("pilot", "school_year")
         frames += [
             part.select(
                 *keys,
                 pl.lit(pop).alias("metric"),
-                pl.col("population").cast(pl.Float64).alias("value"),
+                pl.col("_n").cast(pl.Float64).alias("value"),
                 pl.lit("schools").alias("source"),
+                "label",
             ),
             part.select(
                 *keys,
@@ -310,6 +348,9 @@ def _reach_rows(
                 pl.lit("contacts").alias("source"),
                 "method",
                 "p_value",
+                "_k",
+                "_n",
+                "label",
             ),
             part.select(
                 *keys,
@@ -327,6 +368,8 @@ def _reach_rows(
             "school_year",
             pl.lit("pupil_cases_parents_contacted_pct").alias("metric"),
             pl.col("pct").alias("value"),
+            pl.col("parents_contacted").cast(pl.Int64).alias("_k"),
+            pl.col("linked").cast(pl.Int64).alias("_n"),
             "ci_low",
             "ci_high",
             pl.lit("contacts").alias("source"),
@@ -336,6 +379,29 @@ def _reach_rows(
     )
     out = pl.concat(frames, how="diagonal_relaxed")
     return out.with_columns(unit=_unit())
+
+
+def _partial(r: pl.DataFrame) -> pl.DataFrame:
+    """Reach with ``_k`` / ``_n`` (reached / population) and pct over the schools whose count
+    is known where some school's count is not (``label`` says over how many of how many
+    schools), so a headline figure is never unknown where part of it can be given."""
+    partial = (
+        pl.col("population").is_null()
+        & (pl.col("schools_known") > 0)
+        & (pl.col("population_known") > 0)
+    )
+    k = pl.when(partial).then(pl.col("reached_known")).otherwise(pl.col("reached"))
+    n = pl.when(partial).then(pl.col("population_known")).otherwise(pl.col("population"))
+    out = r.with_columns(_k=k.cast(pl.Int64), _n=n.cast(pl.Int64), _partial=partial)
+    low, high = wilson_exprs("_k", "_n")
+    return out.with_columns(
+        pct=pl.when(pl.col("_partial")).then(pl.col("_k") / pl.col("_n") * 100).otherwise("pct"),
+        ci_low=pl.when(pl.col("_partial")).then(low).otherwise("ci_low"),
+        ci_high=pl.when(pl.col("_partial")).then(high).otherwise("ci_high"),
+        label=pl.when(pl.col("_partial")).then(
+            pl.format("{} of {} schools (count known)", pl.col("schools_known"), pl.col("schools"))
+        ),
+    )
 
 
 def _contacts(source: Source, where: str, params: list[object]) -> pl.DataFrame:
@@ -448,12 +514,16 @@ def _pathway_rows(
                 (pl.col("ci_high") * 100).alias("ci_high"),
                 "method",
                 "p_value",
+                pl.col("no_referral").alias("_k"),
+                pl.col("cases").alias("_n"),
             ),
             out.select(
                 "pilot",
                 "school_year",
                 pl.lit("cases_specialised_pct").alias("metric"),
                 (pl.col("share_specialised") * 100).alias("value"),
+                pl.col("specialised").alias("_k"),
+                pl.col("cases").alias("_n"),
             ),
             out.select(
                 "pilot",

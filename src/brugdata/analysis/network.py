@@ -28,6 +28,7 @@ from brugdata.analysis._contract import (
 )
 from brugdata.analysis._graph import metrics as _metrics
 from brugdata.analysis._graph import to_networkx
+from brugdata.analysis._mixed import per_pilot_source
 from brugdata.sql import Source, connect, query
 
 if TYPE_CHECKING:
@@ -235,6 +236,7 @@ def _partner_kinds(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
     )
 
 
+@per_pilot_source
 def network(
     data: Source,
     /,

@@ -1,9 +1,12 @@
 """Referral pathways: what is handled in school, what goes where, and how fast.
 
 A *case* is one family at one school in one school year: the parent and pupil contacts with
-that family (``family_key``, else ``person_key``) at the school that school year. Colleague
-and partner contacts name no family and are not part of a case; parent and pupil contacts
-without a ``family_key`` and a ``person_key`` cannot be placed in a case and are left out.
+that family (``family_key``, else ``person_key``) at the school that school year, and every
+other contact there that names the family (``family_key``) and refers (``referred_to``),
+whatever its counterpart: a referral logged on a partner contact about a family is that
+family's referral. Colleague and partner contacts that refer nobody are not part of a case;
+parent and pupil contacts without a ``family_key`` and a ``person_key`` cannot be placed in a
+case and are left out.
 
 A case is *referred* when at least one of its contacts has ``referred_to``. The partner
 referred to is classed by its kind (``partners.kind``) as light / local support or
@@ -16,9 +19,9 @@ without a referral).
 
 Partner contacts (``counterpart = 'partner'``) without ``referred_to`` are *consultations*:
 the officer asks a partner for advice without handing the family over (the Den Bosch expertise
-team works that way). They are counted apart from referrals, never as one. Referrals logged on
-a partner or colleague contact name no family; they are not part of a case and not a
-consultation either.
+team works that way). They are counted apart from referrals, never as one. A referral that
+names no family (a partner or colleague contact with ``referred_to`` and no ``family_key``)
+belongs to no case; it is counted apart in ``unattached_referrals``, never dropped silently.
 
 The shares compare pilots that were set up to handle questions in and around the school; they
 describe the log, not an effect of the pilot: a pilot whose officers log fewer referrals may
@@ -28,12 +31,21 @@ also log more small questions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any, Literal
 
 import duckdb
 import polars as pl
 
+from brugdata.analysis._cases import (
+    PARTNER_CLASSES,
+    REFERRAL_CLASSES,
+    cases_ctes,
+    class_label,
+    classes_params,
+    partner_class,
+    partner_classes,
+    unattached_sql,
+)
 from brugdata.analysis._common import contacts_x, pilot_clause, wilson_exprs
 from brugdata.analysis._contract import (
     Frames,
@@ -43,7 +55,6 @@ from brugdata.analysis._contract import (
     need,
 )
 from brugdata.analysis._stats import chi2_homogeneity
-from brugdata.model.vocab import Lang, load_data_toml
 from brugdata.sql import Source, connect, query
 
 __all__ = [
@@ -61,12 +72,6 @@ By = Literal["pilot", "school", "theme", "school_year"]
 
 #: The ``by`` keys of :func:`pathways`.
 BY: tuple[str, ...] = ("pilot", "school", "theme", "school_year")
-
-#: The classes a partner kind can be in, as named in ``partner_classes.toml``.
-PARTNER_CLASSES: tuple[str, ...] = ("light", "specialised")
-
-#: The values of a case's ``referral_class``, from no referral to unclassified.
-REFERRAL_CLASSES: tuple[str, ...] = ("none", "light", "specialised", "unclassified")
 
 _HOMOGENEITY = (
     "chi-square test of homogeneity over the pilots (handled without referral vs referred)"
@@ -132,47 +137,6 @@ _TIME_SCHEMA = pl.Schema(
 )
 
 
-# --------------------------------------------------------------------------- classification
-
-
-@cache
-def _classes_file() -> dict[str, Any]:
-    return load_data_toml("partner_classes.toml")
-
-
-def partner_classes() -> dict[str, str]:
-    """Partner kind → ``"light"`` or ``"specialised"``, from the shipped, editable
-    ``brugdata/data/partner_classes.toml``. A kind missing here is ``"unclassified"`` (see
-    :func:`partner_class`). ValueError when the file puts a kind in two classes or names a
-    class other than light and specialised."""
-    raw = _classes_file().get("classes", {})
-    unknown = sorted(set(raw) - set(PARTNER_CLASSES))
-    if unknown:
-        raise ValueError(
-            f"partner_classes.toml: unknown classes {unknown}; use: {', '.join(PARTNER_CLASSES)}"
-        )
-    out: dict[str, str] = {}
-    for cls in PARTNER_CLASSES:
-        for kind in raw.get(cls, []):
-            if out.get(kind, cls) != cls:
-                raise ValueError(f"partner_classes.toml: {kind!r} is in both light and specialised")
-            out[kind] = cls
-    return out
-
-
-def partner_class(kind: str | None) -> str:
-    """The class of partner kind ``kind``: ``"light"``, ``"specialised"`` or, for a kind in
-    neither class (or None), ``"unclassified"``."""
-    return partner_classes().get(kind, "unclassified") if kind is not None else "unclassified"
-
-
-def class_label(referral_class: str, lang: Lang = "nl") -> str:
-    """The ``lang`` label of a referral class (``"none"``, ``"light"``, ``"specialised"``,
-    ``"unclassified"``) from ``partner_classes.toml``; the code itself when unknown."""
-    labels = _classes_file().get("labels", {}).get(referral_class, {})
-    return str(labels.get(lang, referral_class))
-
-
 # --------------------------------------------------------------------------- SQL
 
 
@@ -210,53 +174,6 @@ def _filters(pilots: Sequence[str] | None, school_year: str | None) -> tuple[str
     return where, params
 
 
-def _classes_params() -> list[Any]:
-    classes = partner_classes()
-    return [list(classes), list(classes.values())]
-
-
-def _cases_ctes(where: str, school_year: str | None = None) -> str:
-    """CTEs ``classes``, ``cx`` (parent and pupil contacts with a family, each with the kind
-    and class of the partner it refers to) and ``cases`` (one row per case). Parameters: the
-    two lists of :func:`_classes_params`, then those of ``where`` (which must hold the
-    condition on ``school_year`` when one is given: it only narrows the contacts read)."""
-    return f"""
-    classes AS (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class),
-    cx AS (
-        SELECT x.pilot, x.school_id, x.school_year, x.family, x.date, x.counterpart,
-               x.themes, x.referred_to, p.kind AS partner_kind,
-               CASE WHEN x.referred_to IS NOT NULL
-                    THEN coalesce(cl.partner_class, 'unclassified') END AS partner_class
-        FROM (SELECT * FROM ({contacts_x(school_year)}) WHERE {where}) x
-        LEFT JOIN partners p ON p.partner_id = x.referred_to
-        LEFT JOIN classes cl ON cl.kind = p.kind
-        WHERE x.counterpart IN ('parent', 'pupil') AND x.family IS NOT NULL
-    ),
-    cases AS (
-        SELECT pilot, school_id, school_year, family AS "case",
-               min(date) AS first_contact,
-               max(date) AS last_contact,
-               count(*) AS contacts,
-               list_sort(list_distinct(flatten(list(themes)))) AS themes,
-               list_sort(list_distinct(list(counterpart))) AS counterparts,
-               count(referred_to) AS referrals,
-               coalesce(
-                   list_sort(list_distinct(list(referred_to) FILTER (referred_to IS NOT NULL))),
-                   []::VARCHAR[]
-               ) AS referred_to,
-               min(date) FILTER (referred_to IS NOT NULL) AS first_referral,
-               date_diff('day', min(date), min(date) FILTER (referred_to IS NOT NULL))
-                   AS days_to_referral,
-               CASE WHEN bool_or(partner_class = 'specialised') THEN 'specialised'
-                    WHEN bool_or(partner_class = 'light') THEN 'light'
-                    WHEN count(referred_to) > 0 THEN 'unclassified'
-                    ELSE 'none' END AS referral_class
-        FROM cx
-        GROUP BY pilot, school_id, school_year, family
-    )
-    """
-
-
 # --------------------------------------------------------------------------- cases
 
 
@@ -269,7 +186,8 @@ def cases(
     school_year: str | None = None,
 ) -> pl.DataFrame:
     """One row per case: a family (``family_key``, else ``person_key``) at one school in one
-    school year, built from its parent and pupil contacts there.
+    school year, built from its parent and pupil contacts there and every other contact there
+    that names the family (``family_key``) and refers (``referred_to``).
 
     ``pilots`` and ``school_year`` (``2024-2025``) restrict to those pilots and that year;
     ``by`` is ``"pilot"`` (a row is one case; the key columns are pilot, school_id and
@@ -280,9 +198,10 @@ def cases(
     - pilot, school_id, school_year: where and when.
     - case: the family key (``family_key``, else the ``person_key`` of the contact).
     - first_contact, last_contact: dates of the case's first and last contact.
-    - contacts: number of parent and pupil contacts of the case.
+    - contacts: number of contacts of the case (parent and pupil contacts, and referring
+      contacts of another counterpart that name the family).
     - themes: sorted distinct theme codes over the case's contacts.
-    - counterparts: sorted distinct counterparts (``parent``, ``pupil``).
+    - counterparts: sorted distinct counterparts of the case's contacts.
     - referrals: number of the case's contacts with ``referred_to``.
     - referred_to: sorted distinct partner ids referred to (empty list without referrals).
     - first_referral: date of the first contact with a referral (null without one).
@@ -296,8 +215,8 @@ def cases(
     group_columns(by, ("pilot",), what="cases")
     con = _start(data, pilots, school_year, "cases")
     where, params = _filters(pilots, school_year)
-    sql = f"WITH {_cases_ctes(where, school_year)} SELECT * FROM cases"
-    frame = query(con, sql, [*_classes_params(), *params])
+    sql = f"WITH {cases_ctes(where, school_year)} SELECT * FROM cases"
+    frame = query(con, sql, [*classes_params(), *params])
     return (
         frame.select(list(_CASES_SCHEMA))
         .cast(_CASES_SCHEMA)
@@ -370,18 +289,24 @@ def pathways(
     cases, median_days, p25_days, p75_days (DuckDB ``median`` / ``quantile_cont``, linear
     interpolation), min_days, max_days: of days_to_referral, the days from a case's first
     contact to its first referral.
+
+    Columns of ``unattached_referrals`` (contacts with ``referred_to`` that name no family and
+    so belong to no case; one row per pilot, school year and counterpart): pilot,
+    school_year, counterpart, referrals (such contacts), partners (distinct partners referred
+    to). Empty when every referral names a family.
     """
     keys = _group_columns(by)
     con = _start(data, pilots, school_year)
     where, params = _filters(pilots, school_year)
-    head = f"WITH {_cases_ctes(where, school_year)}"
-    head_params = [*_classes_params(), *params]
+    head = f"WITH {cases_ctes(where, school_year)}"
+    head_params = [*classes_params(), *params]
     return Frames(
         {
             "outcomes": pathway_outcomes(con, by=by, pilots=pilots, school_year=school_year),
             "routes": _routes(con, head, head_params),
             "consultations": _consultations(con, where, params, "school_id" in keys, school_year),
             "time_to_referral": _time_to_referral(con, head, head_params),
+            "unattached_referrals": _unattached(con, where, params, school_year),
         },
         title="Referral pathways",
         meta={"by": keys},
@@ -401,8 +326,8 @@ def pathway_outcomes(
     keys = _group_columns(by)
     con = connect(data)
     where, params = _filters(pilots, school_year)
-    head = f"WITH {_cases_ctes(where, school_year)}"
-    outcomes = _outcomes(con, head, [*_classes_params(), *params], keys)
+    head = f"WITH {cases_ctes(where, school_year)}"
+    outcomes = _outcomes(con, head, [*classes_params(), *params], keys)
     return _with_test(outcomes) if keys == ["pilot"] else outcomes
 
 
@@ -533,7 +458,7 @@ def _consultations(
     LEFT JOIN classes cl ON cl.kind = p.kind
     GROUP BY {key_list}, p.kind
     """
-    frame = query(con, sql, [*_classes_params(), *params])
+    frame = query(con, sql, [*classes_params(), *params])
     schema = pl.Schema(
         {
             **{k: pl.String for k in keys},
@@ -562,6 +487,26 @@ def _consultations(
             "total_partners",
         )
         .sort([*keys, "contacts", "partner_kind"], descending=[False] * len(keys) + [True, False])
+    )
+
+
+def _unattached(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[Any], school_year: str | None
+) -> pl.DataFrame:
+    schema = pl.Schema(
+        {
+            "pilot": pl.String,
+            "school_year": pl.String,
+            "counterpart": pl.String,
+            "referrals": pl.Int64,
+            "partners": pl.Int64,
+        }
+    )
+    frame = query(con, unattached_sql(where, school_year), params)
+    return (
+        frame.select(list(schema))
+        .cast(schema)
+        .sort("pilot", "school_year", "counterpart", nulls_last=True)
     )
 
 

@@ -40,6 +40,7 @@ from brugdata.analysis._contract import (
     group_columns,
     resolve_source,
 )
+from brugdata.analysis._mixed import per_pilot_source
 from brugdata.sql import Source, connect, has_tables, query
 from brugdata.store.population import BOUNDS_TABLE
 
@@ -108,6 +109,7 @@ def _start(
     return con, keys, kind
 
 
+@per_pilot_source
 def reach(
     data: Source,
     /,
@@ -175,8 +177,16 @@ def _log_reach(
     reached AS (
         SELECT {key_list}school_year, counterpart,
                count(DISTINCT CASE WHEN counterpart = 'parent' THEN family
-                                   ELSE person_key END) AS reached
-        FROM cx
+                                   ELSE person_key END) AS reached,
+               count(DISTINCT CASE WHEN counterpart = 'parent' AND families_known THEN family
+                                   WHEN counterpart = 'pupil' AND pupils_known THEN person_key
+                                   END) AS reached_known
+        FROM (
+            SELECT cx.*, k.families IS NOT NULL AS families_known,
+                   k.pupils IS NOT NULL AS pupils_known
+            FROM cx
+            LEFT JOIN schools k ON k.school_id = cx.school_id AND k.school_year = cx.school_year
+        )
         WHERE counterpart IN ('parent', 'pupil') AND {where}
         GROUP BY ALL
     ),
@@ -207,6 +217,7 @@ def _log_reach(
            coalesce(r.school_year, p.school_year) AS school_year,
            coalesce(r.counterpart, p.counterpart) AS counterpart,
            coalesce(r.reached, 0) AS reached,
+           coalesce(r.reached_known, 0) AS reached_known,
            p.schools, p.pupils, p.families, p.pupils_unknown, p.families_unknown,
            p.pupils_low, p.pupils_high, p.bounded_schools, p.hours_per_week
     FROM reached r
@@ -286,7 +297,14 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         )
     )
     known = pl.when(unknown == 0).then(population)
-    out = frame.with_columns(population=known.cast(pl.Int64), note=note).with_columns(
+    out = frame.with_columns(
+        population=known.cast(pl.Int64),
+        note=note,
+        # over the schools whose count is known, for a headline figure over part of them
+        population_known=population.cast(pl.Int64),
+        schools_known=(pl.col("schools") - unknown).cast(pl.Int64),
+        reached_known=pl.col("reached_known").cast(pl.Int64),
+    ).with_columns(
         pct=pl.when(pl.col("population") > 0).then(pl.col("reached") / pl.col("population") * 100),
     )
     low, high = wilson_exprs("reached", "population")
@@ -334,11 +352,15 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
             "pct_low",
             "pct_high",
             "population_bounded",
+            "reached_known",
+            "population_known",
+            "schools_known",
         )
         .sort([*keys, "school_year", "counterpart"], nulls_last=True)
     )
 
 
+@per_pilot_source
 def reach_bands(
     data: Source,
     /,
@@ -421,6 +443,7 @@ def _band_frame() -> pl.DataFrame:
     )
 
 
+@per_pilot_source
 def parents_of_pupil_cases(
     data: Source,
     /,

@@ -22,6 +22,7 @@ from brugdata.analysis._contract import (
     group_columns,
     resolve_source,
 )
+from brugdata.analysis._mixed import per_pilot_source
 from brugdata.model.vocab import vocabulary
 from brugdata.sql import Source, connect, query
 
@@ -45,6 +46,7 @@ _SCHEMA = pl.Schema(
 )
 
 
+@per_pilot_source
 def theme_shares(
     data: Source,
     /,

@@ -22,6 +22,7 @@ from brugdata.analysis._contract import (
     group_columns,
     resolve_source,
 )
+from brugdata.analysis._mixed import per_pilot_source
 from brugdata.model.vocab import load_data_toml, vocabulary
 from brugdata.sql import Source, connect, query
 
@@ -40,6 +41,7 @@ def counterpart_tasks() -> dict[str, str]:
     return dict(load_data_toml("time_use_tasks.toml")["counterpart"])
 
 
+@per_pilot_source
 def time_use(
     data: Source,
     /,

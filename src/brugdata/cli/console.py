@@ -40,7 +40,15 @@ def cell(value: object) -> str:
 
 
 def table(frame: pl.DataFrame, title: str | None = None) -> None:
-    """Print a frame as a table."""
+    """Print a frame as a table, a pilot by its display name (CSV and JSON keep the code)."""
+    if "pilot" in frame.columns and frame.schema["pilot"] == pl.String:
+        from brugdata.model.pilots import pilot_name
+
+        frame = frame.with_columns(
+            pl.col("pilot").map_elements(
+                lambda code: pilot_name(code, "en"), return_dtype=pl.String, skip_nulls=True
+            )
+        )
     grid = RichTable(title=title or None)
     for c in frame.columns:
         grid.add_column(c, overflow="fold")

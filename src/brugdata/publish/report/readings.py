@@ -44,7 +44,7 @@ def summary_readings(s: Summary, tx: Texts) -> list[str]:
             items.append(
                 tx.r(
                     "contacts_hour",
-                    pilot=pilot,
+                    pilot=tx.pilot(pilot),
                     contacts=tx.fmt(get.get("contacts"), "int"),
                     per_hour=tx.fmt(get.get("contacts_per_officer_hour"), "dec2"),
                     weeks=SCHOOL_WEEKS,
@@ -66,8 +66,37 @@ def summary_readings(s: Summary, tx: Texts) -> list[str]:
     return items
 
 
-def reach_readings(r: Reach, pilots: Sequence[str], tx: Texts) -> list[str]:
-    """Families and pupils reached per pilot, and the parents of pupil cases."""
+def partial_reach(s: Summary | None, pilot: Any, side: str) -> dict[str, Any] | None:
+    """The key figure of ``side``'s reach (%) of ``pilot`` over the schools whose count is
+    known, when some school's count is not (its row of the key figures, with ``known`` and
+    ``schools``), else None."""
+    if s is None:
+        return None
+    unknown = s.unknown.get((pilot, "families" if side == "parent" else "pupils"))
+    metric = "parents_reached_pct" if side == "parent" else "pupils_reached_pct"
+    hit = s.frame.filter(
+        (pl.col("pilot") == pilot) & (pl.col("metric") == metric) & pl.col("label").is_not_null()
+    )
+    if unknown is None or hit.is_empty():
+        return None
+    n, schools = unknown
+    pop = s.frame.filter(
+        (pl.col("pilot") == pilot)
+        & (pl.col("metric") == ("families" if side == "parent" else "pupils"))
+    )
+    return {
+        **hit.row(0, named=True),
+        "known": schools - n,
+        "schools": schools,
+        "population": pop["value"][0] if pop.height else None,
+    }
+
+
+def reach_readings(
+    r: Reach, pilots: Sequence[str], tx: Texts, s: Summary | None = None
+) -> list[str]:
+    """Families and pupils reached per pilot (over the schools with a known population where
+    some school's is unknown: the key figures say it), and the parents of pupil cases."""
     items = []
     for pilot in pilots_in(r.reach, pilots):
         rows = {x["counterpart"]: x for x in r.reach.filter(pl.col("pilot") == pilot).to_dicts()}
@@ -75,9 +104,9 @@ def reach_readings(r: Reach, pilots: Sequence[str], tx: Texts) -> list[str]:
         items.append(
             tx.r(
                 "reach",
-                pilot=pilot,
-                parents=_reach_part(tx, "parent", parent),
-                pupils=_reach_part(tx, "pupil", pupil),
+                pilot=tx.pilot(pilot),
+                parents=_reach_part(tx, "parent", parent, partial_reach(s, pilot, "parent")),
+                pupils=_reach_part(tx, "pupil", pupil, partial_reach(s, pilot, "pupil")),
                 parents_hour=tx.fmt(parent.get("reached_per_weekly_hour"), "dec2"),
                 pupils_hour=tx.fmt(pupil.get("reached_per_weekly_hour"), "dec2"),
             )
@@ -97,9 +126,20 @@ def reach_readings(r: Reach, pilots: Sequence[str], tx: Texts) -> list[str]:
     return items
 
 
-def _reach_part(tx: Texts, side: str, row: dict[str, Any]) -> str:
+def _reach_part(
+    tx: Texts, side: str, row: dict[str, Any], partial: dict[str, Any] | None = None
+) -> str:
     """The reach of one side (parent, pupil) as a clause: number, share, interval, range."""
     n = tx.fmt(row.get("reached"), "int")
+    if row.get("pct") is None and partial is not None and partial.get("value") is not None:
+        return tx.r(
+            f"reach_{side}_partial",
+            n=n,
+            pct=tx.fmt(partial["value"], "pct"),
+            ci=tx.ci(partial.get("ci_low"), partial.get("ci_high")),
+            known=partial["known"],
+            schools=partial["schools"],
+        )
     if row.get("pct") is None:
         return tx.r(f"reach_{side}_unknown", n=n)
     ci = tx.ci(row.get("ci_low"), row.get("ci_high"))
@@ -123,7 +163,7 @@ def band_readings(r: Reach, pilots: Sequence[str], tx: Texts) -> list[str]:
             top = max(known, key=lambda x: x["units"])
             text = tx.r(
                 "bands",
-                pilot=pilot,
+                pilot=tx.pilot(pilot),
                 units_word=units_word,
                 n=tx.fmt(top["units"], "int"),
                 total=tx.fmt(sum(x["units"] for x in known), "int"),
@@ -146,11 +186,11 @@ def season_readings(s: Seasons, pilots: Sequence[str], tx: Texts) -> list[str]:
         start = [themes().label(t, tx.lang) for t in part.filter(pl.col("peak_start"))["theme"]]
         end = [themes().label(t, tx.lang) for t in part.filter(pl.col("peak_end"))["theme"]]
         if start:
-            items.append(tx.r("season_start", pilot=pilot, themes=tx.join(start)))
+            items.append(tx.r("season_start", pilot=tx.pilot(pilot), themes=tx.join(start)))
         if end:
-            items.append(tx.r("season_end", pilot=pilot, themes=tx.join(end)))
+            items.append(tx.r("season_end", pilot=tx.pilot(pilot), themes=tx.join(end)))
         if not start and not end and pilot in s.with_themes:
-            items.append(tx.r("season_none", pilot=pilot))
+            items.append(tx.r("season_none", pilot=tx.pilot(pilot)))
     return items
 
 
@@ -178,7 +218,7 @@ def network_readings(n: Network, pilots: Sequence[str], tx: Texts) -> list[str]:
         part.sort(key=lambda x: x["contacts"] + x["referrals"], reverse=True)
         top = [tx.partner_kind(x.get("partner_kind")) for x in part[:3]]
         if top:
-            items.append(tx.r("partner_top", pilot=pilot, kinds=tx.join(top)))
+            items.append(tx.r("partner_top", pilot=tx.pilot(pilot), kinds=tx.join(top)))
     return items
 
 
@@ -211,18 +251,29 @@ def time_use_readings(t: TimeUse, tx: Texts) -> list[str]:
 
 
 def pathway_readings(p: Pathways, tx: Texts) -> list[str]:
-    """Per pilot how its cases were handled and the median days to a referral."""
+    """Per pilot how its cases were handled and the median days to a referral; the referrals
+    that name no family, apart."""
+    from brugdata.model.vocab import label
+
     return [
         tx.r(
             "pathways",
             pilot=tx.pilot(row.get("pilot")),
             cases=tx.fmt(row.get("cases"), "int"),
-            none=tx.fmt(row.get("share_no_referral"), "frac"),
-            light=tx.fmt(row.get("share_light"), "frac"),
-            specialised=tx.fmt(row.get("share_specialised"), "frac"),
+            none=tx.share(row, "share_no_referral", "no_referral"),
+            light=tx.share(row, "share_light", "light"),
+            specialised=tx.share(row, "share_specialised", "specialised"),
             days=tx.fmt(row.get("median_days_to_referral"), "int"),
         )
         for row in p.outcomes.to_dicts()
+    ] + [
+        tx.r(
+            "pathways_unattached",
+            pilot=tx.pilot(row.get("pilot")),
+            n=tx.fmt(row.get("referrals"), "int"),
+            counterpart=label("counterpart", str(row.get("counterpart")), tx.lang),
+        )
+        for row in p.unattached.to_dicts()
     ]
 
 

@@ -18,8 +18,10 @@ from brugdata.publish.report import readings as rd
 from brugdata.publish.report import tables as tb
 from brugdata.publish.report.build import Built
 from brugdata.publish.report.export import bundle, embed_options, script_json, specs
+from brugdata.publish.report.survey_text import survey_readings, survey_tables
 from brugdata.publish.report.tables import Table
 from brugdata.publish.report.texts import Texts, labels
+from brugdata.publish.report.trend_text import trend_readings, trend_table
 
 __all__ = ["Definitions", "Figure", "Page", "Paragraph", "Reading", "Section", "compose", "render"]
 
@@ -138,8 +140,8 @@ def _sections(built: Built, tx: Texts) -> list[Section]:
         c.section(
             "reach",
             "sec_reach",
-            c.reading(rd.reach_readings(r, pilots, tx)),
-            c.table(tb.reach_table(r, tx)),
+            c.reading(rd.reach_readings(r, pilots, tx, built.summary)),
+            c.table(tb.reach_table(r, tx, built.summary)),
             c.table(tb.cases_table(r, tx)),
             c.figure("reach_ci"),
             c.reading(rd.band_readings(r, pilots, tx)),
@@ -184,6 +186,20 @@ def _sections(built: Built, tx: Texts) -> list[Section]:
             c.figure("time_to_referral"),
             c.table(tb.time_to_referral_table(p, tx)),
         )
+    if (qn := built.questionnaire) is not None:
+        c.section(
+            "survey",
+            "sec_survey",
+            c.reading(survey_readings(qn, tx), tx.r("survey_source")),
+            *[c.table(t) for t in survey_tables(qn, tx)],
+        )
+    if (tr := built.trend) is not None:
+        c.section(
+            "trend",
+            "sec_trend",
+            c.reading(trend_readings(tr, pilots, tx), tx.t("trend_scope", years=tx.join(tr.years))),
+            c.table(trend_table(tr, pilots, tx)),
+        )
     q = built.quality
     rejected = q.reasons.height > 0
     c.section(
@@ -200,12 +216,20 @@ def _sections(built: Built, tx: Texts) -> list[Section]:
 
 
 def _definitions(built: Built, tx: Texts) -> Definitions:
-    """The definitions of ``labels.toml``, those of pathways only with the pathways section."""
+    """The definitions of ``labels.toml`` that the report's sections use."""
     from brugdata.analysis.compare import SCHOOL_WEEKS
 
     items = []
+    skip = {"pathways"} if built.pathways is None else set()
+    if built.summary is None:  # no contact log: only what the questionnaire uses
+        skip |= {"reach", "population", "per_hour", "cases", "seasonal_index", "network"}
+        skip |= {"time_use", "chi_square"}
+    if built.trend is None:
+        skip.add("trend")
+    if built.questionnaire is None:
+        skip.add("survey")
     for key, entry in labels()["definitions"].items():
-        if key == "pathways" and built.pathways is None:
+        if key in skip:
             continue
         text = str(entry[tx.lang]).replace("{weeks}", str(SCHOOL_WEEKS))
         items.append((key, str(entry[f"{tx.lang}_title"]), text))
@@ -235,13 +259,13 @@ def compose(built: Built, title: str | None = None, today: dt.date | None = None
         version=__version__,
         title=title or tx.t("title"),
         facts=[
-            (tx.t("pilots"), ", ".join(built.pilots) or "–"),
+            (tx.t("pilots"), ", ".join(tx.pilot(p) for p in built.pilots) or "–"),
             (tx.t("school_year"), year),
             (tx.t("store"), facts),
         ],
         notes=notes,
         contents=tx.t("contents"),
-        intro=tx.t("intro"),
+        intro=tx.t("intro" if built.summary is not None else "intro_survey"),
         sections=_sections(built, tx),
         footer=tx.t("footer") + " " + made,
         chart_error=tx.t("chart_error"),

@@ -99,9 +99,9 @@ def _value(key: str, kind: str, tx: Texts) -> Cell:
     return cell
 
 
-def _pilot_columns(pilots: Sequence[str]) -> list[tuple[Column, Cell]]:
-    """One right-aligned column per pilot, showing ``row[pilot]``."""
-    return [(Column(p, numeric=True), _key(p)) for p in pilots]
+def _pilot_columns(pilots: Sequence[str], tx: Texts) -> list[tuple[Column, Cell]]:
+    """One right-aligned column per pilot (headed by its name), showing ``row[pilot]``."""
+    return [(Column(tx.pilot(p), numeric=True), _key(p)) for p in pilots]
 
 
 def _population_side(metric: str) -> str | None:
@@ -142,37 +142,82 @@ def key_figures_table(s: Summary, tx: Texts) -> Table:
                     if side and s.unknown.get((pilot, side)):
                         value += " *"
                         n, schools = s.unknown[(pilot, side)]
-                        note = tx.t(f"{side}_unknown_note", pilot=pilot, n=n, schools=schools)
+                        note = tx.t(
+                            f"{side}_unknown_note", pilot=tx.pilot(pilot), n=n, schools=schools
+                        )
                         if note not in notes:
                             notes.append(note)
                 elif unit == "%" and (c.get("ci_low") is not None or c.get("ci_high") is not None):
                     value += f" ({tx.ci(c.get('ci_low'), c.get('ci_high'))})"
-                if c.get("label") is not None:
+                side = _population_side(metric)
+                if side and c.get("label") is not None and s.unknown.get((pilot, side)):
+                    # a figure over the schools whose count is known: said in a footnote
+                    n, schools = s.unknown[(pilot, side)]
+                    value += " *"
+                    note = tx.t(
+                        f"{side}_partial_note",
+                        pilot=tx.pilot(pilot),
+                        n=n,
+                        schools=schools,
+                        known=schools - n,
+                    )
+                    if note not in notes:
+                        notes.append(note)
+                elif c.get("label") is not None:
                     code = str(c["label"])
                     name = (
                         themes().label(code, lang)
                         if metric == "top_theme"
                         else label("role", code, lang)
                         if metric == "officers_by_role"
+                        else label("task", code, lang)
+                        if metric == "top_task"
                         else code
                     )
                     value = f"{name}: {value}"
+                if c.get("source") == "survey":  # the respondents' estimates: say so
+                    value += f" ({tx.t('from_survey')})"
                 texts.append(value)
             row[pilot] = "\n".join(texts) if texts else "–"
         p_values = [c for c in part.to_dicts() if c.get("p_value") is not None]
         row["test"] = tx.fmt(p_values[0]["p_value"], "p") if p_values else ""
         rows.append(row)
-    cols = [(Column(tx.col("figure")), _key("figure")), *_pilot_columns(pilots)]
+    cols = [(Column(tx.col("figure")), _key("figure")), *_pilot_columns(pilots, tx)]
     if len(pilots) > 1 and any(r["test"] for r in rows):
         cols.append((Column(tx.t("test_between")), _key("test")))
     notes = [f"* {n}" for n in notes]
     return _table("key_figures", tx.t("tab_key_figures"), cols, rows, notes)
 
 
-def reach_table(r: Reach, tx: Texts) -> Table:
-    """Reach per pilot and counterpart."""
+def reach_table(r: Reach, tx: Texts, s: Summary | None = None) -> Table:
+    """Reach per pilot and counterpart; where a school's population is unknown, the
+    population and share over the schools where it is known (marked, with a footnote)."""
     from brugdata.model.vocab import label
+    from brugdata.publish.report.readings import partial_reach
 
+    notes: list[str] = []
+    rows = []
+    for x in r.reach.to_dicts():
+        part = partial_reach(s, x.get("pilot"), str(x.get("counterpart")))
+        if x.get("pct") is None and part is not None and part.get("value") is not None:
+            side = "families" if x.get("counterpart") == "parent" else "pupils"
+            x = {
+                **x,
+                "population": tx.fmt(part.get("population"), "int") + " *",
+                "pct": tx.fmt(part["value"], "pct") + " *",
+                "ci_low": part.get("ci_low"),
+                "ci_high": part.get("ci_high"),
+            }
+            note = "* " + tx.t(
+                f"{side}_partial_note",
+                pilot=tx.pilot(x.get("pilot")),
+                n=part["schools"] - part["known"],
+                schools=part["schools"],
+                known=part["known"],
+            )
+            if note not in notes:
+                notes.append(note)
+        rows.append(x)
     cols = [
         (Column(tx.col("pilot")), lambda x: tx.pilot(x.get("pilot"))),
         (
@@ -189,7 +234,7 @@ def reach_table(r: Reach, tx: Texts) -> Table:
             _value("reached_per_weekly_hour", "dec2", tx),
         ),
     ]
-    return _table("reach", tx.t("tab_reach"), cols, r.reach.to_dicts())
+    return _table("reach", tx.t("tab_reach"), cols, rows, notes)
 
 
 def cases_table(r: Reach, tx: Texts) -> Table:
@@ -224,7 +269,7 @@ def band_table(r: Reach, level: str, pilots: Sequence[str], tx: Texts) -> Table:
                 text += f" ({tx.fmt(hit[0]['share'], 'frac')})"
             row[pilot] = text
         rows.append(row)
-    cols = [(Column(tx.col("band")), _key("band")), *_pilot_columns(in_frame)]
+    cols = [(Column(tx.col("band")), _key("band")), *_pilot_columns(in_frame, tx)]
     return _table(f"reach_bands_{level}", tx.t(f"tab_bands_{level}"), cols, rows)
 
 
@@ -266,7 +311,7 @@ def _by_pilot(
         for pilot in in_frame:
             row[pilot] = cell(by_pilot[pilot])
         rows.append(row)
-    cols = [(Column(tx.col("figure")), _key("measure")), *_pilot_columns(in_frame)]
+    cols = [(Column(tx.col("figure")), _key("measure")), *_pilot_columns(in_frame, tx)]
     return cols, rows
 
 
@@ -319,7 +364,8 @@ def kinds_table(n: Network, pilots: Sequence[str], tx: Texts) -> Table:
         rows.append(row)
     cols = [(Column(tx.col("partner_kind")), _key("kind"))]
     cols += [
-        (Column(f"{p}: {tx.col('contacts_referrals')}", numeric=True), _key(p)) for p in kind_pilots
+        (Column(f"{tx.pilot(p)}: {tx.col('contacts_referrals')}", numeric=True), _key(p))
+        for p in kind_pilots
     ]
     return _table("partner_kinds", tx.t("tab_partner_kinds"), cols, rows)
 
@@ -349,16 +395,32 @@ def outcomes_table(p: Pathways, pilots: Sequence[str], tx: Texts) -> Table:
     pilots."""
 
     def no_referral(x: Row) -> str:
-        interval = tx.ci(x.get("ci_low"), x.get("ci_high"), frac=True)
-        return tx.fmt(x.get("share_no_referral"), "frac") + f" ({interval})"
+        share = tx.share(x, "share_no_referral", "no_referral")
+        if x.get("ci_low") is None:
+            return share
+        return share + f" ({tx.ci(x.get('ci_low'), x.get('ci_high'), frac=True)})"
 
+    def share(column: str, count: str) -> Cell:
+        return lambda x: tx.share(x, column, count)
+
+    unattached: dict[Any, int] = {}
+    for u in p.unattached.to_dicts() if "referrals" in p.unattached.columns else []:
+        if isnum(u.get("referrals")):
+            unattached[u.get("pilot")] = unattached.get(u.get("pilot"), 0) + u["referrals"]
     measures: list[tuple[str, Cell]] = [
         (tx.col("cases"), _value("cases", "int", tx)),
         (tx.col("share_no_referral"), no_referral),
-        (tx.col("share_light"), _value("share_light", "frac", tx)),
-        (tx.col("share_specialised"), _value("share_specialised", "frac", tx)),
+        (tx.col("share_light"), share("share_light", "light")),
+        (tx.col("share_specialised"), share("share_specialised", "specialised")),
         (tx.col("median_days_to_referral"), _value("median_days_to_referral", "int", tx)),
     ]
+    if unattached:
+        measures.append(
+            (
+                tx.col("unattached_referrals"),
+                lambda x: tx.fmt(unattached.get(x.get("pilot"), 0), "int"),
+            )
+        )
     outcomes = p.outcomes
     cols, rows = _by_pilot(outcomes, measures, pilots, tx)
     p_values = (

@@ -157,9 +157,24 @@ class Texts:
         value = row.get(column)
         return self.t("unknown") if value is None else self.fmt(value, kind)
 
+    def share(self, row: Mapping[str, Any], share: str, count: str) -> str:
+        """The fraction ``row[share]`` as a percentage; where the transform hid it, what it
+        shows for the count it is made from (``<10``, ``x``), else an en dash."""
+        value = row.get(share)
+        hidden = row.get(count)
+        if value is None and hidden is not None and not isnum(hidden):
+            try:
+                float(str(hidden))
+            except ValueError:
+                return str(hidden)
+        return self.fmt(value, "frac")
+
     def pilot(self, pilot: Any) -> str:
-        """A pilot's name, an en dash for none."""
-        return "–" if pilot is None else str(pilot)
+        """A pilot's display name in the report's language (``model/data/pilots.toml``; the
+        code where it has none), an en dash for none."""
+        from brugdata.model.pilots import pilot_name
+
+        return pilot_name(pilot, self.lang)
 
     def partner_kind(self, kind: Any) -> str:
         """A partner kind's label, "unknown" for none."""

@@ -1,0 +1,146 @@
+"""Cases and their referrals, shared by :mod:`brugdata.analysis.pathways` and
+:mod:`brugdata.analysis.compare`: the partner classes and the SQL that builds one row per case.
+
+A contact belongs to a family's case when it is a parent or pupil contact with a family
+(``family_key``, else ``person_key``), or when it names a family (``family_key``) and refers
+(``referred_to``), whatever its counterpart: a referral logged on a partner or colleague
+contact about a family is that family's referral. A referral that names no family is counted
+apart (:func:`unattached_sql`), never dropped silently.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from brugdata.analysis._common import contacts_x
+from brugdata.model.vocab import Lang, load_data_toml
+
+__all__ = [
+    "PARTNER_CLASSES",
+    "REFERRAL_CLASSES",
+    "cases_ctes",
+    "class_label",
+    "classes_params",
+    "partner_class",
+    "partner_classes",
+    "unattached_sql",
+]
+
+#: The classes a partner kind can be in, as named in ``partner_classes.toml``.
+PARTNER_CLASSES: tuple[str, ...] = ("light", "specialised")
+
+#: The values of a case's ``referral_class``, from no referral to unclassified.
+REFERRAL_CLASSES: tuple[str, ...] = ("none", "light", "specialised", "unclassified")
+
+#: SQL condition on an enriched contact ``x``: it belongs to a family's case.
+IN_CASE = (
+    "((x.counterpart IN ('parent', 'pupil') AND x.family IS NOT NULL)"
+    " OR (x.referred_to IS NOT NULL AND x.family_key IS NOT NULL))"
+)
+
+# --------------------------------------------------------------------------- classification
+
+
+@cache
+def _classes_file() -> dict[str, Any]:
+    return load_data_toml("partner_classes.toml")
+
+
+def partner_classes() -> dict[str, str]:
+    """Partner kind → ``"light"`` or ``"specialised"``, from the shipped, editable
+    ``brugdata/data/partner_classes.toml``. A kind missing here is ``"unclassified"`` (see
+    :func:`partner_class`). ValueError when the file puts a kind in two classes or names a
+    class other than light and specialised."""
+    raw = _classes_file().get("classes", {})
+    unknown = sorted(set(raw) - set(PARTNER_CLASSES))
+    if unknown:
+        raise ValueError(
+            f"partner_classes.toml: unknown classes {unknown}; use: {', '.join(PARTNER_CLASSES)}"
+        )
+    out: dict[str, str] = {}
+    for cls in PARTNER_CLASSES:
+        for kind in raw.get(cls, []):
+            if out.get(kind, cls) != cls:
+                raise ValueError(f"partner_classes.toml: {kind!r} is in both light and specialised")
+            out[kind] = cls
+    return out
+
+
+def partner_class(kind: str | None) -> str:
+    """The class of partner kind ``kind``: ``"light"``, ``"specialised"`` or, for a kind in
+    neither class (or None), ``"unclassified"``."""
+    return partner_classes().get(kind, "unclassified") if kind is not None else "unclassified"
+
+
+def class_label(referral_class: str, lang: Lang = "nl") -> str:
+    """The ``lang`` label of a referral class (``"none"``, ``"light"``, ``"specialised"``,
+    ``"unclassified"``) from ``partner_classes.toml``; the code itself when unknown."""
+    labels = _classes_file().get("labels", {}).get(referral_class, {})
+    return str(labels.get(lang, referral_class))
+
+
+# --------------------------------------------------------------------------- SQL
+
+
+def classes_params() -> list[Any]:
+    """The two list parameters of the ``classes`` CTE: partner kinds and their classes."""
+    classes = partner_classes()
+    return [list(classes), list(classes.values())]
+
+
+def cases_ctes(where: str, school_year: str | None = None) -> str:
+    """CTEs ``classes``, ``cx`` (the contacts of cases, each with the kind and class of the
+    partner it refers to) and ``cases`` (one row per case). Parameters: the two lists of
+    :func:`classes_params`, then those of ``where`` (which must hold the condition on
+    ``school_year`` when one is given: it only narrows the contacts read)."""
+    return f"""
+    classes AS (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class),
+    cx AS (
+        SELECT x.pilot, x.school_id, x.school_year,
+               CASE WHEN x.counterpart IN ('parent', 'pupil') THEN x.family
+                    ELSE x.family_key END AS family,
+               x.date, x.counterpart, x.themes, x.referred_to, p.kind AS partner_kind,
+               CASE WHEN x.referred_to IS NOT NULL
+                    THEN coalesce(cl.partner_class, 'unclassified') END AS partner_class
+        FROM (SELECT * FROM ({contacts_x(school_year)}) WHERE {where}) x
+        LEFT JOIN partners p ON p.partner_id = x.referred_to
+        LEFT JOIN classes cl ON cl.kind = p.kind
+        WHERE {IN_CASE}
+    ),
+    cases AS (
+        SELECT pilot, school_id, school_year, family AS "case",
+               min(date) AS first_contact,
+               max(date) AS last_contact,
+               count(*) AS contacts,
+               list_sort(list_distinct(flatten(list(themes)))) AS themes,
+               list_sort(list_distinct(list(counterpart))) AS counterparts,
+               count(referred_to) AS referrals,
+               coalesce(
+                   list_sort(list_distinct(list(referred_to) FILTER (referred_to IS NOT NULL))),
+                   []::VARCHAR[]
+               ) AS referred_to,
+               min(date) FILTER (referred_to IS NOT NULL) AS first_referral,
+               date_diff('day', min(date), min(date) FILTER (referred_to IS NOT NULL))
+                   AS days_to_referral,
+               CASE WHEN bool_or(partner_class = 'specialised') THEN 'specialised'
+                    WHEN bool_or(partner_class = 'light') THEN 'light'
+                    WHEN count(referred_to) > 0 THEN 'unclassified'
+                    ELSE 'none' END AS referral_class
+        FROM cx
+        GROUP BY pilot, school_id, school_year, family
+    )
+    """
+
+
+def unattached_sql(where: str, school_year: str | None = None) -> str:
+    """SQL: referrals that name no family (a contact with ``referred_to`` outside every case),
+    per pilot, school year and counterpart: ``referrals`` (contacts) and ``partners``
+    (distinct partners referred to). Parameters: those of ``where``."""
+    return f"""
+    SELECT x.pilot, x.school_year, x.counterpart,
+           count(*) AS referrals, count(DISTINCT x.referred_to) AS partners
+    FROM (SELECT * FROM ({contacts_x(school_year)}) WHERE {where}) x
+    WHERE x.referred_to IS NOT NULL AND NOT {IN_CASE}
+    GROUP BY x.pilot, x.school_year, x.counterpart
+    """

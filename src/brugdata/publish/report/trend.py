@@ -1,0 +1,77 @@
+"""The report's trend section: the pilots' figures over the school years of the store.
+
+Built from :func:`brugdata.compare` over every school year (so each year's figures are those
+of that year alone), through the transform as a whole (so a small count hides itself and the
+share made from it in the year it belongs to), and only then narrowed to the figures of the
+trend. The change between years is worked out from the figures as shown, so a hidden figure
+never comes back as a difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from brugdata.store.store import Store
+
+__all__ = ["TREND_METRICS", "Trend", "trend"]
+
+#: The figures of the trend section, in order: reach, contacts per officer-hour, themes and
+#: referral shares.
+TREND_METRICS: tuple[str, ...] = (
+    "parents_reached_pct",
+    "pupils_reached_pct",
+    "contacts_per_officer_hour",
+    "top_theme",
+    "cases_no_referral_pct",
+    "cases_specialised_pct",
+)
+
+#: compare's columns a reader could work a hidden figure back from: left out before showing.
+_LOOK_BACK = ("previous_value", "change")
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Compare's rows of :data:`TREND_METRICS` over ``years`` (oldest first), as shown; the
+    themes are those among the top three of a pilot in any year, with their share every
+    year."""
+
+    frame: pl.DataFrame
+    years: list[str]
+
+
+def trend(
+    store: Store,
+    pilots: Sequence[str],
+    shown: Callable[[str, pl.DataFrame], pl.DataFrame],
+    years: Sequence[str],
+) -> Trend | None:
+    """The trend over ``years`` (None with fewer than two): compare of every school year of
+    ``pilots`` through ``shown("compare", ...)``."""
+    from brugdata.analysis.compare import compare
+
+    if len(years) < 2:
+        return None
+    raw = compare(store, pilots=list(pilots) or None, top_themes=1000)
+    shown_frame = shown("compare", raw.drop(_LOOK_BACK, strict=False))
+    top = (
+        raw.filter(pl.col("metric") == "top_theme")
+        .sort("value", descending=True, nulls_last=True)
+        .group_by("pilot", "school_year", maintain_order=True)
+        .head(3)
+        .select("pilot", "label")
+        .unique()
+    )
+    themes = shown_frame.filter(pl.col("metric") == "top_theme").join(
+        top, on=["pilot", "label"], how="semi", nulls_equal=True
+    )
+    others = shown_frame.filter(
+        pl.col("metric").is_in(list(TREND_METRICS)) & (pl.col("metric") != "top_theme")
+    )
+    frame = pl.concat([others, themes], how="vertical_relaxed")
+    return Trend(frame, sorted(y for y in frame["school_year"].unique().to_list() if y))
