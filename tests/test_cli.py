@@ -33,6 +33,8 @@ def test_every_command_has_help() -> None:
         "sample",
         "population duo",
         "calendar holidays",
+        "key new",
+        "key fingerprint",
     ]
     for name in commands:
         result = runner.invoke(app, [*name.split(), "--help"])

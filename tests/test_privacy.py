@@ -9,7 +9,7 @@ import pytest
 
 import brugdata
 from brugdata.config import Settings
-from brugdata.errors import BrugdataError
+from brugdata.errors import BrugdataError, StoreError
 from brugdata.ingest.privacy import elfproef, find_personal_data, pseudonym, redact
 from brugdata.publish.protect import protect, suppress
 from tests.conftest import TODAY, write_csv
@@ -55,10 +55,16 @@ def test_ingest_replaces_identifiers_and_never_stores_them(tmp_path: Path, refs:
         first = s.ingest(refs, today=TODAY, pseudonym_key=KEY)
         s.ingest(later, today=TODAY, pseudonym_key=KEY)
         keys = s.table("contacts")["person_key"].to_list()
+        families = s.table("contacts")["family_key"].to_list()
         ingests = s.ingests().filter(pl.col("table_name") == "contacts")
         rejected = s.rejected_rows()["data"].to_list()
     assert keys == [pseudonym("Jan Jansen", KEY)] * 2  # same person across files and years
-    assert ingests["pseudonymised"].to_list() == [4, 1]
+    # every value of a key column is replaced, whatever it looks like (P-123 too)
+    assert ingests["pseudonymised"].to_list() == [4, 2]
+    assert families == [
+        pseudonym("Fam Jansen", KEY),
+        pseudonym("P-123", KEY),
+    ]
     assert first.validation.files[-1].pseudonymised == {"person_key": 2, "family_key": 2}
     assert pseudonym("Piet Pietersen", KEY) in rejected[0]
     raw = db.read_bytes()
@@ -66,9 +72,11 @@ def test_ingest_replaces_identifiers_and_never_stores_them(tmp_path: Path, refs:
         assert name not in raw
 
 
+@pytest.mark.usefixtures("no_key")
 def test_ingest_without_a_key_stops_with_one_sentence_and_writes_nothing(
     tmp_path: Path, refs: Path
 ) -> None:
+    # a key that does not look like a name (G-1) needs a key all the same
     contacts(refs, "contacten.csv", "C-1;14-03-2025;O-1;91AB00;ouder;Jan Jansen;G-1;armoede;")
     db = tmp_path / "s.duckdb"
     with brugdata.open(db) as s:
@@ -78,17 +86,82 @@ def test_ingest_without_a_key_stops_with_one_sentence_and_writes_nothing(
     message = str(info.value)
     assert "contacten.csv: line 2, column person_key" in message
     assert "BRUGDATA_PSEUDONYM_KEY" in message
+    assert "brugdata key new" in message
     assert "Jansen" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refs"]  # no store file, no side file
 
 
-def test_validate_without_a_key_rejects_without_keeping_the_value(refs: Path) -> None:
-    contacts(refs, "contacten.csv", "C-1;14-03-2025;O-1;91AB00;ouder;Jan Jansen;G-1;armoede;")
+@pytest.mark.usefixtures("no_key")
+def test_an_ingest_without_person_keys_needs_no_key(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        s.ingest(refs, today=TODAY)
+        assert s.counts()["schools"] == 3
+        assert s.key_fingerprint is None
+
+
+@pytest.mark.usefixtures("no_key")
+def test_validate_without_a_key_uses_throwaway_pseudonyms(refs: Path) -> None:
+    contacts(
+        refs,
+        "contacten.csv",
+        "C-1;14-03-2025;O-1;91AB00;ouder;Jan Jansen;G-1;armoede;",
+        "C-2;15-03-2025;O-1;91AB00;ouder;jan  jansen;Jansen2014;armoede;",
+    )
     result = brugdata.validate(refs, today=TODAY)
     f = next(f for f in result.files if f.table == "contacts")
-    assert f.rejects.select("line", "column", "rule", "value").rows() == [
-        (2, "person_key", "direct_identifier", None)
-    ]
-    assert "Jansen" not in str(f.rejected_rows.to_dicts())
+    assert f.rows_rejected == 0
+    keys = f.valid["person_key"].to_list()
+    assert keys[0] == keys[1] and keys[0].startswith("PS1-")  # one person within the call
+    assert keys[0] != pseudonym("Jan Jansen", KEY)
+    again = brugdata.validate(refs, today=TODAY).files[-1].valid["person_key"][0]
+    assert again != keys[0]  # a key for that call only: nothing to link the pseudonyms by
+    assert "Jansen" not in str(f.valid.to_dicts())
+    assert f.pseudonymised == {"person_key": 2, "family_key": 2}
+
+
+def test_a_store_refuses_a_second_key(tmp_path: Path, refs: Path) -> None:
+    from brugdata.config import key_fingerprint
+
+    contacts(refs, "contacten.csv", "C-1;14-03-2025;O-1;91AB00;ouder;P-1;G-1;armoede;")
+    later = tmp_path / "later"
+    later.mkdir()
+    contacts(later, "contacten_2.csv", "C-2;14-03-2025;O-1;91AB00;ouder;P-2;G-2;armoede;")
+    db = tmp_path / "s.duckdb"
+    with brugdata.open(db) as s:
+        s.ingest(refs, today=TODAY, pseudonym_key=KEY)
+        assert s.key_fingerprint == key_fingerprint(KEY)
+        with pytest.raises(StoreError, match="made with another key") as info:
+            s.ingest(later, today=TODAY, pseudonym_key=b"another-key-0123456789")
+        assert s.counts()["contacts"] == 1
+        s.ingest(later, today=TODAY, pseudonym_key=KEY)
+        assert s.counts()["contacts"] == 2
+    assert "\n" not in str(info.value)
+    assert KEY.decode() not in str(info.value) and KEY not in db.read_bytes()
+    # the fingerprint is 16 hex digits of an HMAC under the key, not the key
+    assert len(key_fingerprint(KEY)) == 16
+    assert key_fingerprint(KEY) != key_fingerprint(b"another-key-0123456789")
+
+
+@pytest.mark.parametrize(
+    "key", ["0000000000000000", "0123456789abcdef", "abababababababab", "short-key"]
+)
+def test_weak_keys_are_refused(key: str, tmp_path: Path, refs: Path) -> None:
+    with pytest.raises(BrugdataError, match="too (short|weak)"):
+        Settings(pseudonym_key_value=key).pseudonym_key()
+    with brugdata.open(tmp_path / "s.duckdb") as s, pytest.raises(BrugdataError):
+        s.ingest(refs, today=TODAY, pseudonym_key=key.encode())
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_values_that_are_pseudonyms_already_stay(refs: Path) -> None:
+    made = pseudonym("Jan Jansen", KEY)
+    contacts(refs, "contacten.csv", f"C-1;14-03-2025;O-1;91AB00;ouder;{made};PS1-12ab;armoede;")
+    f = brugdata.validate(refs, today=TODAY, pseudonym_key=KEY).files[-1]
+    assert f.valid["person_key"].to_list() == [made]
+    # PS1- with other than 16 hex digits is not one of ours: pseudonymised like any value
+    assert f.valid["family_key"].to_list() == [pseudonym("PS1-12ab", KEY)]
+    assert f.pseudonymised == {"family_key": 1}
 
 
 def test_key_settings(tmp_path: Path) -> None:
@@ -123,10 +196,59 @@ def test_personal_data_is_found_and_redacted() -> None:
     )
     clean, counts = redact(text)
     assert clean == (
-        "Moeder belde [telefoon] en mailde [e-mail]; BSN [BSN]; woont op [adres], vader op "
-        "Kerkstraat [adres]."
+        "Moeder belde [telefoon] en mailde [e-mail]; BSN [BSN]; woont op [adres], vader op [adres]."
     )
     assert counts == {"phone": 1, "email": 1, "bsn": 1, "address": 2}
+
+
+#: Every pattern of free-text redaction, as docs/privacy.md lists it: id, text, redacted.
+PATTERNS = [
+    ("bsn-plain", "BSN 111222333.", "BSN [BSN]."),
+    ("bsn-spaces", "bsn 111 222 333", "bsn [BSN]"),
+    ("bsn-dashes", "bsn: 111-222-333", "bsn: [BSN]"),
+    ("bsn-dots", "111.222.333 is bekend", "[BSN] is bekend"),
+    ("bsn-4-2-3", "BSN 1112 22 333", "BSN [BSN]"),
+    ("phone-mobile", "bel 06-12345678", "bel [telefoon]"),
+    ("phone-plain", "bel 0612345678", "bel [telefoon]"),
+    ("phone-pairs", "bel 06 12 34 56 78", "bel [telefoon]"),
+    ("phone-brackets", "bel (06) 87654321", "bel [telefoon]"),
+    ("phone-dots", "bel 06.87654321", "bel [telefoon]"),
+    ("phone-plus31", "bel +31612345678", "bel [telefoon]"),
+    ("phone-plus31-0", "bel +31 (0) 6 11223344", "bel [telefoon]"),
+    ("phone-0031", "bel 0031 6 11223344", "bel [telefoon]"),
+    ("phone-landline", "school 030-1234567", "school [telefoon]"),
+    ("phone-landline-brackets", "school (030) 123 45 67", "school [telefoon]"),
+    ("email", "mail jan.jansen@voorbeeld.nl", "mail [e-mail]"),
+    ("address-street", "Kerkstraat 12 in Hilversum", "[adres] in Hilversum"),
+    ("address-street-letter", "woont Dorpsweg 3a", "woont [adres]"),
+    ("address-street-range", "woont Molenlaan 3-5", "woont [adres]"),
+    ("address-laan-van", "Laan van Meerdervoort 112", "[adres]"),
+    ("address-postcode-number", "op 1234 AB 12", "op [adres]"),
+    ("address-street-postcode", "Kerkstraat 5a, 3511 CX", "[adres]"),
+    ("address-postcode-place", "in 3511CX Utrecht", "in [adres]"),
+]
+
+
+@pytest.mark.parametrize(("text", "clean"), [p[1:] for p in PATTERNS], ids=[p[0] for p in PATTERNS])
+def test_redaction_pattern(text: str, clean: str) -> None:
+    assert redact(text)[0] == clean
+    assert sum(redact(text)[1].values()) == 1
+
+
+def test_names_in_free_text_are_not_found_but_labels_mask_them() -> None:
+    from brugdata.ingest.privacy import redact_label
+
+    assert redact("gesprek met Emma de Boer") == ("gesprek met Emma de Boer", {})
+    assert redact_label("dossier Emma de Boer 06-11112222") == "dossier [naam] [telefoon]"
+    assert redact_label("Sophie_de_Vries_7b") == "[naam]_7b"
+    assert redact_label("contacten_2024.csv") == "contacten_2024.csv"
+
+
+def test_the_privacy_doc_lists_every_pattern() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "privacy.md").read_text("utf-8")
+    for pid, text, _ in PATTERNS:
+        assert f"`test_redaction_pattern[{pid}]`" in doc, pid
+        assert f"`{text}`" in doc, pid
 
 
 @pytest.mark.parametrize(
@@ -137,6 +259,10 @@ def test_personal_data_is_found_and_redacted() -> None:
         "gesprek op 12-03-2025 om 10:30",
         "nummer 123456789",
         "zie dossier 1234",
+        "van 01-02-2025 03-04-2025",  # two dates are not a phone number
+        "verloop 2 weken",  # not a street
+        "Van de 3 kinderen",
+        "onderweg 2 keer",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:

@@ -1,22 +1,27 @@
 """Settings, one object, read from ``BRUGDATA_*`` environment variables.
 
 - ``BRUGDATA_PSEUDONYM_KEY``: the secret for keyed pseudonyms (HMAC-SHA256), or
-  ``BRUGDATA_PSEUDONYM_KEY_FILE``: a file holding it. Never stored in a store.
+  ``BRUGDATA_PSEUDONYM_KEY_FILE``: a file holding it (``brugdata key new --out FILE``). Never
+  stored in a store (its fingerprint is); weak keys are refused (:func:`check_key`).
 - ``BRUGDATA_SMALL_CELL_THRESHOLD``: counts below it are hidden in publications (default 10).
 - ``BRUGDATA_PROTECT``: ``0`` switches small-cell protection off (default on).
+- ``BRUGDATA_PROTECTION_PROFILE``: the rules publications follow: ``rivm`` (default), ``nco``
+  or ``cbs`` (see docs/privacy.md).
 
 A notebook can change them for its session: ``brugdata.settings.protect = False``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from brugdata.errors import BrugdataError
 
-__all__ = ["Settings", "settings"]
+__all__ = ["DEMO_KEY", "Settings", "check_key", "key_fingerprint", "settings"]
 
 
 @dataclass
@@ -25,6 +30,7 @@ class Settings:
 
     small_cell_threshold: int = 10
     protect: bool = True
+    profile: str = "rivm"
     pseudonym_key_value: str | None = None
     pseudonym_key_file: str | None = None
 
@@ -40,11 +46,26 @@ class Settings:
             ) from None
         return cls(
             small_cell_threshold=threshold,
+            profile=os.environ.get("BRUGDATA_PROTECTION_PROFILE", "rivm").strip().lower() or "rivm",
             protect=os.environ.get("BRUGDATA_PROTECT", "1").strip().lower()
             not in ("0", "false", "no", "off"),
             pseudonym_key_value=os.environ.get("BRUGDATA_PSEUDONYM_KEY") or None,
             pseudonym_key_file=os.environ.get("BRUGDATA_PSEUDONYM_KEY_FILE") or None,
         )
+
+    def use_demo_key(self) -> None:
+        """Use the public demo key for this session, saying so: for the synthetic sample only
+        (``python dev.py demo`` and the notebooks); real data needs a key of its own
+        (``brugdata key new --out FILE``)."""
+        import warnings
+
+        warnings.warn(
+            "brugdata uses the public DEMO pseudonym key: for the synthetic sample data only, "
+            "never for real data (make a key with: brugdata key new --out FILE)",
+            UserWarning,
+            stacklevel=2,
+        )
+        self.pseudonym_key_value, self.pseudonym_key_file = DEMO_KEY, None
 
     def pseudonym_key(self) -> bytes | None:
         """The pseudonym key, or None when none is set. A key file that cannot be read, or
@@ -63,9 +84,38 @@ class Settings:
             origin = f"the key file {self.pseudonym_key_file}"
         else:
             return None
-        if len(key) < 16:
-            raise BrugdataError(f"{origin} is too short: use at least 16 random characters")
-        return key
+        return check_key(key, origin)
+
+
+#: The public demo key of ``python dev.py demo`` and the notebooks: for the synthetic sample
+#: only. Anyone can recompute its pseudonyms, so it is never for real data.
+DEMO_KEY = "brugdata-DEMO-key-public-for-sample-data-only-7f3a"
+
+#: The fewest characters, and the fewest different characters, of a pseudonym key.
+KEY_MIN_LENGTH = 16
+KEY_MIN_DISTINCT = 8
+
+
+def check_key(key: bytes, origin: str = "the pseudonym key") -> bytes:
+    """``key`` when it is strong enough for keyed pseudonyms; else a
+    :class:`~brugdata.errors.BrugdataError` in one sentence. Refused: fewer than 16
+    characters, fewer than 8 different characters (``0000000000000000``), or a run such as
+    ``0123456789abcdef`` or ``abababab...``: a weak key makes pseudonyms guessable."""
+    hint = "make a strong one with: brugdata key new --out FILE"
+    if len(key) < KEY_MIN_LENGTH:
+        raise BrugdataError(f"{origin} is too short: use at least 16 random characters ({hint})")
+    steps = [key[i + 1] - key[i] for i in range(len(key) - 1)]
+    runs = sum(1 for a, b in zip(steps, steps[1:], strict=False) if a == b)
+    if len(set(key)) < KEY_MIN_DISTINCT or runs >= len(steps) * 3 // 4:
+        raise BrugdataError(f"{origin} is too weak: it repeats or counts characters ({hint})")
+    return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """What a store records of its key: 16 hex digits of HMAC-SHA256 of a fixed text under
+    the key; it tells keys apart but gives nothing to recompute pseudonyms with."""
+    digest = hmac.new(key, b"brugdata key fingerprint v1", hashlib.sha256).hexdigest()
+    return digest[:16]
 
 
 #: The settings in force; read once from the environment at import.

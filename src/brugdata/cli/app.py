@@ -18,6 +18,7 @@ from rich.table import Table as RichTable
 
 from brugdata.cli.console import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, err, fail, out
 from brugdata.cli.console import table as print_table
+from brugdata.cli.keys import key_app
 from brugdata.cli.reference import calendar_app, population_app
 from brugdata.errors import BrugdataError
 from brugdata.ingest.results import ValidationResult
@@ -258,6 +259,7 @@ def info(db: DbOption) -> None:
     out.print(grid)
     out.print(f"school years: {', '.join(facts['school_years']) or '-'}", markup=False)
     out.print(f"pilots: {', '.join(facts['pilots']) or '-'}", markup=False)
+    out.print(f"pseudonym key fingerprint: {facts['key_fingerprint'] or '-'}", markup=False)
     out.print(
         f"ingests: {facts['ingests']} ({facts['files_ingested']} files, "
         f"{facts['rows_rejected']} rows rejected), last {facts['last_ingest'] or '-'}",
@@ -333,7 +335,6 @@ def analyse(
 ) -> None:
     """Run an analysis on the store and print its tables (the defaults are the library's)."""
     from brugdata.analysis import run
-    from brugdata.publish.protect import protect
 
     with _open(db, read_only=True) as store:
         try:
@@ -348,8 +349,8 @@ def analyse(
         except (BrugdataError, ValueError) as exc:
             raise fail(str(exc)) from None
     frames = result.frames()
-    if publish:
-        frames = {k: protect(name.value, f, threshold=threshold) for k, f in frames.items()}
+    if publish:  # every frame declared, or no publication (one sentence naming it)
+        frames = _published(name.value, frames, threshold)
     if fmt is TableFormat.json:
         data = {key: frame.to_dicts() for key, frame in frames.items()}
         out.print(json.dumps(data, ensure_ascii=False, default=str, indent=2), markup=False)
@@ -358,6 +359,26 @@ def analyse(
         if fmt is TableFormat.csv and len(frames) > 1:
             out.print(f"# {key}", markup=False)
         print_frame(frame, fmt, title=key)
+
+
+def _published(
+    name: str, frames: dict[str, pl.DataFrame], threshold: int | None
+) -> dict[str, pl.DataFrame]:
+    """The frames of analysis ``name`` protected for publication; of an analysis with several
+    frames those never published (free text, one row per case) are left out, said on stderr."""
+    from brugdata.publish.protect import Publication, publishable
+
+    names = {k: name if len(frames) == 1 else f"{name}.{k}" for k in frames}
+    try:
+        publication = Publication(threshold=threshold)
+        if len(frames) > 1:
+            left = [k for k in frames if not publishable(names[k])]
+            if left:
+                err.print(f"not published: {', '.join(left)}", markup=False)
+            frames = {k: f for k, f in frames.items() if k not in left}
+        return {k: publication.table(names[k], f) for k, f in frames.items()}
+    except (BrugdataError, ValueError) as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command("convert-form")
@@ -424,9 +445,11 @@ def report(
                 lang=lang.value,
                 title=title,
                 school_year=school_year,
-                png_dir=png,
+                png_dir=png if png is not None else svg,
+                image_format="png" if png is not None else "svg",
+                checks=True,
             )
-            if svg is not None:
+            if svg is not None and png is not None:
                 from brugdata.publish.report import report_charts
 
                 charts = report_charts(
@@ -440,8 +463,10 @@ def report(
 
 def print_frame(frame: pl.DataFrame, fmt: TableFormat, *, title: str = "") -> None:
     """Print a frame as a table, CSV or JSON."""
-    if fmt is TableFormat.csv:
-        out.print(frame.write_csv(), markup=False, end="")
+    if fmt is TableFormat.csv:  # safe to open in a spreadsheet: no formula runs
+        from brugdata.publish.exports import write_csv
+
+        out.print(write_csv(frame), markup=False, end="")
     elif fmt is TableFormat.json:
         text = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=2)
         out.print(text, markup=False)
@@ -461,6 +486,7 @@ def sample(
     out.print(f"wrote {len(written)} files to {out_dir}")
 
 
+app.add_typer(key_app, name="key")
 app.add_typer(population_app, name="population")
 app.add_typer(calendar_app, name="calendar")
 

@@ -8,6 +8,7 @@ linked to. The layout is deterministic, so the same data always gives the same p
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
@@ -98,8 +99,8 @@ def _layout(
             },
         )
         row["links"] += 1
-        for col in ("weight", "contacts", "referrals"):
-            row[col] += e[col]
+        for col in ("weight", "contacts", "referrals"):  # a hidden value (null) stays absent
+            row[col] = None if row[col] is None or e[col] is None else row[col] + e[col]
 
     # Outer circle: nodes in group order, with one empty slot between groups.
     ordered = sorted(nodes.values(), key=lambda r: r["rank"])
@@ -122,15 +123,16 @@ def _layout(
         slot["x"], slot["y"] = _OUTER * math.cos(a), _OUTER * math.sin(a)
 
     # Inner circle: officers ordered by the weighted mean direction of their links.
-    per_officer: dict[str, list[float]] = {o: [0.0, 0.0, 0, 0, 0] for o in officer_ids}
+    per_officer: dict[str, list[Any]] = {o: [0.0, 0.0, 0, 0, 0] for o in officer_ids}
     for e in edges.iter_rows(named=True):
         acc = per_officer.setdefault(e["officer_id"], [0.0, 0.0, 0, 0, 0])
         a = angle[(e["node_kind"], e["node"])]
-        acc[0] += e["weight"] * math.cos(a)
-        acc[1] += e["weight"] * math.sin(a)
+        weight = e["weight"] if e["weight"] is not None else 1  # hidden: a thin line
+        acc[0] += weight * math.cos(a)
+        acc[1] += weight * math.sin(a)
         acc[2] += 1
-        acc[3] += e["weight"]
-        acc[4] += e["referrals"]
+        acc[3] = None if acc[3] is None or e["weight"] is None else acc[3] + e["weight"]
+        acc[4] = None if acc[4] is None or e["referrals"] is None else acc[4] + e["referrals"]
 
     def direction(officer: str) -> tuple[float, str]:
         sx, sy = per_officer[officer][:2]
@@ -272,7 +274,7 @@ def _pilot_chart(
 
 
 def network(
-    result: Frames,
+    result: Frames | Mapping[str, pl.DataFrame],
     *,
     lang: Lang = "nl",
     pilot: str | None = None,
@@ -309,7 +311,10 @@ def network(
         drawn.append((p, *_layout(edges, officer_ids, lang_)))
     groups = sorted({r["group"] for _, nodes, _ in drawn for r in nodes})
     colour = _colour_scale(groups, lang_)
-    max_weight = max((r["weight"] for _, _, edges in drawn for r in edges), default=1)
+    max_weight = max(
+        (r["weight"] for _, _, edges in drawn for r in edges if r["weight"] is not None),
+        default=1,
+    )
     max_links = max((r["links"] for _, nodes, _ in drawn for r in nodes), default=1)
     charts = [
         _pilot_chart(p, nodes, edges, colour, max_weight, max_links, lang_)
@@ -321,7 +326,10 @@ def network(
 
 
 def network_bands(
-    result: Frames, *, lang: Lang = "nl", school_year: str | None = None
+    result: Frames | Mapping[str, pl.DataFrame],
+    *,
+    lang: Lang = "nl",
+    school_year: str | None = None,
 ) -> alt.Chart:
     """Officers per band of distinct colleagues (internal) and partners (external), per pilot,
     in ``school_year`` (the latest when None): bars side by side per band, one panel per

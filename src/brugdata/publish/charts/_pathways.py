@@ -147,8 +147,10 @@ def _routes_data(routes: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     ):
         nodes = (
             routes.group_by("pilot", column, text)
-            .agg(pl.col("cases").sum())
-            .sort("pilot", "cases", text, descending=[False, True, False])
+            .agg(  # with a hidden (null) route the node's sum is hidden too
+                pl.when(pl.col("cases").null_count() == 0).then(pl.col("cases").sum())
+            )
+            .sort("pilot", "cases", text, descending=[False, True, False], nulls_last=True)
             .with_columns(
                 y=(pl.int_range(pl.len()).over("pilot") + 0.5) / pl.len().over("pilot"),
             )
@@ -160,7 +162,10 @@ def _routes_data(routes: pl.DataFrame, lang: Lang) -> pl.DataFrame:
                 pl.lit(side).alias("part"),
                 pl.lit(0.0 if side == "theme" else 1.0).alias("x"),
                 "y",
-                pl.format("{} ({})", pl.col(text), pl.col("cases")).alias("text"),
+                pl.when(pl.col("cases").is_null())
+                .then(pl.col(text))
+                .otherwise(pl.format("{} ({})", pl.col(text), pl.col("cases")))
+                .alias("text"),
                 "cases",
             )
         )

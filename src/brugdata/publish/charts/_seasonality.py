@@ -108,7 +108,23 @@ def _chart_data(monthly: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     codes = monthly.get_column("theme").unique().drop_nulls().to_list()
     labels = {c: themes().label(c, lang) for c in codes}
     months = dict(enumerate(MONTHS[lang], start=1))
-    data = monthly.group_by([*keys, "theme", "school_month"]).agg(pl.col("contacts").sum())
+    own = ["contacts", "share", "seasonal_index"]
+    if "school_weeks" in monthly.columns:
+        own += ["school_weeks", "contacts_per_school_week", "school_week_index"]
+    cells = monthly.select(*keys, "theme", "school_month")
+    if all(c in monthly.columns for c in own) and not cells.is_duplicated().any():
+        # one row per cell already: the analysis's own figures (hidden ones stay absent)
+        return (
+            monthly.with_columns(
+                pl.col("theme").replace_strict(labels, default=None).alias("theme_label"),
+                pl.col("school_month").replace_strict(months, default=None).alias("month_label"),
+            )
+            .sort([*keys, "theme", "school_month"])
+            .select(*keys, "theme", "theme_label", "school_month", "month_label", *own)
+        )
+    # a sum with a hidden (null) part is hidden too: never a partial sum shown as the whole
+    whole = pl.when(pl.col("contacts").null_count() == 0).then(pl.col("contacts").sum())
+    data = monthly.group_by([*keys, "theme", "school_month"]).agg(whole.alias("contacts"))
     month_total = pl.col("contacts").sum().over([*keys, "school_month"])
     theme_mean = pl.col("contacts").sum().over([*keys, "theme"]) / 12.0
     weekly: list[str] = []

@@ -11,10 +11,10 @@ It is made in three steps: :mod:`.build` runs the analyses and passes every tabl
 default); :mod:`.readings` writes the sentences from the transformed tables, so a suppressed
 cell reaches every number in a table and in the text; :mod:`.render` lays the page out and
 renders it with the autoescaped Jinja2 templates in ``templates/``. Charts are drawn from the
-analysis frames as they are; :mod:`.export` inlines the Vega, Vega-Lite and vega-embed
-JavaScript once (so the page needs no network) and writes charts as PNG or SVG. The report
-never shows person or family keys, nor free text: a rejected value is shown only for columns
-without personal data.
+protected frames (a hidden value is absent from their data); :mod:`.export` inlines the Vega,
+Vega-Lite and vega-embed JavaScript once (so the page needs no network) and writes charts as
+PNG or SVG. The report never shows person or family keys, nor free text: a rejected value is
+shown only for columns without personal data.
 """
 
 from __future__ import annotations
@@ -70,8 +70,10 @@ def report_html(
     school_year: str | None = None,
 ) -> str:
     """The report as one HTML string; see :func:`write_report`."""
+    from brugdata.publish.checks import mark_page
+
     built = build(source, pilots=pilots, lang=lang, transform=transform, school_year=school_year)
-    return render(compose(built, title), built)
+    return mark_page(render(compose(built, title), built), built.publication, lang)
 
 
 def report_charts(
@@ -97,6 +99,7 @@ def write_report(
     title: str | None = None,
     transform: Transform | None = None,
     school_year: str | None = None,
+    checks: bool = False,
 ) -> Path:
     """Write the evaluation report of the store as ONE self-contained HTML file at ``out``.
 
@@ -105,21 +108,32 @@ def write_report(
     holds several). ``lang`` is ``"nl"`` (default) or ``"en"``. ``title`` replaces the
     default title. ``transform(name, frame)`` is applied to every table before it is shown
     (names in :data:`REPORT_TABLES`) and the readings are written from its output; charts are
-    drawn from the analysis frames as they are. By default the transform is small-cell
-    protection (:func:`brugdata.protect`: counts below 10 shown as ``<10``), unless
-    ``brugdata.settings.protect`` is False. With ``png_dir`` every chart is also written
-    there as ``<name>.png`` (or ``.svg`` with ``image_format="svg"``).
+    drawn from the protected frames, without the hidden values. By default the transform is
+    small-cell protection (:class:`brugdata.publish.protect.Publication`: counts below 10
+    shown as ``<10``), unless ``brugdata.settings.protect`` is False: then every page and
+    image carries the banner "niet beschermd / not protected". With ``png_dir`` every chart
+    is also written there as ``<name>.png`` (or ``.svg`` with ``image_format="svg"``). With
+    ``checks`` the output log ``<name>.checks.json`` is written beside ``out``
+    (:mod:`brugdata.publish.checks`).
 
     The page inlines the Vega, Vega-Lite and vega-embed JavaScript once and needs no network.
     Returns the path written. Raises ValueError for an unknown pilot, school year or language.
     """
     if image_format not in ("png", "svg"):
         raise ValueError(f"image_format must be 'png' or 'svg', not {image_format!r}")
+    from brugdata.publish.checks import UNPROTECTED, mark_page, write_checks
+
     built = build(source, pilots=pilots, lang=lang, transform=transform, school_year=school_year)
-    page = render(compose(built, title), built)
+    page = mark_page(render(compose(built, title), built), built.publication, lang)
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
+    files = [path]
     if png_dir is not None:
-        save_charts(built.charts, png_dir, image_format=image_format, lang=lang)
+        banner = None if built.publication.protected else UNPROTECTED
+        files += save_charts(
+            built.charts, png_dir, image_format=image_format, lang=lang, banner=banner
+        )
+    if checks:
+        write_checks(path, files, built.publication)
     return path

@@ -5,14 +5,23 @@ and the page are written from."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from brugdata.ingest.privacy import header_looks_like_data, redact_label
 from brugdata.publish.report.export import configure, stack_columns
+from brugdata.publish.report.parts import OUTCOME_PARTS, shown_by_parts
+from brugdata.publish.report.survey import (
+    SURVEY_TABLES,
+    Questionnaire,
+    logged_pilots,
+    questionnaire,
+)
 from brugdata.publish.report.texts import Lang, check_lang, labels
+from brugdata.publish.report.trend import Trend, trend
 
 if TYPE_CHECKING:
     from brugdata.store.store import Store
@@ -47,6 +56,9 @@ REPORT_TABLES: dict[str, str] = {
     "time_use": "brugdata.time_use(by='pilot') (pivoted for display)",
     "pathways_outcomes": "pathways().outcomes (when brugdata has pathways)",
     "pathways_time_to_referral": "pathways().time_to_referral (when brugdata has pathways)",
+    "pathways_unattached": "pathways().unattached_referrals: referrals that name no family",
+    "compare": "brugdata.compare() over every school year: the trend section (more than one)",
+    **SURVEY_TABLES,
     "store": "rows per table in the store",
     "files": "store.ingests(): per file rows read, loaded, rejected",
     "reject_reasons": "store.rejects() grouped by table, column and rule",
@@ -106,10 +118,12 @@ class TimeUse:
 
 @dataclass(frozen=True)
 class Pathways:
-    """How cases were handled and the days to a referral, as shown."""
+    """How cases were handled, the days to a referral and the referrals that name no family
+    (``pathways().unattached_referrals``), as shown."""
 
     outcomes: pl.DataFrame
     times: pl.DataFrame
+    unattached: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,10 @@ class Built:
     network: Network | None = None
     time_use: TimeUse | None = None
     pathways: Pathways | None = None
+    trend: Trend | None = None
+    questionnaire: Questionnaire | None = None
     charts: dict[str, Any] = field(default_factory=dict)
+    publication: Any = None
 
 
 # --------------------------------------------------------------------------- building
@@ -154,6 +171,7 @@ class _Run:
     pilots: list[str]
     school_year: str | None
     charts: dict[str, Any] = field(default_factory=dict)
+    publication: Any = None
 
     def kw(self) -> dict[str, Any]:
         """The pilots and school year, as every analysis takes them."""
@@ -169,6 +187,10 @@ class _Run:
                 f"transform({name!r}, frame) returned {type(out).__name__}, not a polars DataFrame"
             )
         return out
+
+    def drawn(self, name: str, frame: pl.DataFrame) -> pl.DataFrame:
+        """The frame ``name`` as a chart embeds it: hidden values absent (null)."""
+        return frame if self.publication is None else self.publication.chart(name, frame)
 
     def chart(self, name: str, chart: Any, *, flat_x_labels: bool = False) -> None:
         """Keep chart ``name``, configured for the page."""
@@ -190,7 +212,7 @@ def _summary(run: _Run) -> Summary:
     )
     unknown = _unknown_population(run)
     if raw.height and raw["value"].drop_nulls().len():
-        run.chart("comparison", charts.comparison(raw, lang=run.lang))
+        run.chart("comparison", charts.comparison(run.drawn("key_figures", raw), lang=run.lang))
     return Summary(frame, pilots, unknown)
 
 
@@ -234,7 +256,7 @@ def _reach(run: _Run) -> Reach:
     )
     per_school = run_reach(run.store, by=["pilot", "school"], **run.kw())
     if per_school["pct"].drop_nulls().len():
-        chart = charts.reach_ci(per_school, lang=run.lang)
+        chart = charts.reach_ci(run.drawn("reach", per_school), lang=run.lang)
         chart.spec.width = 250
         run.chart("reach_ci", chart)
     bands = {}
@@ -243,7 +265,7 @@ def _reach(run: _Run) -> Reach:
         name = f"reach_bands_{level}"
         bands[level] = run.shown(name, raw)
         if raw.filter(pl.col("band") != "unknown")["units"].sum():
-            chart = charts.reach_bands(raw, lang=run.lang)
+            chart = charts.reach_bands(run.drawn(name, raw), lang=run.lang)
             if level == "officer":
                 title = labels()["column"]["officers"][run.lang]
                 chart = chart.encode(y=alt.Y("units:Q", title=title))
@@ -264,7 +286,8 @@ def _seasons(run: _Run) -> Seasons:
         ),
     )
     if result.monthly.height:
-        run.chart("seasonality_heatmap", charts.seasonality_heatmap(result, lang=run.lang))
+        monthly = run.drawn("seasonality.monthly", result.monthly)
+        run.chart("seasonality_heatmap", charts.seasonality_heatmap(monthly, lang=run.lang))
     return Seasons(peaks, frozenset(result.themes["pilot"].to_list()))
 
 
@@ -282,11 +305,12 @@ def _network(run: _Run) -> Network:
         result.partner_kinds.sort("pilot", "contacts", descending=[False, True], nulls_last=True),
     )
     if result.officers.height:
-        chart = charts.network(result, lang=run.lang)
+        drawn = {k: run.drawn(f"network.{k}", result[k]) for k in ("edges", "officers")}
+        chart = charts.network(drawn, lang=run.lang)
         if isinstance(chart, alt.HConcatChart):  # one pilot under the other: fits the page
             chart = alt.vconcat(*chart.hconcat, title=chart.title)
         run.chart("network", chart)
-        run.chart("network_bands", charts.network_bands(result, lang=run.lang))
+        run.chart("network_bands", charts.network_bands(drawn, lang=run.lang))
     return Network(pilots, kinds)
 
 
@@ -308,7 +332,7 @@ def _time_use(run: _Run) -> TimeUse:
         key=lambda k: (run.pilots.index(k[0]) if k[0] in run.pilots else 99, k[1] != "time_use")
     )
     if raw.height:
-        run.chart("time_use", charts.time_use(raw, lang=run.lang))
+        run.chart("time_use", charts.time_use(run.drawn("time_use", raw), lang=run.lang))
     return TimeUse(frame, tasks, columns)
 
 
@@ -320,13 +344,16 @@ def _pathways(run: _Run) -> Pathways | None:
     except ImportError:
         return None
     result = pathways(run.store, by="pilot", **run.kw())
-    outcomes = run.shown("pathways_outcomes", result.outcomes)
+    outcomes = shown_by_parts(run.shown, "pathways_outcomes", result.outcomes, OUTCOME_PARTS)
     times = run.shown("pathways_time_to_referral", result.time_to_referral)
+    unattached = run.shown("pathways_unattached", result.unattached_referrals)
     if result.routes.height:
-        run.chart("pathway_routes", stack_columns(pathway_routes(result, lang=run.lang)))
+        routes = run.drawn("pathways.routes", result.routes)
+        run.chart("pathway_routes", stack_columns(pathway_routes(routes, lang=run.lang)))
     if result.time_to_referral.height:
-        run.chart("time_to_referral", time_to_referral(result, lang=run.lang))
-    return Pathways(outcomes, times)
+        times_drawn = run.drawn("pathways.time_to_referral", result.time_to_referral)
+        run.chart("time_to_referral", time_to_referral(times_drawn, lang=run.lang))
+    return Pathways(outcomes, times, unattached)
 
 
 def _quality(run: _Run) -> Quality:
@@ -342,28 +369,35 @@ def _quality(run: _Run) -> Quality:
         ).filter(pl.col("rows") > 0),
     )
     ingests = run.store.ingests()
+    # provenance is kept redacted; redacted again here for stores made before it was
+    labels = [file_label(p) for p in ingests["path"].to_list()]
     files = run.shown(
         "files",
         ingests.select(
-            pl.col("path")
-            .map_elements(lambda p: "/".join(Path(p).parts[-2:]), return_dtype=pl.String)
-            .alias("file"),
+            pl.Series("file", labels, dtype=pl.String),
             "table_name",
             "rows_read",
             "rows_loaded",
             "rows_rejected",
-            pl.col("unknown_columns").list.join(", ").alias("unknown_columns"),
+            pl.col("unknown_columns")
+            .map_elements(_columns_label, return_dtype=pl.String)
+            .alias("unknown_columns"),
         ),
     )
-    file_of = dict(
-        zip(
-            ingests["ingest_id"].to_list(),
-            ["/".join(Path(p).parts[-2:]) for p in ingests["path"].to_list()],
-            strict=True,
-        )
-    )
+    file_of = dict(zip(ingests["ingest_id"].to_list(), labels, strict=True))
     reasons = run.shown("reject_reasons", reasons_of(run.store.rejects(), file_of, TABLES))
     return Quality(files, reasons, store)
+
+
+def file_label(path: str) -> str:
+    """A file as the report names it: its last two path parts, redacted."""
+    return "/".join(redact_label(part) for part in Path(path).parts[-2:])
+
+
+def _columns_label(names: Sequence[str] | None) -> str:
+    """Unknown column names as the report lists them: those that read like data left out."""
+    names = [] if names is None else list(names)
+    return ", ".join("(column)" if header_looks_like_data(n) else n for n in names)
 
 
 def reasons_of(
@@ -411,7 +445,7 @@ def reasons_of(
             []
             if hide
             else [
-                v
+                redact_label(v)
                 for v in part["value"].unique(maintain_order=True).head(3).to_list()
                 if v is not None
             ]
@@ -424,7 +458,7 @@ def reasons_of(
                 "reasons": part.height,
                 "lines": lines,
                 "values": values,
-                "message": None if hide else part["message"][0],
+                "message": None if hide else redact_label(part["message"][0]),
                 "sensitive": hide,
             }
         )
@@ -473,16 +507,39 @@ def build(
         raise ValueError(
             f"unknown school year {school_year!r}; the store has: {', '.join(years) or 'none'}"
         )
-    if transform is None:
-        transform = default_transform()
-    run = _Run(source, lang_, transform, chosen, school_year)
+    publication = _publication()
+    if transform is None and publication.protected:
+        transform = publication.table
+    run = _Run(source, lang_, transform, chosen, school_year, publication=publication)
     parts: dict[str, Any] = {}
-    if info["tables"].get("contacts", 0):
+    logged = logged_pilots(source, chosen, school_year) if info["tables"].get("contacts") else []
+    if logged:
+        log_run = replace(run, pilots=logged)  # the log sections: pilots with logged contacts
         parts["summary"] = _summary(run)
-        parts["reach"] = _reach(run)
-        parts["seasons"] = _seasons(run)
-        parts["network"] = _network(run)
-        parts["time_use"] = _time_use(run)
-        parts["pathways"] = _pathways(run)
+        parts["reach"] = _reach(log_run)
+        parts["seasons"] = _seasons(log_run)
+        parts["network"] = _network(log_run)
+        parts["time_use"] = _time_use(log_run)
+        parts["pathways"] = _pathways(log_run)
+    parts["trend"] = trend(source, run.pilots if pilots else [], run.shown, years)
+    parts["questionnaire"] = questionnaire(source, pilots, school_year, run.shown)
     quality = _quality(run)
-    return Built(lang_, chosen, school_year, info, quality, charts=run.charts, **parts)
+    return Built(
+        lang_,
+        chosen,
+        school_year,
+        info,
+        quality,
+        charts=run.charts,
+        publication=publication,
+        **parts,
+    )
+
+
+def _publication() -> Any:
+    """The protection of one report (profile and threshold from the settings), which keeps
+    every hidden cell for the output log; unprotected when the settings switch it off."""
+    from brugdata.config import settings
+    from brugdata.publish.protect import Publication
+
+    return Publication(profile=settings.profile, protected=settings.protect)

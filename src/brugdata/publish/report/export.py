@@ -114,9 +114,11 @@ def save_charts(
     *,
     image_format: ImageFormat = "png",
     lang: Lang = "nl",
+    banner: str | None = None,
 ) -> list[Path]:
     """Write each chart as ``<name>.png`` (at twice the size, for print) or ``<name>.svg``
-    into ``out_dir`` with vl-convert; return the paths."""
+    into ``out_dir`` with vl-convert; return the paths. ``banner`` (the words of an
+    unprotected output) is written into every image, at its top left."""
     if image_format not in ("png", "svg"):
         raise ValueError(f"image_format must be 'png' or 'svg', not {image_format!r}")
     folder = Path(out_dir)
@@ -130,6 +132,38 @@ def save_charts(
             kwargs: dict[str, Any] = {"embed_options": embed} if embed else {}
             if image_format == "png":
                 kwargs["scale_factor"] = 2
-            chart.save(str(path), format=image_format, **kwargs)
+            if banner is None:
+                chart.save(str(path), format=image_format, **kwargs)
+            else:
+                _save_with_banner(chart, path, banner, kwargs)
             written.append(path)
     return written
+
+
+def _save_with_banner(chart: Any, path: Path, banner: str, kwargs: dict[str, Any]) -> None:
+    """Save ``chart`` as SVG or PNG with ``banner`` written at its top left."""
+    import html
+    import re
+
+    import altair as alt
+    import vl_convert as vlc
+
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    options = kwargs.get("embed_options", {})
+    svg = vlc.vegalite_to_svg(
+        chart.to_dict(),
+        vl_version=f"v{major}_{minor}",
+        format_locale=options.get("formatLocale"),
+        time_format_locale=options.get("timeFormatLocale"),
+    )
+    found = re.search(r"<svg[^>]*>", svg)
+    at = found.end() if found else 0
+    text = (
+        '<text x="4" y="14" fill="#b00020" font-weight="bold" font-size="13" '
+        f'font-family="sans-serif">{html.escape(banner)}</text>'
+    )
+    svg = svg[:at] + text + svg[at:]
+    if path.suffix == ".svg":
+        path.write_text(svg, "utf-8")
+    else:
+        path.write_bytes(vlc.svg_to_png(svg, scale=kwargs.get("scale_factor", 1)))
