@@ -548,3 +548,34 @@ def test_import_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_year_asked_for_has_only_the_pilots_active_that_year() -> None:
+    """network(school_year=Y) gives exactly the rows network() gives for Y: a pilot with no
+    schools, assignments or links in Y has no officer rows for it (it had rows of zeros)."""
+    schools = pl.DataFrame(
+        {
+            "school_id": ["91AA00", "91AA00", "92BB"],
+            "school_year": ["2023-2024", "2024-2025", "2024-2025"],
+            "pilot": ["pA", "pA", "pB"],
+            "school_type": ["po", "po", "vo"],
+        }
+    )
+    officers = pl.DataFrame(
+        {"officer_id": ["O1", "O3"], "pilot": ["pA", "pB"], "role": ["brugfunctionaris"] * 2}
+    )
+    contacts = pl.DataFrame(
+        {
+            "contact_id": ["c1", "c2", "c3"],
+            "date": [dt.date(2023, 10, 2), D, D],
+            "officer_id": ["O1", "O1", "O3"],
+            "school_id": ["91AA00", "91AA00", "92BB"],
+            "counterpart": ["colleague"] * 3,
+            "colleague_role": ["leerkracht", "mentor", "mentor"],
+        }
+    )
+    frames = {"schools": schools, "officers": officers, "contacts": contacts}
+    whole = network(frames).officers
+    early = network(frames, school_year="2023-2024").officers
+    assert early["officer_id"].to_list() == ["O1"]  # pB had nothing in 2023-2024
+    assert early.to_dicts() == whole.filter(pl.col("school_year") == "2023-2024").to_dicts()

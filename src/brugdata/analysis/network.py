@@ -180,18 +180,16 @@ def _officer_counts(
     """Distinct colleagues (internal) and partners (external) of every officer of the
     pilots (``cond`` on ``o.pilot``) in each school year of their pilot, from the links in
     ``view``. A pilot's school years are those of its schools, its officers' assignments
-    and its links; ``school_year`` when given."""
-    if school_year is not None:
-        years, year_params = "SELECT DISTINCT pilot, ? AS school_year FROM officers", [school_year]
-    else:
-        years, year_params = (
-            f"""SELECT DISTINCT pilot, school_year FROM (
+    and its links (only ``school_year`` when given: the rows of a year are those the whole
+    result has for it)."""
+    years = f"""SELECT DISTINCT pilot, school_year FROM (
                 SELECT pilot, school_year FROM schools
                 UNION ALL SELECT o.pilot, a.school_year
                           FROM assignments a JOIN officers o USING (officer_id)
-                UNION ALL SELECT pilot, school_year FROM {view})""",
-            [],
-        )
+                UNION ALL SELECT pilot, school_year FROM {view})"""
+    year_params: list[Any] = []
+    if school_year is not None:
+        years, year_params = f"SELECT * FROM ({years}) WHERE school_year = ?", [school_year]
     return query(
         con,
         f"""
