@@ -38,6 +38,18 @@ def test_data_model_doc_is_up_to_date() -> None:
         assert f"`{rule}`" in doc, rule
 
 
+def test_api_doc_lists_every_public_name_and_is_up_to_date() -> None:
+    from dev import api_markdown
+
+    import brugdata
+
+    doc = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    assert doc == api_markdown(), "run: python dev.py docs"
+    for name in brugdata.__all__:
+        if name != "__version__":
+            assert f"`brugdata.{name}`" in doc, name
+
+
 def test_vocabularies_hold_the_minimum_code_sets() -> None:
     expected = {
         "counterpart": {"parent", "pupil", "colleague", "partner"},
