@@ -371,3 +371,17 @@ def _datasets(spec: dict) -> list[dict]:
     if isinstance(spec.get("data"), dict) and "values" in spec["data"]:
         found.append(spec["data"])
     return found
+
+
+def test_charts_show_pilots_by_their_display_names(reports: dict[str, str]) -> None:
+    """Every chart's data names a pilot as a reader knows it (model/data/pilots.toml), never
+    by its code: codes stay in exports."""
+    pilots_seen: set[str] = set()
+    for spec in specs(reports["nl"]).values():
+        for data in _datasets(spec):
+            for row in data["values"]:
+                if isinstance(row, dict) and row.get("pilot") is not None:
+                    pilots_seen.add(str(row["pilot"]))
+    assert pilots_seen, "some chart carries a pilot"
+    assert pilots_seen <= {"Den Bosch", "Gooi en Vechtstreek"}, pilots_seen
+    assert "Gooi en Vechtstreek" in pilots_seen

@@ -189,8 +189,16 @@ class _Run:
         return out
 
     def drawn(self, name: str, frame: pl.DataFrame) -> pl.DataFrame:
-        """The frame ``name`` as a chart embeds it: hidden values absent (null)."""
-        return frame if self.publication is None else self.publication.chart(name, frame)
+        """The frame ``name`` as a chart embeds it: hidden values absent (null), and pilots
+        by their display names in the report's language (codes stay in exports)."""
+        from brugdata.model.pilots import pilot_name
+
+        out = frame if self.publication is None else self.publication.chart(name, frame)
+        if "pilot" in out.columns and out.schema["pilot"] == pl.String:
+            codes = out["pilot"].drop_nulls().unique().to_list()
+            names = {code: pilot_name(code, self.lang) for code in codes}
+            out = out.with_columns(pl.col("pilot").replace(names))
+        return out
 
     def chart(self, name: str, chart: Any, *, flat_x_labels: bool = False) -> None:
         """Keep chart ``name``, configured for the page."""
