@@ -79,7 +79,8 @@ def brugdata_calls(school_year: str) -> dict[str, Callable[[Any], dict[str, pl.D
 
     def compare(store: Any) -> dict[str, pl.DataFrame]:
         r = brugdata.compare(store, school_year=school_year)
-        figures = r.filter(pl.col("metric").is_in(FIGURES) & pl.col("label").is_null())
+        # a figure over the schools with a known population carries a label saying so
+        figures = r.filter(pl.col("metric").is_in(FIGURES))
         themes = r.filter(pl.col("metric") == "top_theme")
         return {
             "figures": figures.select("pilot", "school_year", "metric", "value"),

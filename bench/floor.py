@@ -198,7 +198,8 @@ def compare(
     WITH s AS (SELECT * FROM {f["schools"]} WHERE school_year = '{school_year}')
     SELECT coalesce(s.pilot, o.pilot) AS pilot, c.officer_id, c.school_id, c.counterpart,
            c.person_key, c.family_key, c.colleague_role, c.partner_id, c.referred_to,
-           c.themes
+           c.themes, s.families IS NOT NULL AS families_known,
+           s.pupils IS NOT NULL AS pupils_known
     FROM (SELECT * FROM {f["contacts"]}
           WHERE date >= DATE '{year}-08-01' AND date < DATE '{year + 1}-08-01') c
     LEFT JOIN s ON s.school_id = c.school_id
@@ -210,16 +211,23 @@ def compare(
     hours AS (SELECT s.pilot, sum(a.hours_per_week) AS hours
               FROM {f["assignments"]} a JOIN s USING (school_id, school_year)
               GROUP BY ALL),
+    -- a population with schools of unknown count is given over the schools whose count is
+    -- known, and so is the reach as a share of it
     pop AS (SELECT pilot, count(DISTINCT school_id) AS schools,
                    CAST(sum(pupils) AS DOUBLE) AS pupils,
-                   CASE WHEN count(*) FILTER (WHERE families IS NULL) = 0
-                        THEN CAST(sum(families) AS DOUBLE) END AS families
+                   CAST(sum(families) AS DOUBLE) AS families,
+                   count(*) FILTER (WHERE pupils IS NULL) AS pupils_unknown,
+                   count(*) FILTER (WHERE families IS NULL) AS families_unknown
             FROM s GROUP BY ALL),
     reached AS (
         SELECT pilot,
                count(DISTINCT coalesce(family_key, person_key))
                    FILTER (WHERE counterpart = 'parent') AS parents,
                count(DISTINCT person_key) FILTER (WHERE counterpart = 'pupil') AS pupils,
+               count(DISTINCT coalesce(family_key, person_key))
+                   FILTER (WHERE counterpart = 'parent' AND families_known) AS parents_known,
+               count(DISTINCT person_key)
+                   FILTER (WHERE counterpart = 'pupil' AND pupils_known) AS pupils_known,
                count(*) AS contacts
         FROM cy GROUP BY ALL),
     pupil_cases AS (
@@ -253,8 +261,10 @@ def compare(
         SELECT p.pilot, p.schools AS "schools", officers.officers AS "officers",
                h.hours AS "hours_per_week", p.pupils AS "pupils", p.families AS "families",
                r.parents AS "parents_reached", r.pupils AS "pupils_reached",
-               100.0 * r.parents / p.families AS "parents_reached_pct",
-               100.0 * r.pupils / p.pupils AS "pupils_reached_pct",
+               100.0 * CASE WHEN p.families_unknown > 0 THEN r.parents_known ELSE r.parents END
+                   / p.families AS "parents_reached_pct",
+               100.0 * CASE WHEN p.pupils_unknown > 0 THEN r.pupils_known ELSE r.pupils END
+                   / p.pupils AS "pupils_reached_pct",
                r.parents / h.hours AS "parents_reached_per_weekly_hour",
                r.pupils / h.hours AS "pupils_reached_per_weekly_hour",
                r.contacts AS "contacts",

@@ -245,17 +245,32 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
         s[["school_id", "school_year", "pilot"]], on=["school_id", "school_year"]
     )
     hours = a.groupby("pilot")["hours_per_week"].sum()
+    # a population with schools of unknown count is given over the schools whose count is
+    # known, and so is the reach as a share of it
     pop = s.groupby("pilot").agg(
         schools=("school_id", "nunique"),
-        pupils=("pupils", "sum"),
-        families=("families", lambda f: f.sum() if f.notna().all() else np.nan),
+        pupils=("pupils", lambda x: x.sum(min_count=1)),
+        families=("families", lambda x: x.sum(min_count=1)),
+        pupils_unknown=("pupils", lambda x: x.isna().sum()),
+        families_unknown=("families", lambda x: x.isna().sum()),
     )
     parents = c[c["counterpart"] == "parent"]
     pupils = c[c["counterpart"] == "pupil"]
-    parents_reached = (
-        parents["family_key"].fillna(parents["person_key"]).groupby(parents["pilot"]).nunique()
-    )
+    family = parents["family_key"].fillna(parents["person_key"])
+    parents_reached = family.groupby(parents["pilot"]).nunique()
     pupils_reached = pupils.groupby("pilot")["person_key"].nunique()
+    known_f = parents["school_id"].isin(s.loc[s["families"].notna(), "school_id"])
+    known_p = pupils["school_id"].isin(s.loc[s["pupils"].notna(), "school_id"])
+    parents_known = family[known_f].groupby(parents.loc[known_f, "pilot"]).nunique()
+    pupils_known = pupils[known_p].groupby("pilot")["person_key"].nunique()
+    parents_for_pct = parents_reached.where(
+        pop["families_unknown"].reindex(parents_reached.index) == 0,
+        parents_known.reindex(parents_reached.index).fillna(0),
+    )
+    pupils_for_pct = pupils_reached.where(
+        pop["pupils_unknown"].reindex(pupils_reached.index) == 0,
+        pupils_known.reindex(pupils_reached.index).fillna(0),
+    )
     contacts = c.groupby("pilot").size()
     cases = pupils.groupby(["pilot", "person_key"])["family_key"].first().reset_index()
     fams = parents.assign(family=parents["family_key"].fillna(parents["person_key"]))[
@@ -278,8 +293,8 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
             "families": pop["families"],
             "parents_reached": parents_reached,
             "pupils_reached": pupils_reached,
-            "parents_reached_pct": 100.0 * parents_reached / pop["families"],
-            "pupils_reached_pct": 100.0 * pupils_reached / pop["pupils"],
+            "parents_reached_pct": 100.0 * parents_for_pct / pop["families"],
+            "pupils_reached_pct": 100.0 * pupils_for_pct / pop["pupils"],
             "parents_reached_per_weekly_hour": parents_reached / hours,
             "pupils_reached_per_weekly_hour": pupils_reached / hours,
             "contacts": contacts,
