@@ -679,3 +679,27 @@ def _remember_sample(sample_store: Store) -> None:
 
 def _sample_path() -> Path:
     return _SAMPLE[0]
+
+
+def test_report_with_png_and_svg_logs_every_file(tmp_path: Path) -> None:
+    """`brugdata report --png DIR --svg DIR` writes both image sets from the one protected
+    build, and its output log names every file written with its SHA-256."""
+    import hashlib
+
+    out = tmp_path / "r.html"
+    args = ["report", "--db", str(_sample_path()), "--out", str(out)]
+    result = CliRunner().invoke(
+        app, [*args, "--png", str(tmp_path / "p"), "--svg", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 0, result.output
+    written = [
+        out,
+        *sorted((tmp_path / "p").glob("*.png")),
+        *sorted((tmp_path / "s").glob("*.svg")),
+    ]
+    assert any(p.suffix == ".png" for p in written) and any(p.suffix == ".svg" for p in written)
+    log = json.loads((tmp_path / "r.checks.json").read_text("utf-8"))
+    logged = {(f["file"], f["sha256"]) for f in log["files"]}
+    for path in written:
+        assert (path.name, hashlib.sha256(path.read_bytes()).hexdigest()) in logged, path.name
+    assert len(log["files"]) == len(written)

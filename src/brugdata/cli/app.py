@@ -434,7 +434,7 @@ def report(
 ) -> None:
     """Write the evaluation report: ONE self-contained HTML file that opens offline, with
     small-cell protection (counts below 10 shown as <10)."""
-    from brugdata.publish.report import save_charts, write_report
+    from brugdata.publish.report import write_report
 
     with _open(db, read_only=True) as store:
         try:
@@ -445,17 +445,10 @@ def report(
                 lang=lang.value,
                 title=title,
                 school_year=school_year,
-                png_dir=png if png is not None else svg,
-                image_format="png" if png is not None else "svg",
+                png_dir=png,
+                svg_dir=svg,
                 checks=True,
             )
-            if svg is not None and png is not None:
-                from brugdata.publish.report import report_charts
-
-                charts = report_charts(
-                    store, pilots=pilot, lang=lang.value, school_year=school_year
-                )
-                save_charts(charts, svg, image_format="svg", lang=lang.value)
         except (BrugdataError, ValueError) as exc:
             raise fail(str(exc)) from None
     out.print(f"wrote {path}", markup=False)

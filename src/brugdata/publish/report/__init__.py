@@ -100,6 +100,7 @@ def write_report(
     transform: Transform | None = None,
     school_year: str | None = None,
     checks: bool = False,
+    svg_dir: str | Path | None = None,
 ) -> Path:
     """Write the evaluation report of the store as ONE self-contained HTML file at ``out``.
 
@@ -112,9 +113,10 @@ def write_report(
     small-cell protection (:class:`brugdata.publish.protect.Publication`: counts below 10
     shown as ``<10``), unless ``brugdata.settings.protect`` is False: then every page and
     image carries the banner "niet beschermd / not protected". With ``png_dir`` every chart
-    is also written there as ``<name>.png`` (or ``.svg`` with ``image_format="svg"``). With
-    ``checks`` the output log ``<name>.checks.json`` is written beside ``out``
-    (:mod:`brugdata.publish.checks`).
+    is also written there as ``<name>.png`` (or ``.svg`` with ``image_format="svg"``), and
+    with ``svg_dir`` as ``<name>.svg`` there, from the same protected charts. With
+    ``checks`` the output log ``<name>.checks.json`` (every file written, images included) is
+    written beside ``out`` (:mod:`brugdata.publish.checks`).
 
     The page inlines the Vega, Vega-Lite and vega-embed JavaScript once and needs no network.
     Returns the path written. Raises ValueError for an unknown pilot, school year or language.
@@ -129,11 +131,13 @@ def write_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     files = [path]
+    banner = None if built.publication.protected else UNPROTECTED
     if png_dir is not None:
-        banner = None if built.publication.protected else UNPROTECTED
         files += save_charts(
             built.charts, png_dir, image_format=image_format, lang=lang, banner=banner
         )
+    if svg_dir is not None:
+        files += save_charts(built.charts, svg_dir, image_format="svg", lang=lang, banner=banner)
     if checks:
         write_checks(path, files, built.publication)
     return path
