@@ -579,3 +579,58 @@ def test_a_year_asked_for_has_only_the_pilots_active_that_year() -> None:
     early = network(frames, school_year="2023-2024").officers
     assert early["officer_id"].to_list() == ["O1"]  # pB had nothing in 2023-2024
     assert early.to_dicts() == whole.filter(pl.col("school_year") == "2023-2024").to_dicts()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_numpy_betweenness_equals_networkx_to_the_last_bit(seed: int) -> None:
+    """The numpy path (brugdata.analysis._betweenness) gives networkx's numbers exactly, on
+    random bipartite officer–node graphs with repeated and isolated nodes."""
+    import random
+
+    import networkx as nx
+
+    from brugdata.analysis._betweenness import degree_betweenness
+
+    rng = random.Random(seed)
+    n = rng.randint(5, 60)
+    pairs = list(
+        dict.fromkeys(
+            (rng.randrange(n // 3 + 1), rng.randrange(n // 3 + 1, n)) for _ in range(n * 2)
+        )
+    )
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(pairs)
+    degree, between = degree_betweenness(n, pairs)
+    expected = nx.betweenness_centrality(g, normalized=True)
+    assert between == [expected[v] for v in range(n)]
+    assert degree == [d for _, d in sorted(g.degree())]
+
+
+def test_network_metrics_are_the_same_by_both_paths(sample_store: Store) -> None:
+    from brugdata.analysis import _graph
+
+    result = network(sample_store, source="log")
+    edges, officers = result.edges, result.officers
+    fast = _graph.metrics(edges, officers)
+    groups = officers.select("pilot", "school_year").unique().sort("pilot", "school_year")
+    for pilot, year in groups.iter_rows():
+        e = edges.filter((pl.col("school_year") == year) & (pl.col("pilot") == pilot))
+        o = officers.filter((pl.col("school_year") == year) & (pl.col("pilot") == pilot))
+        rows, counts = _graph._metrics_networkx(e, o, pilot)
+        got = (
+            fast[0]
+            .filter(pl.col("school_year") == year)
+            .join(o.select("officer_id"), on="officer_id")
+        )
+        want = {r["officer_id"]: (r["degree_centrality"], r["betweenness"]) for r in rows}
+        assert {
+            r["officer_id"]: (r["degree_centrality"], r["betweenness"])
+            for r in got.iter_rows(named=True)
+        } == want
+        pilot_row = fast[1].filter((pl.col("pilot") == pilot) & (pl.col("school_year") == year))
+        assert pilot_row.select("nodes", "edges", "density").row(0) == (
+            counts["nodes"],
+            counts["edges"],
+            counts["density"],
+        )

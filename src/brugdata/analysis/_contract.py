@@ -33,6 +33,7 @@ __all__ = [
     "has_log",
     "has_survey",
     "holdings",
+    "logged_pilots",
     "need",
     "resolve_source",
     "selection_text",
@@ -203,7 +204,9 @@ def _pilots(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _years(con: duckdb.DuckDBPyConnection) -> list[str]:
-    from brugdata.sql import school_year_sql
+    """Every school year the store has data of (the contacts' years from their counts, which
+    a store keeps small: ``brugdata.store.derived``)."""
+    from brugdata.analysis._common import counts_x
 
     rows = con.execute(
         f"""SELECT DISTINCT y FROM (
@@ -212,7 +215,7 @@ def _years(con: duckdb.DuckDBPyConnection) -> list[str]:
             SELECT school_year FROM survey UNION ALL
             SELECT school_year FROM survey_answers UNION ALL
             SELECT school_year FROM time_use UNION ALL
-            SELECT DISTINCT {school_year_sql("date")} FROM contacts
+            SELECT DISTINCT school_year FROM ({counts_x(con)})
         ) WHERE y IS NOT NULL ORDER BY y"""
     ).fetchall()
     return [r[0] for r in rows]
@@ -304,17 +307,29 @@ def _where(pilots: Sequence[str] | None, school_year: str | None) -> tuple[str, 
     return " AND ".join(conds), params
 
 
+def logged_pilots(con: duckdb.DuckDBPyConnection, school_year: str | None) -> set[str | None]:
+    """The pilots (None for contacts of no pilot) with logged contacts in ``school_year``
+    (None: in any school year): one query over the contact counts, which a store keeps as a
+    small derived table (``brugdata.store.derived``), so asking per pilot costs nothing."""
+    from brugdata.analysis._common import counts_x
+
+    where, params = ("TRUE", []) if school_year is None else ("school_year = ?", [school_year])
+    rows = con.execute(
+        f"SELECT DISTINCT pilot FROM ({counts_x(con)}) WHERE {where}", params
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def has_log(
     con: duckdb.DuckDBPyConnection,
     pilots: Sequence[str] | None,
     school_year: str | None,
     *,
     time_use: bool = False,
+    logged: set[str | None] | None = None,
 ) -> bool:
     """Whether the store has logged contacts (or, with ``time_use``, time-use rows) for the
-    selection."""
-    from brugdata.analysis._common import contacts_x
-
+    selection; ``logged`` is :func:`logged_pilots` of the school year when the caller has it."""
     where, params = _where(pilots, school_year)
     if time_use:
         found = con.execute(
@@ -326,8 +341,9 @@ def has_log(
         ).fetchall()
         if found:
             return True
-    sql = f"SELECT 1 FROM ({contacts_x(school_year)}) WHERE {where} LIMIT 1"
-    return bool(con.execute(sql, params).fetchall())
+    if logged is None:
+        logged = logged_pilots(con, school_year)
+    return bool(logged) if not pilots else any(p in logged for p in pilots)
 
 
 def has_survey(

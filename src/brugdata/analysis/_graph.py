@@ -136,38 +136,33 @@ def to_networkx(
 
 def metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Degree centrality and betweenness per officer and school year; nodes, edges and
-    density per pilot and school year: networkx on each pilot's graph of one school year."""
-    import networkx as nx
-    from networkx.algorithms import bipartite
-
+    density per pilot and school year, on each pilot's graph of one school year: with numpy
+    (:mod:`brugdata.analysis._betweenness`, the same numbers) where it is installed and the
+    graph fits, else networkx."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:  # pragma: no cover - without numpy: networkx, same numbers, slower
+        fast = False
+    else:
+        fast = True
     officer_rows: list[dict[str, Any]] = []
     pilot_rows: list[dict[str, Any]] = []
     groups = officers.select("pilot", "school_year").unique().sort("pilot", "school_year")
+    keys = ["pilot", "school_year"]
+    edges_of = edges.partition_by(keys, as_dict=True, maintain_order=True)
+    officers_of = officers.partition_by(keys, as_dict=True, maintain_order=True)
     for pilot, year in groups.iter_rows():
-        in_year = pl.col("school_year") == year
-        g = _graph(edges.filter(in_year), officers.filter(in_year), pilot)
-        officer_nodes = {n for n, kind in g.nodes(data="kind") if kind == "officer"}
-        n = g.number_of_nodes()
-        degree = {v: d / (n - 1) for v, d in g.degree()} if n > 1 else {v: 0.0 for v in g}
-        between = nx.betweenness_centrality(g, normalized=True)
-        for v in officer_nodes:
-            officer_rows.append(
-                {
-                    "school_year": year,
-                    "officer_id": g.nodes[v]["node"],
-                    "degree_centrality": float(degree[v]),
-                    "betweenness": float(between[v]),
-                }
-            )
-        pilot_rows.append(
-            {
-                "pilot": pilot,
-                "school_year": year,
-                "nodes": n - len(officer_nodes),
-                "edges": g.number_of_edges(),
-                "density": float(bipartite.density(g, officer_nodes)) if officer_nodes else 0.0,
-            }
-        )
+        if pilot is None:  # as _graph: no pilot takes everything of the year
+            in_year = pl.col("school_year") == year
+            e, o = edges.filter(in_year), officers.filter(in_year)
+        else:
+            e, o = edges_of.get((pilot, year), edges.clear()), officers_of[(pilot, year)]
+        rows = _metrics_numpy(e, o) if fast else None
+        if rows is None:
+            rows = _metrics_networkx(e, o, pilot)
+        per_officer, counts = rows
+        officer_rows += [{"school_year": year, **r} for r in per_officer]
+        pilot_rows.append({"pilot": pilot, "school_year": year, **counts})
     officer_metrics = pl.DataFrame(
         officer_rows,
         schema={
@@ -188,3 +183,74 @@ def metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, 
         },
     )
     return officer_metrics, pilot_metrics
+
+
+def _metrics_networkx(
+    edges: pl.DataFrame, officers: pl.DataFrame, pilot: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The officers' degree centrality and betweenness, and the graph's nodes, edges and
+    density, by networkx on the graph of ``edges`` and ``officers`` (one pilot, one year)."""
+    import networkx as nx
+    from networkx.algorithms import bipartite
+
+    g = _graph(edges, officers, pilot)
+    officer_nodes = {n for n, kind in g.nodes(data="kind") if kind == "officer"}
+    n = g.number_of_nodes()
+    degree = {v: d / (n - 1) for v, d in g.degree()} if n > 1 else {v: 0.0 for v in g}
+    between = nx.betweenness_centrality(g, normalized=True)
+    rows = [
+        {
+            "officer_id": g.nodes[v]["node"],
+            "degree_centrality": float(degree[v]),
+            "betweenness": float(between[v]),
+        }
+        for v in officer_nodes
+    ]
+    counts = {
+        "nodes": n - len(officer_nodes),
+        "edges": g.number_of_edges(),
+        "density": float(bipartite.density(g, officer_nodes)) if officer_nodes else 0.0,
+    }
+    return rows, counts
+
+
+def _metrics_numpy(
+    edges: pl.DataFrame, officers: pl.DataFrame
+) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """:func:`_metrics_networkx` without building a networkx graph: the same nodes and
+    adjacency order as :func:`_graph` and the same betweenness (numpy, every source at once);
+    None for a graph too large for n × n arrays."""
+    from brugdata.analysis._betweenness import DENSE_LIMIT, Nodes, degree_betweenness
+
+    nodes = Nodes()
+    for officer_id in (
+        officers.select("pilot", "officer_id").unique(maintain_order=True)["officer_id"].to_list()
+    ):
+        nodes.add(_officer_node(officer_id), officer_id, True)
+    pairs: dict[tuple[int, int], None] = {}
+    for officer_id, kind, other in zip(
+        edges["officer_id"].to_list(),
+        edges["node_kind"].to_list(),
+        edges["node"].to_list(),
+        strict=True,
+    ):
+        u = nodes.add(_officer_node(officer_id), officer_id, True)
+        v = nodes.add(_counterpart_node(kind, other), other, False)
+        pairs.setdefault((u, v))
+    n = len(nodes.names)
+    if n > DENSE_LIMIT:
+        return None
+    n_off = sum(nodes.is_officer)
+    degree, between = degree_betweenness(n, list(pairs))
+    rows = [
+        {
+            "officer_id": nodes.names[v],
+            "degree_centrality": float(degree[v] / (n - 1)) if n > 1 else 0.0,
+            "betweenness": float(between[v]),
+        }
+        for v in range(n)
+        if nodes.is_officer[v]
+    ]
+    m = len(pairs)
+    density = 0.0 if m == 0 or n_off == 0 else float(m / (n_off * (n - n_off)))
+    return rows, {"nodes": n - n_off, "edges": m, "density": density}

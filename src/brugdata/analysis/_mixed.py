@@ -17,8 +17,8 @@ from brugdata.analysis._contract import (
     Frames,
     _pilots,
     check_selection,
-    has_log,
     has_survey,
+    logged_pilots,
 )
 from brugdata.sql import connect
 
@@ -33,7 +33,8 @@ def split_sources(
     """(pilots with logged contacts, pilots with only questionnaire answers) of the selection
     in ``school_year``, when it holds both kinds; else None."""
     chosen = list(pilots) if pilots else _pilots(con)
-    logged = [p for p in chosen if has_log(con, [p], school_year)]
+    with_log = logged_pilots(con, school_year)
+    logged = [p for p in chosen if p in with_log]
     answered = [p for p in chosen if p not in logged and has_survey(con, [p], school_year)]
     return (logged, answered) if logged and answered else None
 
