@@ -154,6 +154,16 @@ def worker_import(args: argparse.Namespace) -> dict[str, Any]:
     return {"timings": {"import": times}}
 
 
+def _remove(paths: Any) -> None:
+    """Delete a store's files and folders left by an earlier run (a killed run leaves the
+    folder its write worked in)."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
 def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
     """Ingest the folder of ``fmt`` files into a new store, ``args.repeat`` times."""
     import brugdata
@@ -184,8 +194,7 @@ def worker_ingest(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
     times, breakdown, outcome = [], [], {}
     for run in range(args.repeat):
         path = work / f"store_{fmt}.duckdb"
-        for stale in work.glob(f"store_{fmt}.duckdb*"):
-            stale.unlink()
+        _remove(work.glob(f"store_{fmt}.duckdb*"))
         parts.clear()
         t = time.perf_counter()
         with brugdata.open(path) as store:
@@ -232,8 +241,7 @@ def worker_year_setup(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(args.data) / "work"
     work.mkdir(exist_ok=True)
     base = work / "base.duckdb"
-    for stale in work.glob("base.duckdb*"):
-        stale.unlink()
+    _remove(work.glob("base.duckdb*"))
     with brugdata.open(base) as store:
         store.ingest(*_year_files(Path(args.data))[0])
     return {"store_bytes": base.stat().st_size}
@@ -249,8 +257,7 @@ def worker_ingest_year(args: argparse.Namespace) -> dict[str, Any]:
     last = _year_files(Path(args.data))[1]
     times, copies = [], []
     for _ in range(args.repeat):
-        for stale in work.glob("year.duckdb*"):
-            stale.unlink()
+        _remove(work.glob("year.duckdb*"))
         t = time.perf_counter()
         shutil.copyfile(base, path)
         copies.append(time.perf_counter() - t)
