@@ -47,7 +47,7 @@ def thin(folder: Path, draw: st.DataObject) -> None:
         pl.read_csv(survey, infer_schema=False).head(n).write_csv(survey)
 
 
-def audit(out: Path, db: Path) -> None:
+def assert_nothing_leaks(out: Path, db: Path) -> None:
     """Every output of a publication from the store at ``db``, attacked."""
     from brugdata.publish.report import write_report
 
@@ -130,4 +130,4 @@ def test_no_hidden_value_comes_back_from_a_store_with_small_cells(draw: st.DataO
             store.ingest(folder)
         out = Path(tmp) / "out"
         out.mkdir()
-        audit(out, db)
+        assert_nothing_leaks(out, db)
