@@ -46,7 +46,7 @@ from brugdata.analysis._cases import (
     partner_classes,
     unattached_sql,
 )
-from brugdata.analysis._common import contacts_x, pilot_clause, wilson_exprs
+from brugdata.analysis._common import contacts_x, homogeneity, pilot_clause, wilson_exprs
 from brugdata.analysis._contract import (
     Frames,
     check_selection,
@@ -54,7 +54,6 @@ from brugdata.analysis._contract import (
     has_log,
     need,
 )
-from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.sql import Source, connect, query
 
 __all__ = [
@@ -384,25 +383,8 @@ def _outcomes(
 
 def _with_test(outcomes: pl.DataFrame) -> pl.DataFrame:
     """``method`` and ``p_value`` of a chi-square test over the pilots of each school year."""
-    tests = []
-    for (year,), part in outcomes.group_by("school_year", maintain_order=True):
-        chi2, df, p = chi2_homogeneity(part["no_referral"].to_list(), part["cases"].to_list())
-        tests.append(
-            {
-                "school_year": year,
-                "method": f"{_HOMOGENEITY}, chi2 = {chi2:.2f}, df = {df}" if df else None,
-                "p_value": p if df else None,
-            }
-        )
-    test = pl.DataFrame(
-        tests, schema={"school_year": pl.String, "method": pl.String, "p_value": pl.Float64}
-    )
-    columns = outcomes.columns
-    return (
-        outcomes.drop("method", "p_value")
-        .join(test, on="school_year", how="left", nulls_equal=True)
-        .select(columns)
-    )
+    tested = homogeneity(outcomes.drop("method", "p_value"), "no_referral", "cases", _HOMOGENEITY)
+    return tested.select(outcomes.columns)
 
 
 def _routes(con: duckdb.DuckDBPyConnection, head: str, params: list[Any]) -> pl.DataFrame:
