@@ -57,7 +57,17 @@ def test_reach_by_pilot_counts_a_family_once_across_schools_and_officers() -> No
     out = reach(frames(), by="pilot", school_year=Y)
     a_parent = row(out, pilot="A", counterpart="parent")
     assert a_parent["reached"] == 3  # F1, P3, F4
-    assert a_parent["pct"] is None  # S2's families unknown: no guess
+    # S2's families unknown: no guess at the population of the pilot, and the share over
+    # the one school whose count is known: F1 and P3 of S1's 8 families = 25%
+    assert a_parent["population"] is None
+    assert (a_parent["schools_known"], a_parent["schools"]) == (1, 2)
+    assert (a_parent["reached_known"], a_parent["population_known"]) == (2, 8)
+    assert a_parent["pct"] == 25.0
+    assert a_parent["ci_low"] == pytest.approx(7.147, abs=1e-2)  # Wilson 2/8, as above
+    assert a_parent["note"] == (
+        "population unknown: families not known at 1 of 2 schools; "
+        "pct over the 1 of 2 schools whose count is known"
+    )
     a_pupil = row(out, pilot="A", counterpart="pupil")
     assert (a_pupil["reached"], a_pupil["population"]) == (2, 30)
     assert a_pupil["pct"] == pytest.approx(200 / 30)
@@ -99,7 +109,9 @@ def test_reach_bands_by_officer_and_the_old_level_keyword() -> None:
     out = reach_bands(frames(), by="officer", school_year=Y)
     a = out.filter(pl.col("pilot") == "A")
     # O1: F1 of S1's 8 families = 12.5%; O2: P3, F4 of S1 + S2, whose families are unknown
-    assert a["units"].to_list() == [1, 0, 0, 0, 0, 1]
+    # at S2: over S1 alone P3 of 8 = 12.5%; both in 0–20%
+    assert a["band"].to_list() == ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"]
+    assert a["units"].to_list() == [2, 0, 0, 0, 0]  # no unit unknown: no "unknown" band
     assert set(out["source"]) == {"log"}
     with pytest.warns(DeprecationWarning, match="by="):
         old = reach_bands(frames(), level="officer", school_year=Y)

@@ -28,7 +28,6 @@ from brugdata.analysis._common import (
     homogeneity,
     pilot_clause,
     themes_x,
-    wilson_exprs,
 )
 from brugdata.analysis._contract import (
     AnalysisError,
@@ -382,23 +381,13 @@ def _reach_rows(
 
 
 def _partial(r: pl.DataFrame) -> pl.DataFrame:
-    """Reach with ``_k`` / ``_n`` (reached / population) and pct over the schools whose count
-    is known where some school's count is not (``label`` says over how many of how many
-    schools), so a headline figure is never unknown where part of it can be given."""
-    partial = (
-        pl.col("population").is_null()
-        & (pl.col("schools_known") > 0)
-        & (pl.col("population_known") > 0)
-    )
-    k = pl.when(partial).then(pl.col("reached_known")).otherwise(pl.col("reached"))
-    n = pl.when(partial).then(pl.col("population_known")).otherwise(pl.col("population"))
-    out = r.with_columns(_k=k.cast(pl.Int64), _n=n.cast(pl.Int64), _partial=partial)
-    low, high = wilson_exprs("_k", "_n")
-    return out.with_columns(
-        pct=pl.when(pl.col("_partial")).then(pl.col("_k") / pl.col("_n") * 100).otherwise("pct"),
-        ci_low=pl.when(pl.col("_partial")).then(low).otherwise("ci_low"),
-        ci_high=pl.when(pl.col("_partial")).then(high).otherwise("ci_high"),
-        label=pl.when(pl.col("_partial")).then(
+    """Reach (from :func:`~brugdata.analysis.reach._log_reach`, whose pct is over the schools
+    whose count is known where some school's count is not) with ``label`` saying over how
+    many of how many schools such a pct is."""
+    partial = pl.col("population").is_null() & pl.col("pct").is_not_null()
+    return r.with_columns(
+        _partial=partial,
+        label=pl.when(partial).then(
             pl.format("{} of {} schools (count known)", pl.col("schools_known"), pl.col("schools"))
         ),
     )

@@ -5,7 +5,9 @@ distinct families (``family_key``, else ``person_key``) of parent contacts. The 
 group is the pupils or families of its schools, summed: for a school the school itself, for a
 pilot or school type its schools in ``schools``, for an officer the schools of the officer's
 ``assignments`` that school year. A population with a school whose count is unknown (``families``
-empty) is unknown as a whole: ``pct`` is null and ``note`` says why; it is never guessed.
+empty) is unknown as a whole (``population`` is null, ``note`` says why; it is never guessed);
+``pct`` is then the share over the schools whose count is known, so a headline figure is never
+unknown where part of it can be given.
 
 DUO publishes pupil counts of 1 to 4 as ``<5``; :func:`brugdata.reference.fill_population`
 keeps the bounds in the table ``population_bounds``. :func:`reach` reads them when the store
@@ -68,6 +70,9 @@ REACH_SCHEMA = pl.Schema(
         "pct_low": pl.Float64,
         "pct_high": pl.Float64,
         "population_bounded": pl.Boolean,
+        "schools_known": pl.Int64,
+        "reached_known": pl.Int64,
+        "population_known": pl.Int64,
         "respondents": pl.Int64,
         "respondents_with_population": pl.Int64,
         "reached_with_population": pl.Int64,
@@ -129,15 +134,20 @@ def reach(
 
     Columns: the group columns (pilot, school_id, officer_id, school_type, municipality as
     asked), school_year, counterpart (parent | pupil), reached (distinct families or pupils
-    contacted), population (families or pupils of the group's schools; null when unknown), pct
-    (reached / population × 100), ci_low, ci_high (95% Wilson interval of pct), schools
+    contacted), population (families or pupils of the group's schools; null when the count of
+    one of them is unknown), pct (reached / population × 100; where population is null, the
+    share over the schools whose count is known: reached_known / population_known × 100, and
+    note says over how many of how many schools; null only when no school's count is known),
+    ci_low, ci_high (95% Wilson interval of pct), schools
     (schools in the group), hours_per_week (officer hours assigned to the group's schools,
     summed), reached_per_weekly_hour (reached / hours_per_week: reach per hour of officer time
     a week, to compare pilots with 6 h/week and full-time officers), note (why pct is missing,
     or that the pupils are bounded), pct_low, pct_high (reach against the upper and the lower
     bound of the population: reached / sum(pupils_high) × 100 and reached / sum(pupils_low) ×
     100 over the group's schools; null when pct is), population_bounded (true when a school of
-    the group has pupils_low < pupils_high), respondents, respondents_with_population,
+    the group has pupils_low < pupils_high), schools_known (the group's schools whose count is
+    known), reached_known (reached at those schools), population_known (their families or
+    pupils), respondents, respondents_with_population,
     reached_with_population (questionnaire only, null for the log), source (log | survey).
 
     The bounds of a school come from ``population_bounds`` (DUO pupil counts with ``<5``
@@ -304,18 +314,40 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         population_known=population.cast(pl.Int64),
         schools_known=(pl.col("schools") - unknown).cast(pl.Int64),
         reached_known=pl.col("reached_known").cast(pl.Int64),
-    ).with_columns(
-        pct=pl.when(pl.col("population") > 0).then(pl.col("reached") / pl.col("population") * 100),
     )
-    low, high = wilson_exprs("reached", "population")
+    # pct's numerator and denominator: the whole group where every count is known, else
+    # the schools whose count is known (never a guess for the others)
+    partial = (
+        pl.col("population").is_null()
+        & (pl.col("schools_known") > 0)
+        & (pl.col("population_known") > 0)
+    )
+    out = out.with_columns(
+        _k=pl.when(partial).then(pl.col("reached_known")).otherwise(pl.col("reached")),
+        _n=pl.when(partial).then(pl.col("population_known")).otherwise(pl.col("population")),
+        note=pl.when(partial)
+        .then(
+            pl.format(
+                "{}; pct over the {} of {} schools whose count is known",
+                pl.col("note"),
+                pl.col("schools_known"),
+                pl.col("schools"),
+            )
+        )
+        .otherwise(pl.col("note")),
+    ).with_columns(
+        pct=pl.when(pl.col("_n") > 0).then(pl.col("_k") / pl.col("_n") * 100),
+    )
+    low, high = wilson_exprs("_k", "_n")
 
     def against(bound: str) -> pl.Expr:
-        """Reach against a bound of the pupils (pct itself for parents)."""
+        """Reach against a bound of the pupils (pct itself for parents); the bounds sum
+        over the schools whose count is known, as ``_n`` does."""
         return (
             pl.when(parent)
             .then(pl.col("pct"))
             .when(pl.col("pct").is_not_null() & (pl.col(bound) > 0))
-            .then(pl.col("reached") / pl.col(bound) * 100)
+            .then(pl.col("_k") / pl.col(bound) * 100)
         )
 
     return (
@@ -355,6 +387,8 @@ def _finish(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
             "reached_known",
             "population_known",
             "schools_known",
+            "_k",
+            "_n",
         )
         .sort([*keys, "school_year", "counterpart"], nulls_last=True)
     )

@@ -90,9 +90,22 @@ class Declaration:
 
 _REACH = Declaration(
     keys=("counterpart", "note", "source"),
-    people=("reached", "respondents", "respondents_with_population", "reached_with_population"),
+    people=(
+        "reached",
+        "reached_known",
+        "respondents",
+        "respondents_with_population",
+        "reached_with_population",
+    ),
     derived=("pct", "ci_low", "ci_high", "reached_per_weekly_hour", "pct_low", "pct_high"),
-    public=("population", "schools", "hours_per_week", "population_bounded"),
+    public=(
+        "population",
+        "schools",
+        "hours_per_week",
+        "population_bounded",
+        "schools_known",
+        "population_known",
+    ),
 )
 _BANDS = Declaration(keys=("band", "low", "high", "source"), public=("units", "share"), margins=())
 _PARENTS = Declaration(

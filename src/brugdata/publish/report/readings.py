@@ -66,29 +66,21 @@ def summary_readings(s: Summary, tx: Texts) -> list[str]:
     return items
 
 
-def partial_reach(s: Summary | None, pilot: Any, side: str) -> dict[str, Any] | None:
-    """The key figure of ``side``'s reach (%) of ``pilot`` over the schools whose count is
-    known, when some school's count is not (its row of the key figures, with ``known`` and
-    ``schools``), else None."""
-    if s is None:
+def partial_reach(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A reach row's share over the schools whose count is known, when some school's count
+    is not (``value``, ``ci_low``, ``ci_high``, ``known`` and ``schools``, ``population`` of
+    the known schools), else None."""
+    if row.get("population") is not None or not isnum(row.get("pct")):
         return None
-    unknown = s.unknown.get((pilot, "families" if side == "parent" else "pupils"))
-    metric = "parents_reached_pct" if side == "parent" else "pupils_reached_pct"
-    hit = s.frame.filter(
-        (pl.col("pilot") == pilot) & (pl.col("metric") == metric) & pl.col("label").is_not_null()
-    )
-    if unknown is None or hit.is_empty():
+    if not row.get("schools_known"):
         return None
-    n, schools = unknown
-    pop = s.frame.filter(
-        (pl.col("pilot") == pilot)
-        & (pl.col("metric") == ("families" if side == "parent" else "pupils"))
-    )
     return {
-        **hit.row(0, named=True),
-        "known": schools - n,
-        "schools": schools,
-        "population": pop["value"][0] if pop.height else None,
+        "value": row["pct"],
+        "ci_low": row.get("ci_low"),
+        "ci_high": row.get("ci_high"),
+        "known": row["schools_known"],
+        "schools": row.get("schools"),
+        "population": row.get("population_known"),
     }
 
 
@@ -105,8 +97,8 @@ def reach_readings(
             tx.r(
                 "reach",
                 pilot=tx.pilot(pilot),
-                parents=_reach_part(tx, "parent", parent, partial_reach(s, pilot, "parent")),
-                pupils=_reach_part(tx, "pupil", pupil, partial_reach(s, pilot, "pupil")),
+                parents=_reach_part(tx, "parent", parent),
+                pupils=_reach_part(tx, "pupil", pupil),
                 parents_hour=tx.fmt(parent.get("reached_per_weekly_hour"), "dec2"),
                 pupils_hour=tx.fmt(pupil.get("reached_per_weekly_hour"), "dec2"),
             )
@@ -126,12 +118,12 @@ def reach_readings(
     return items
 
 
-def _reach_part(
-    tx: Texts, side: str, row: dict[str, Any], partial: dict[str, Any] | None = None
-) -> str:
-    """The reach of one side (parent, pupil) as a clause: number, share, interval, range."""
+def _reach_part(tx: Texts, side: str, row: dict[str, Any]) -> str:
+    """The reach of one side (parent, pupil) as a clause: number, share (over the schools
+    whose count is known, where some school's count is not), interval, range."""
     n = tx.fmt(row.get("reached"), "int")
-    if row.get("pct") is None and partial is not None and partial.get("value") is not None:
+    partial = partial_reach(row)
+    if partial is not None:
         return tx.r(
             f"reach_{side}_partial",
             n=n,

@@ -198,8 +198,8 @@ def reach_table(r: Reach, tx: Texts, s: Summary | None = None) -> Table:
     notes: list[str] = []
     rows = []
     for x in r.reach.to_dicts():
-        part = partial_reach(s, x.get("pilot"), str(x.get("counterpart")))
-        if x.get("pct") is None and part is not None and part.get("value") is not None:
+        part = partial_reach(x)
+        if part is not None:
             side = "families" if x.get("counterpart") == "parent" else "pupils"
             x = {
                 **x,
