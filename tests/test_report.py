@@ -280,8 +280,14 @@ def test_pilots_and_errors(sample_store: Store, tmp_path: Path) -> None:
     before_quality = html.split('<section id="quality">')[0]
     assert "gooi_vechtstreek" not in before_quality
     assert "Gooi en Vechtstreek:" not in before_quality
-    with pytest.raises(ValueError, match="unknown pilot 'nowhere'"):
+    # the analyses' own sentence, naming what the store holds (and the code of a name)
+    held = "it holds: den_bosch, gooi_vechtstreek"
+    with pytest.raises(ValueError, match=f"no pilot 'nowhere' in the store; {held}$"):
         write_report(sample_store, tmp_path / "x.html", pilots=["nowhere"])
+    with pytest.raises(ValueError, match="has the code 'gooi_vechtstreek'"):
+        write_report(sample_store, tmp_path / "x.html", pilots=["Gooi en Vechtstreek"])
+    with pytest.raises(ValueError, match="no school year '2030-2031' in the store; it holds"):
+        write_report(sample_store, tmp_path / "x.html", school_year="2030-2031")
     with pytest.raises(ValueError, match="lang must be 'nl' or 'en'"):
         write_report(sample_store, tmp_path / "x.html", lang="de")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="image_format"):

@@ -35,6 +35,7 @@ __all__ = [
     "holdings",
     "logged_pilots",
     "need",
+    "pilot_names_of",
     "resolve_source",
     "selection_text",
 ]
@@ -203,6 +204,20 @@ def _pilots(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def pilot_names_of(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """The display names the store's own ``pilots`` table gives: code → {"nl": ..., "en":
+    ...} (a language without a name left out); empty when the store has no such table."""
+    from brugdata.sql import has_tables
+
+    if not has_tables(con, ["pilots"]):
+        return {}
+    rows = con.execute("SELECT pilot, name_nl, name_en FROM pilots").fetchall()
+    return {
+        str(code): {lang: str(name) for lang, name in (("nl", nl), ("en", en)) if name}
+        for code, nl, en in rows
+    }
+
+
 def _years(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every school year the store has data of (the contacts' years from their counts, which
     a store keeps small: ``brugdata.store.derived``)."""
@@ -248,7 +263,7 @@ def check_selection(
                 from brugdata.model.pilots import pilot_code
 
                 held = ", ".join(known) if known else "no pilots"
-                named = pilot_code(str(pilot), known)
+                named = pilot_code(str(pilot), known, pilot_names_of(con))
                 hint = f" (the pilot named {pilot!r} has the code {named!r})" if named else ""
                 raise AnalysisError(f"no pilot {pilot!r} in the store; it holds: {held}{hint}")
     if school_year is not None:

@@ -1,7 +1,7 @@
 """The pilots' display names: a pilot is stored and exported by its code (``den_bosch``) and
 shown by its name (``Den Bosch``), in Dutch or English, from the shipped, editable
-``model/data/pilots.toml``; names given at run time (:func:`set_pilot_names`, for example
-from a store's own list) come first."""
+``model/data/pilots.toml``. A store's own names (its ``pilots`` table, passed as ``names``)
+come first, then names given at run time (:func:`set_pilot_names`), then the shipped ones."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from brugdata.model.vocab import load_data_toml
 
-__all__ = ["pilot_code", "pilot_name", "pilot_names", "set_pilot_names"]
+__all__ = ["Names", "pilot_code", "pilot_name", "pilot_names", "set_pilot_names"]
 
 Lang = Literal["nl", "en"]
 
@@ -38,13 +38,18 @@ def pilot_names(lang: Lang = "nl") -> dict[str, str]:
     return out
 
 
-def pilot_name(code: Any, lang: Lang = "nl") -> str:
+#: A pilot's names by language, as a store's ``pilots`` table gives them: code → {lang: name}.
+Names = Mapping[str, Mapping[str, str]]
+
+
+def pilot_name(code: Any, lang: Lang = "nl", names: Names | None = None) -> str:
     """The display name of pilot ``code`` in ``lang`` (the other language's name, else the
-    code itself, when none is given); an en dash for None."""
+    code itself, when none is given), from ``names`` (a store's own) first; an en dash for
+    None."""
     if code is None:
         return "–"
     key = str(code)
-    for source in (_EXTRA, _shipped()):
+    for source in (names or {}, _EXTRA, _shipped()):
         names = source.get(key)
         if names:
             other = "en" if lang == "nl" else "nl"
@@ -52,9 +57,10 @@ def pilot_name(code: Any, lang: Lang = "nl") -> str:
     return key
 
 
-def pilot_code(text: str, codes: list[str]) -> str | None:
+def pilot_code(text: str, codes: list[str], names: Names | None = None) -> str | None:
     """The code of the pilot ``text`` names among ``codes``: the code itself, or a display
-    name in either language, case and spacing ignored; None when it names none."""
+    name in either language (``names`` first), case and spacing ignored; None when it names
+    none."""
 
     def norm(s: str) -> str:
         return " ".join(s.replace("_", " ").split()).casefold()
@@ -62,8 +68,8 @@ def pilot_code(text: str, codes: list[str]) -> str | None:
     wanted = norm(text)
     for code in codes:
         if norm(code) == wanted or wanted in {
-            norm(pilot_name(code, "nl")),
-            norm(pilot_name(code, "en")),
+            norm(pilot_name(code, "nl", names)),
+            norm(pilot_name(code, "en", names)),
         }:
             return code
     return None

@@ -88,6 +88,17 @@ TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         Table(
+            "pilots",
+            "One row per pilot: its display names (optional; the code is shown without one).",
+            (
+                _C("pilot", "id", "Code of the pilot, as in schools and officers.", True),
+                _C("name_nl", "text", "Name of the pilot in Dutch reports and charts.", True),
+                _C("name_en", "text", "Name in English (the Dutch name when empty)."),
+            ),
+            key=("pilot",),
+            prefixes=("pilots", "pilotnamen", "projecten"),
+        ),
+        Table(
             "schools",
             "One row per school (location) and school year.",
             (

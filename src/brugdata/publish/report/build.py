@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from brugdata.analysis._contract import check_selection, pilot_names_of
 from brugdata.ingest.privacy import header_looks_like_data, redact_label
 from brugdata.publish.report.export import configure, stack_columns
 from brugdata.publish.report.parts import OUTCOME_PARTS, shown_by_parts
@@ -156,6 +157,7 @@ class Built:
     questionnaire: Questionnaire | None = None
     charts: dict[str, Any] = field(default_factory=dict)
     publication: Any = None
+    pilot_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- building
@@ -172,6 +174,7 @@ class _Run:
     school_year: str | None
     charts: dict[str, Any] = field(default_factory=dict)
     publication: Any = None
+    pilot_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def kw(self) -> dict[str, Any]:
         """The pilots and school year, as every analysis takes them."""
@@ -196,7 +199,7 @@ class _Run:
         out = frame if self.publication is None else self.publication.chart(name, frame)
         if "pilot" in out.columns and out.schema["pilot"] == pl.String:
             codes = out["pilot"].drop_nulls().unique().to_list()
-            names = {code: pilot_name(code, self.lang) for code in codes}
+            names = {code: pilot_name(code, self.lang, self.pilot_names) for code in codes}
             out = out.with_columns(pl.col("pilot").replace(names))
         return out
 
@@ -500,25 +503,20 @@ def build(
     language; TypeError when the transform does not return a frame."""
     lang_ = check_lang(lang)
     info = source.info()
+    # an unknown pilot or school year: the analyses' own sentence naming what the store has
+    check_selection(source.con, pilots, school_year)
     known = list(info["pilots"])
     chosen = list(dict.fromkeys(pilots)) if pilots else known
-    missing = [p for p in chosen if p not in known]
-    if missing:
-        raise ValueError(
-            f"unknown pilot {', '.join(map(repr, missing))}; the store has: "
-            + (", ".join(known) or "no pilots")
-        )
     years = list(info["school_years"])
     if school_year is None and len(years) > 1:
         school_year = years[-1]
-    elif school_year is not None and school_year not in years:
-        raise ValueError(
-            f"unknown school year {school_year!r}; the store has: {', '.join(years) or 'none'}"
-        )
     publication = _publication()
     if transform is None and publication.protected:
         transform = publication.table
-    run = _Run(source, lang_, transform, chosen, school_year, publication=publication)
+    names = pilot_names_of(source.con)
+    run = _Run(
+        source, lang_, transform, chosen, school_year, publication=publication, pilot_names=names
+    )
     parts: dict[str, Any] = {}
     logged = logged_pilots(source, chosen, school_year) if info["tables"].get("contacts") else []
     if logged:
@@ -540,6 +538,7 @@ def build(
         quality,
         charts=run.charts,
         publication=publication,
+        pilot_names=names,
         **parts,
     )
 

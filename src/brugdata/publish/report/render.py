@@ -240,7 +240,7 @@ def compose(built: Built, title: str | None = None, today: dt.date | None = None
     """The page of a built report: header facts, sections and footer, as text."""
     from brugdata._version import __version__
 
-    tx = Texts(built.lang)
+    tx = Texts(built.lang, built.pilot_names)
     info = built.info
     last = info.get("last_ingest")
     facts = tx.t(

@@ -8,7 +8,7 @@ import datetime as dt
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -112,9 +112,11 @@ def pilots_in(frame: pl.DataFrame, pilots: Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Texts:
-    """The labels and value formats of one language."""
+    """The labels and value formats of one language; ``pilot_names`` are the store's own
+    display names of its pilots (its ``pilots`` table), before the shipped ones."""
 
     lang: Lang
+    pilot_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def t(self, key: str, **kw: Any) -> str:
         """A text of ``[text]``, its placeholders filled from ``kw``."""
@@ -170,11 +172,11 @@ class Texts:
         return self.fmt(value, "frac")
 
     def pilot(self, pilot: Any) -> str:
-        """A pilot's display name in the report's language (``model/data/pilots.toml``; the
-        code where it has none), an en dash for none."""
+        """A pilot's display name in the report's language (the store's ``pilots`` table,
+        else ``model/data/pilots.toml``; the code where it has none), an en dash for none."""
         from brugdata.model.pilots import pilot_name
 
-        return pilot_name(pilot, self.lang)
+        return pilot_name(pilot, self.lang, self.pilot_names)
 
     def partner_kind(self, kind: Any) -> str:
         """A partner kind's label, "unknown" for none."""
