@@ -38,6 +38,8 @@ BUILDERS: dict[str, Callable[[Store, str], Any]] = {
         brugdata.network(s, source="survey").bands, lang=lang
     ),
     "answer_codes": lambda s, lang: charts.answer_codes(brugdata.code_counts(s), lang=lang),
+    # the sample holds one school year: one point per pilot and figure
+    "trend_lines": lambda s, lang: charts.trend_lines(brugdata.compare(s), lang=lang),
 }
 
 

@@ -9,6 +9,8 @@ are not compared; a figure the data has is never blank ("–") or "onbekend".
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ class Page:
     paragraphs: list[str] = field(default_factory=list)
     tables: dict[str, list[list[str]]] = field(default_factory=dict)  # name → header + rows
     items: list[str] = field(default_factory=list)  # list items: readings and footnotes
+    specs: dict[str, Any] = field(default_factory=dict)  # chart name → its Vega-Lite spec
 
 
 class _Parser(HTMLParser):
@@ -91,7 +94,11 @@ class _Parser(HTMLParser):
 def parse(html: str) -> Page:
     parser = _Parser()
     parser.feed(html)
+    found = re.search(r'<script type="application/json" id="brugdata-specs">(.*?)</script>', html)
+    if found:
+        parser.page.specs = json.loads(found.group(1))
     return parser.page
+
 
 
 def cell(page: Page, table: str, row_head: str, column: str) -> str:
@@ -478,6 +485,22 @@ def test_two_years_trend(pages: dict[str, Page], con: Any, lang: str) -> None:
         (row,) = rows_of(page, "compare", **{head[0]: name, head[1]: figure})
         for year in (Y0, Y):
             assert row[year] == pct(parents(db, code, year)[1], lang)  # never blank
+    # the trend chart draws the same figures, a line per pilot (by its name) over the years
+    drawn = {
+        (r["pilot"], r["school_year"], r["metric"]): r["value"]
+        for rows in page.specs["trend"]["datasets"].values()
+        for r in rows
+    }
+    for code, name in NAMES.items():
+        for year in (Y0, Y):
+            per_hour = contacts_by_pilot(db, year)[code] / (hours_by_pilot(db, year)[code] * WEEKS)
+            assert drawn[(name, year, "contacts_per_officer_hour")] == pytest.approx(per_hour)
+            assert drawn[(name, year, "pupils_reached_pct")] == pytest.approx(
+                pupils_pct(db, code, year)
+            )
+            assert drawn[(name, year, "parents_reached_pct")] == pytest.approx(
+                parents(db, code, year)[1]
+            )
     # the key figures are those of the latest year alone
     for code, name in NAMES.items():
         assert cell(page, "key_figures", label("contacts", lang), name) == num(

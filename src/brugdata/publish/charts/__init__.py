@@ -16,6 +16,7 @@ _EXPORTS: dict[str, str] = {
     "network_bands": "brugdata.publish.charts._network",
     "time_use": "brugdata.publish.charts._time_use",
     "comparison": "brugdata.publish.charts._compare",
+    "trend_lines": "brugdata.publish.charts._trend",
     "pathway_routes": "brugdata.publish.charts._pathways",
     "time_to_referral": "brugdata.publish.charts._pathways",
     "survey_reach_bands": "brugdata.publish.charts._survey",

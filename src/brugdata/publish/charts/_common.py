@@ -12,6 +12,7 @@ Lang = Literal["nl", "en"]
 TITLES: dict[str, dict[str, str]] = {
     "school": {"nl": "School", "en": "School"},
     "pilot": {"nl": "Pilot", "en": "Pilot"},
+    "school_year": {"nl": "Schooljaar", "en": "School year"},
     "officer": {"nl": "Functionaris", "en": "Officer"},
     "theme": {"nl": "Thema", "en": "Theme"},
     "month": {"nl": "Maand (schooljaar)", "en": "Month (school year)"},

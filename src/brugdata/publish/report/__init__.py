@@ -45,7 +45,8 @@ __all__ = [
     "write_report",
 ]
 
-#: The charts of a report, in order (the pathway charts only when brugdata has pathways).
+#: The charts of a report, in order (the pathway charts only when brugdata has pathways, the
+#: trend only when the store holds more than one school year).
 REPORT_CHARTS: tuple[str, ...] = (
     "comparison",
     "reach_ci",
@@ -57,6 +58,7 @@ REPORT_CHARTS: tuple[str, ...] = (
     "time_use",
     "pathway_routes",
     "time_to_referral",
+    "trend",
 )
 
 

@@ -227,6 +227,19 @@ def _summary(run: _Run) -> Summary:
     return Summary(frame, pilots, unknown)
 
 
+def _trend_chart(run: _Run, drawn: pl.DataFrame) -> None:
+    """The trend chart (reach and contacts per officer-hour over the school years), from the
+    trend's rows as a chart embeds them; none when no figure is left to draw."""
+    from brugdata.publish import charts
+    from brugdata.publish.charts._trend import TREND_CHART_METRICS
+
+    drawable = drawn.filter(
+        pl.col("metric").is_in(list(TREND_CHART_METRICS)) & pl.col("value").is_not_null()
+    )
+    if drawable.height:
+        run.chart("trend", charts.trend_lines(drawn, lang=run.lang))
+
+
 def _unknown_population(run: _Run) -> dict[tuple[str, str], tuple[int, int]]:
     """(pilot, "families" | "pupils") → (schools with an unknown count, schools)."""
     where, params = ["TRUE"], []
@@ -527,7 +540,9 @@ def build(
         parts["network"] = _network(log_run)
         parts["time_use"] = _time_use(log_run)
         parts["pathways"] = _pathways(log_run)
-    parts["trend"] = trend(source, run.pilots if pilots else [], run.shown, years)
+    parts["trend"] = trend(source, run.pilots if pilots else [], run.shown, years, run.drawn)
+    if parts["trend"] is not None and parts["trend"].drawn is not None:
+        _trend_chart(run, parts["trend"].drawn)
     parts["questionnaire"] = questionnaire(source, pilots, school_year, run.shown)
     quality = _quality(run)
     return Built(

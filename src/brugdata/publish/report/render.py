@@ -199,6 +199,7 @@ def _sections(built: Built, tx: Texts) -> list[Section]:
             "sec_trend",
             c.reading(trend_readings(tr, pilots, tx), tx.t("trend_scope", years=tx.join(tr.years))),
             c.table(trend_table(tr, pilots, tx)),
+            c.figure("trend"),
         )
     q = built.quality
     rejected = q.reasons.height > 0

@@ -43,6 +43,7 @@ class Trend:
 
     frame: pl.DataFrame
     years: list[str]
+    drawn: pl.DataFrame | None = None
 
 
 def trend(
@@ -50,9 +51,11 @@ def trend(
     pilots: Sequence[str],
     shown: Callable[[str, pl.DataFrame], pl.DataFrame],
     years: Sequence[str],
+    drawn: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None,
 ) -> Trend | None:
     """The trend over ``years`` (None with fewer than two): compare of every school year of
-    ``pilots`` through ``shown("compare", ...)``."""
+    ``pilots`` through ``shown("compare", ...)``; with ``drawn``, also the rows of the trend
+    chart as a chart embeds them (``drawn("compare", ...)``: hidden values absent)."""
     from brugdata.analysis.compare import compare
 
     if len(years) < 2:
@@ -74,4 +77,9 @@ def trend(
         pl.col("metric").is_in(list(TREND_METRICS)) & (pl.col("metric") != "top_theme")
     )
     frame = pl.concat([others, themes], how="vertical_relaxed")
-    return Trend(frame, sorted(y for y in frame["school_year"].unique().to_list() if y))
+    chart = None
+    if drawn is not None:
+        chart = drawn("compare", raw.drop(_LOOK_BACK, strict=False)).filter(
+            pl.col("metric").is_in(list(TREND_METRICS))
+        )
+    return Trend(frame, sorted(y for y in frame["school_year"].unique().to_list() if y), chart)
