@@ -192,11 +192,19 @@ def compare(
         raise AnalysisError(f"survey must be True, False or 'auto', not {survey!r}")
     source = connect(data)  # frames are loaded once, not once per figure
     check_selection(source, pilots, school_year)
-    rows = _rows(source, pilots, school_year, top_themes, survey)
-    before = previous_year(school_year)
-    if before is not None and before in _years(source):
-        # every year, as without school_year, so the change is the same either way
+    if school_year is None:
         rows = _rows(source, pilots, None, top_themes, survey)
+    else:
+        # the school year and the one before it (for the change), each year alone: a year's
+        # figures depend on that year only, and a pilot counts as logging when it logged in
+        # any year, as without school_year, so the rows are those of compare() either way
+        kinds = _pilot_kinds(source, pilots, None, survey)
+        before = previous_year(school_year)
+        years = [y for y in (before, school_year) if y is not None and y in _years(source)]
+        rows = pl.concat(
+            [_rows(source, pilots, y, top_themes, survey, kinds) for y in years or [school_year]],
+            how="vertical_relaxed",
+        )
     rows = with_change(rows)
     if school_year is not None:
         rows = rows.filter(pl.col("school_year") == school_year)
@@ -227,13 +235,13 @@ def _rows(
     school_year: str | None,
     top_themes: int,
     survey: bool | Literal["auto"],
+    kinds: tuple[set[str], set[str]] | None = None,
 ) -> pl.DataFrame:
-    """Compare's rows, with ``_k`` and ``_n`` (the counts of a share, else null)."""
+    """Compare's rows, with ``_k`` and ``_n`` (the counts of a share, else null); ``kinds``:
+    the pilots that log contacts and those with only a questionnaire (default: as the
+    selection has them, :func:`_pilot_kinds`)."""
     where, params = _where(pilots, school_year)
-    logged = _logged_pilots(source, where, params)
-    no_log: set[str] = set()
-    if survey:
-        no_log = _survey_pilots(source, pilots, school_year) - logged
+    logged, no_log = kinds or _pilot_kinds(source, pilots, school_year, survey)
     parts = [_structure(source, pilots, school_year)]
     if logged:
         parts += [
@@ -532,6 +540,19 @@ def _survey_pilots(
     where, params = _where(pilots, school_year)
     frame = query(source, f"SELECT DISTINCT pilot FROM survey WHERE {where}", params)
     return set(frame["pilot"].to_list())
+
+
+def _pilot_kinds(
+    source: Source,
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+    survey: bool | Literal["auto"],
+) -> tuple[set[str], set[str]]:
+    """The pilots with contacts in the selection, and (when ``survey``) those with
+    questionnaire rows and no contacts."""
+    logged = _logged_pilots(source, *_where(pilots, school_year))
+    no_log = _survey_pilots(source, pilots, school_year) - logged if survey else set()
+    return logged, no_log
 
 
 def _logged_pilots(source: Source, where: str, params: list[object]) -> set[str]:

@@ -50,10 +50,10 @@ def pilot_name(code: Any, lang: Lang = "nl", names: Names | None = None) -> str:
         return "–"
     key = str(code)
     for source in (names or {}, _EXTRA, _shipped()):
-        names = source.get(key)
-        if names:
+        by_lang = source.get(key)
+        if by_lang:
             other = "en" if lang == "nl" else "nl"
-            return names.get(lang) or names.get(other) or key
+            return by_lang.get(lang) or by_lang.get(other) or key
     return key
 
 
