@@ -143,3 +143,17 @@ def test_change_to_the_year_before_with_its_test() -> None:
     assert first["previous_value"].is_null().all() and first["change"].is_null().all()
     # one school year asked: the same rows, the change still worked out
     assert compare(data, pilots=["A"], school_year=Y).equals(out.filter(pl.col("school_year") == Y))
+
+
+def test_top_themes_narrowed_from_every_theme_equal_compare_with_that_many(
+    sample_store: Store,
+) -> None:
+    # the report takes its key figures from compare over every year with every theme: the
+    # narrowed frame must be exactly compare(top_themes=n) of the year, themes and order
+    from brugdata.analysis.compare import top_themes_only
+
+    every = compare(sample_store, top_themes=1000)
+    themes = every.filter(pl.col("metric") == "top_theme")
+    assert themes.group_by("pilot", "school_year").len()["len"].max() > 3  # something to cut
+    for n in (1, 3):
+        assert top_themes_only(every, n).equals(compare(sample_store, top_themes=n))

@@ -41,7 +41,7 @@ from brugdata.analysis.reach import _log_reach, parents_of_pupil_cases
 from brugdata.analysis.survey import survey_rows
 from brugdata.sql import Source, connect, query
 
-__all__ = ["METRICS", "SCHOOL_WEEKS", "compare"]
+__all__ = ["METRICS", "SCHOOL_WEEKS", "compare", "top_themes_only"]
 
 #: Weeks a school year is worked, for contacts per officer-hour: 52 weeks less about 12 weeks
 #: of school holidays. An assumption until the school calendar gives each region's weeks.
@@ -208,11 +208,16 @@ def compare(
     rows = with_change(rows)
     if school_year is not None:
         rows = rows.filter(pl.col("school_year") == school_year)
-    order = {m: i for i, m in enumerate(METRICS)}
     columns: dict[str, Any] = {**_COLUMNS, **CHANGE_COLUMNS}
+    return _ordered(rows.select([pl.col(n).cast(t) for n, t in columns.items()]))
+
+
+def _ordered(rows: pl.DataFrame) -> pl.DataFrame:
+    """Compare's rows in order: pilot, school year, figure (as in :data:`METRICS`), the log
+    before the questionnaire, the largest value first, then by label."""
+    order = {m: i for i, m in enumerate(METRICS)}
     return (
-        rows.select([pl.col(n).cast(t) for n, t in columns.items()])
-        .with_columns(
+        rows.with_columns(
             _order=pl.col("metric").replace_strict(order, default=len(order)),
             _survey=pl.col("source") == "survey",
         )
@@ -222,11 +227,26 @@ def compare(
             "_order",
             "_survey",
             pl.col("value"),
-            descending=[False, False, False, False, True],
+            "label",
+            descending=[False, False, False, False, True, False],
             nulls_last=True,
         )
         .drop("_order", "_survey")
     )
+
+
+def top_themes_only(frame: pl.DataFrame, top: int) -> pl.DataFrame:
+    """A frame of :func:`compare` with its ``top_theme`` rows narrowed to the ``top`` themes
+    of each pilot and school year (and source), as ``compare(..., top_themes=top)`` selects
+    them: most mentions first (the largest share of the same contacts), then by theme."""
+    themes = pl.col("metric") == "top_theme"
+    kept = (
+        frame.filter(themes)
+        .sort("value", "label", descending=[True, False], nulls_last=True)
+        .group_by("pilot", "school_year", "source", maintain_order=True)
+        .head(top)
+    )
+    return _ordered(pl.concat([frame.filter(~themes), kept.select(frame.columns)]))
 
 
 def _rows(

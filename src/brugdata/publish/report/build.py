@@ -22,7 +22,7 @@ from brugdata.publish.report.survey import (
     questionnaire,
 )
 from brugdata.publish.report.texts import Lang, check_lang, labels
-from brugdata.publish.report.trend import Trend, trend
+from brugdata.publish.report.trend import Trend, every_year, trend
 
 if TYPE_CHECKING:
     from brugdata.store.store import Store
@@ -211,12 +211,18 @@ class _Run:
         self.charts[name] = chart
 
 
-def _summary(run: _Run) -> Summary:
-    """The key figures of :func:`brugdata.compare`, and the comparison chart."""
+def _summary(run: _Run, every: pl.DataFrame | None = None) -> Summary:
+    """The key figures of :func:`brugdata.compare` (the report's year of ``every``, compare
+    over every year with every theme, where the trend has made it), and the comparison
+    chart."""
     from brugdata.analysis.compare import compare as run_compare
+    from brugdata.analysis.compare import top_themes_only
     from brugdata.publish import charts
 
-    raw = run_compare(run.store, **run.kw())
+    if every is not None and run.school_year is not None:
+        raw = top_themes_only(every.filter(pl.col("school_year") == run.school_year), 3)
+    else:
+        raw = run_compare(run.store, **run.kw())
     frame = run.shown("key_figures", raw)
     pilots = [p for p in run.pilots if p in set(frame["pilot"].to_list())] or sorted(
         {p for p in frame["pilot"].to_list() if p is not None}
@@ -531,16 +537,18 @@ def build(
         source, lang_, transform, chosen, school_year, publication=publication, pilot_names=names
     )
     parts: dict[str, Any] = {}
+    # compare over every year, once: the trend, and the key figures of the report's year
+    every = every_year(source, run.pilots) if len(years) > 1 else None
     logged = logged_pilots(source, chosen, school_year) if info["tables"].get("contacts") else []
     if logged:
         log_run = replace(run, pilots=logged)  # the log sections: pilots with logged contacts
-        parts["summary"] = _summary(run)
+        parts["summary"] = _summary(run, every)
         parts["reach"] = _reach(log_run)
         parts["seasons"] = _seasons(log_run)
         parts["network"] = _network(log_run)
         parts["time_use"] = _time_use(log_run)
         parts["pathways"] = _pathways(log_run)
-    parts["trend"] = trend(source, run.pilots if pilots else [], run.shown, years, run.drawn)
+    parts["trend"] = None if every is None else trend(every, run.shown, years, run.drawn)
     if parts["trend"] is not None and parts["trend"].drawn is not None:
         _trend_chart(run, parts["trend"].drawn)
     parts["questionnaire"] = questionnaire(source, pilots, school_year, run.shown)

@@ -18,7 +18,7 @@ import polars as pl
 if TYPE_CHECKING:
     from brugdata.store.store import Store
 
-__all__ = ["TREND_METRICS", "Trend", "trend"]
+__all__ = ["EVERY_THEME", "TREND_METRICS", "Trend", "every_year", "trend"]
 
 #: The figures of the trend section, in order: reach, contacts per officer-hour, themes and
 #: referral shares.
@@ -46,21 +46,31 @@ class Trend:
     drawn: pl.DataFrame | None = None
 
 
+#: The themes compare keeps per pilot and year for the trend: every one (the trend shows the
+#: themes among the top three of any year, with their share in every year).
+EVERY_THEME = 1000
+
+
+def every_year(store: Store, pilots: Sequence[str]) -> pl.DataFrame:
+    """:func:`brugdata.compare` of ``pilots`` (every pilot when empty) over every school year,
+    with every theme: what the trend is made from, and the key figures of one year too."""
+    from brugdata.analysis.compare import compare
+
+    return compare(store, pilots=list(pilots) or None, top_themes=EVERY_THEME)
+
+
 def trend(
-    store: Store,
-    pilots: Sequence[str],
+    raw: pl.DataFrame,
     shown: Callable[[str, pl.DataFrame], pl.DataFrame],
     years: Sequence[str],
     drawn: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None,
 ) -> Trend | None:
-    """The trend over ``years`` (None with fewer than two): compare of every school year of
-    ``pilots`` through ``shown("compare", ...)``; with ``drawn``, also the rows of the trend
-    chart as a chart embeds them (``drawn("compare", ...)``: hidden values absent)."""
-    from brugdata.analysis.compare import compare
-
+    """The trend over ``years`` (None with fewer than two) from ``raw``, compare over every
+    school year (:func:`every_year`), through ``shown("compare", ...)``; with ``drawn``, also
+    the rows of the trend chart as a chart embeds them (``drawn("compare", ...)``: hidden
+    values absent)."""
     if len(years) < 2:
         return None
-    raw = compare(store, pilots=list(pilots) or None, top_themes=1000)
     shown_frame = shown("compare", raw.drop(_LOOK_BACK, strict=False))
     top = (
         raw.filter(pl.col("metric") == "top_theme")
