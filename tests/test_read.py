@@ -13,7 +13,7 @@ from typing import Literal
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from brugdata.errors import ReadError
@@ -467,7 +467,17 @@ def test_raw_table_fields(tmp_path: Path) -> None:
     table = read_raw(str(path))
     assert table.path == path
     fields = [field.name for field in dataclasses.fields(RawTable)]
-    assert fields == ["path", "data", "encoding", "delimiter", "sheet", "sha256"]
+    assert fields == [
+        "path",
+        "data",
+        "encoding",
+        "delimiter",
+        "sheet",
+        "sha256",
+        "sheets",
+        "notes",
+    ]
+    assert table.notes == ()  # a plain UTF-8 file: nothing to note
     with pytest.raises(dataclasses.FrozenInstanceError):
         table.sheet = "x"  # type: ignore[misc]
 
@@ -495,6 +505,15 @@ def _tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]], list[int]]:
     )
     blanks = draw(st.lists(st.integers(0, 2), min_size=len(rows), max_size=len(rows)))
     return names, rows, blanks
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """True when ``data`` decodes as UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @settings(
@@ -534,7 +553,12 @@ def test_roundtrip_with_csv_module(
         line += 1 + sum(value.count("\n") for value in row)
     text = out.getvalue()
     path = tmp_path / "roundtrip.csv"
-    path.write_bytes(text.encode(encoding))
+    data = text.encode(encoding)
+    if encoding == "cp1252" and not data.isascii():
+        # a line of Windows-1252 bytes that happen to be valid UTF-8 (``é––`` is E9 96 96,
+        # ``閖``) is read as UTF-8, as it should: nothing tells them apart (test_limits.py)
+        assume(not any(not x.isascii() and _valid_utf8(x) for x in data.split(b"\n")))
+    path.write_bytes(data)
 
     result = read_raw(path)
     assert result.data.columns == [*names, *META]

@@ -61,7 +61,8 @@ def reasons(result: brugdata.ValidationResult, table: str) -> list[tuple[int, st
 CONTACT_CASES = [
     ({"datum": "31-02-2025"}, "date", "invalid_date", "31-02-2025"),
     ({"datum": "2025-13-01"}, "date", "invalid_date", "2025-13-01"),
-    ({"datum": "2099-01-01"}, "date", "future_date", "2099-01-01"),
+    ({"datum": "2026-06-01"}, "date", "future_date", "2026-06-01"),  # after TODAY
+    ({"datum": "2099-01-01"}, "date", "implausible_date", "2099-01-01"),  # past the window
     ({"datum": ""}, "date", "required", None),
     ({"school": "9XAB00"}, "school_id", "brin_format", "9XAB00"),
     ({"school": "91ZZ00"}, "school_id", "unknown_reference", "91ZZ00"),

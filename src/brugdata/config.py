@@ -7,12 +7,20 @@
 - ``BRUGDATA_PROTECT``: ``0`` switches small-cell protection off (default on).
 - ``BRUGDATA_PROTECTION_PROFILE``: the rules publications follow: ``rivm`` (default), ``nco``
   or ``cbs`` (see docs/privacy.md).
+- ``BRUGDATA_EARLIEST_DATE`` (``2000-01-01``) and ``BRUGDATA_YEARS_AHEAD`` (``1``): the window
+  of plausible dates at ingest; a date before the first or more than that many years after
+  today is rejected (``implausible_date``).
+- ``BRUGDATA_MAX_UNPACKED_MB`` (``1024``): the most a workbook (.xlsx, .ods: a zip) may unpack
+  to, in megabytes; ``BRUGDATA_MAX_COLUMNS`` (``16384``, Excel's own limit): the most columns
+  of a header; ``BRUGDATA_MAX_FIELD_LENGTH`` (``131072``): the most characters of one CSV field
+  (a longer field rejects its row). Files over the first two are refused, never read.
 
 A notebook can change them for its session: ``brugdata.settings.protect = False``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -33,6 +41,11 @@ class Settings:
     profile: str = "rivm"
     pseudonym_key_value: str | None = None
     pseudonym_key_file: str | None = None
+    earliest_date: dt.date = dt.date(2000, 1, 1)
+    years_ahead: int = 1
+    max_unpacked_mb: int = 1024
+    max_columns: int = 16_384
+    max_field_length: int = 131_072
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,8 +57,25 @@ class Settings:
             raise BrugdataError(
                 f"BRUGDATA_SMALL_CELL_THRESHOLD must be a whole number, not {raw!r}"
             ) from None
+        earliest = os.environ.get("BRUGDATA_EARLIEST_DATE", "2000-01-01").strip()
+        try:
+            earliest_date = dt.date.fromisoformat(earliest)
+        except ValueError:
+            raise BrugdataError(
+                f"BRUGDATA_EARLIEST_DATE must be a date as yyyy-mm-dd, not {earliest!r}"
+            ) from None
+        ahead = os.environ.get("BRUGDATA_YEARS_AHEAD", "1").strip()
+        if not ahead.isdigit():
+            raise BrugdataError(
+                f"BRUGDATA_YEARS_AHEAD must be a whole number of years, not {ahead!r}"
+            )
         return cls(
             small_cell_threshold=threshold,
+            earliest_date=earliest_date,
+            years_ahead=int(ahead),
+            max_unpacked_mb=_positive("BRUGDATA_MAX_UNPACKED_MB", 1024),
+            max_columns=_positive("BRUGDATA_MAX_COLUMNS", 16_384),
+            max_field_length=_positive("BRUGDATA_MAX_FIELD_LENGTH", 131_072),
             profile=os.environ.get("BRUGDATA_PROTECTION_PROFILE", "rivm").strip().lower() or "rivm",
             protect=os.environ.get("BRUGDATA_PROTECT", "1").strip().lower()
             not in ("0", "false", "no", "off"),
@@ -85,6 +115,16 @@ class Settings:
         else:
             return None
         return check_key(key, origin)
+
+
+def _positive(name: str, default: int) -> int:
+    """The whole number > 0 in the environment variable ``name`` (``default`` when unset)."""
+    raw = os.environ.get(name, "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) == 0:
+        raise BrugdataError(f"{name} must be a whole number above 0, not {raw!r}")
+    return int(raw)
 
 
 #: The public demo key of ``python dev.py demo`` and the notebooks: for the synthetic sample

@@ -22,6 +22,7 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
     "rule": pl.String(),
     "value": pl.String(),
     "message": pl.String(),
+    "sheet": pl.String(),
 }
 
 
@@ -43,12 +44,35 @@ class Known:
 
     keys: dict[str, pl.DataFrame] = field(default_factory=dict)
     stored: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
+    #: the school years (their first calendar year) of the dates stored: two-digit years
+    #: are read near them (:mod:`brugdata.ingest.validate.dates`)
+    school_years: set[int] = field(default_factory=set)
+    #: the keys added from files of this call, by table: (the file's name, its keys)
+    origins: dict[str, list[tuple[str, pl.DataFrame]]] = field(default_factory=dict)
 
-    def add(self, table_name: str, frame: pl.DataFrame) -> None:
-        """Add the key columns of ``frame`` (rows of ``table_name``)."""
+    def add(self, table_name: str, frame: pl.DataFrame, source: str | None = None) -> None:
+        """Add the key columns of ``frame`` (rows of ``table_name``); ``source``: the name of
+        the file they come from (None: the store), which :meth:`origin` gives back."""
         part = frame.select(table(table_name).key)
         old = self.keys.get(table_name)
         self.keys[table_name] = part if old is None else pl.concat([old, part])
+        if source is not None:
+            self.origins.setdefault(table_name, []).append((source, part))
+
+    def origin(self, table_name: str, keys: pl.DataFrame) -> pl.DataFrame:
+        """``keys`` (distinct key columns of ``table_name``, as :meth:`matching` gives them)
+        with ``_origin``: the name of the file added with :meth:`add` that holds the key
+        first, null for a key of the store."""
+        key = list(table(table_name).key)
+        parts = [
+            part.with_columns(pl.lit(source, pl.String).alias("_origin"))
+            for source, part in self.origins.get(table_name, [])
+        ]
+        if not parts:
+            return keys.with_columns(pl.lit(None, pl.String).alias("_origin"))
+        first = pl.concat(parts).unique(subset=key, keep="first", maintain_order=True)
+        first = first.with_columns(pl.col(c).cast(keys.schema[c]) for c in key)
+        return keys.join(first, on=key, how="left")
 
     def forget_stored(self) -> None:
         """Stop holding the keys that ``stored`` finds now: an ingest calls this once the
@@ -56,6 +80,7 @@ class Known:
         (schools, officers, partners: small) stay, as :meth:`ids` gives them."""
         if self.stored is not None:
             self.keys = {name: keys for name, keys in self.keys.items() if name in REFERENCED}
+            self.origins = {n: parts for n, parts in self.origins.items() if n in REFERENCED}
 
     def matching(self, table_name: str, frame: pl.DataFrame) -> pl.DataFrame:
         """The distinct keys of ``frame`` (rows of ``table_name``) that are known: the
@@ -86,8 +111,12 @@ class FileResult:
     """What validating one file gave.
 
     ``valid``: the valid rows with the table's canonical, typed columns plus ``_line``.
-    ``rejects``: one row per broken rule: line, column, rule, value, message.
+    ``rejects``: one row per broken rule: line, column, rule, value, message, sheet (of a
+    workbook; null otherwise).
     ``rejected_rows``: every rejected row as read (strings), canonical columns plus ``_line``.
+    ``rows_skipped``: rows above the header row (``rows_read == rows_valid + rows_rejected +
+    rows_skipped``), with ``notes`` saying where. ``sheets_read`` and ``sheets_passed``
+    (sheet → why not read: hidden, empty, no header of the table) for a workbook.
     """
 
     def _repr_html_(self) -> str:
@@ -109,6 +138,10 @@ class FileResult:
     sheet: str | None = None
     pseudonymised: dict[str, int] = field(default_factory=dict)
     redacted: dict[str, int] = field(default_factory=dict)
+    rows_skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+    sheets_read: list[str] = field(default_factory=list)
+    sheets_passed: dict[str, str] = field(default_factory=dict)
     #: the file's name as provenance keeps it: relative to the folder given, redacted
     source: str = ""
 
@@ -147,6 +180,10 @@ class FileResult:
             "rows_read": self.rows_read,
             "rows_valid": self.rows_valid,
             "rows_rejected": self.rows_rejected,
+            "rows_skipped": self.rows_skipped,
+            "notes": list(self.notes),
+            "sheets_read": list(self.sheets_read),
+            "sheets_passed": dict(self.sheets_passed),
             "unknown_columns": list(self.unknown_columns),
             "encoding": self.encoding,
             "delimiter": self.delimiter,
@@ -176,8 +213,10 @@ _SUMMARY_SCHEMA = {
 
 @dataclass
 class ValidationResult:
-    """The result of validating one or more files: ``files`` (one :class:`FileResult` each)
-    and ``errors`` (files that could not be read)."""
+    """The result of validating one or more files: ``files`` (one :class:`FileResult` each),
+    ``errors`` (files that could not be read) and ``skipped`` (files passed over: lock,
+    temporary and system files in a folder, a file with the same content as one read; each
+    with one sentence)."""
 
     def _repr_html_(self) -> str:
         from brugdata.ingest.html import validation_html
@@ -186,6 +225,7 @@ class ValidationResult:
 
     files: list[FileResult]
     errors: list[FileError] = field(default_factory=list)
+    skipped: list[FileError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -206,6 +246,11 @@ class ValidationResult:
     def rows_rejected(self) -> int:
         """Rejected rows over all files."""
         return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def rows_skipped(self) -> int:
+        """Rows above a header row, skipped, over all files."""
+        return sum(f.rows_skipped for f in self.files)
 
     def summary(self) -> pl.DataFrame:
         """One row per file: file, table, rows_read, rows_valid, rows_rejected,
@@ -244,8 +289,10 @@ class ValidationResult:
             "rows_read": self.rows_read,
             "rows_valid": self.rows_valid,
             "rows_rejected": self.rows_rejected,
+            "rows_skipped": self.rows_skipped,
             "files": files,
             "errors": [{"file": str(e.path), "message": e.message} for e in self.errors],
+            "skipped": [{"file": str(e.path), "message": e.message} for e in self.skipped],
         }
 
     def github_annotations(self, *, max_rejects: int | None = None) -> list[str]:

@@ -2,7 +2,9 @@
 
 Takes decoded text and its delimiter; gives the raw frame with the line where each record
 starts, and a ``_problem`` for records that are ragged or whose quote never closes
-(:func:`parse_slow`). Used where polars cannot parse a file cleanly.
+(:func:`parse_slow`). Used where polars cannot parse a file cleanly. A field longer than the
+limit (``BRUGDATA_MAX_FIELD_LENGTH``) stops the csv module at that record only: the record is
+kept as its first line split at the delimiters, and the reader then rejects it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from brugdata.ingest.read.frame import (
     is_blank,
     used_width,
 )
+from brugdata.ingest.read.limits import field_limit
 from brugdata.ingest.read.sniff import QUOTE
 
 __all__ = ["parse_slow"]
@@ -35,7 +38,10 @@ _RUNAWAY = "a quoted field runs on too long (probably a missing closing quote)"
 
 def _literal_fields(line: str, delimiter: str) -> list[str]:
     """Fields of one physical line, quotes taken literally."""
-    return next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+    except csv.Error:  # a field over the limit
+        return line.rstrip("\r\n").split(delimiter)
 
 
 def _overflows(fields: list[str], width: int) -> bool:
@@ -47,9 +53,13 @@ def parse_slow(name: str, text: str, delimiter: str) -> pl.DataFrame:
     """Exact parse with the csv module: record start lines, ragged rows, unclosed quotes."""
     was_enabled = gc.isenabled()
     gc.disable()  # millions of small lists and tuples: the cyclic GC would only slow this down
+    # a field over the limit is an error of its record (the csv module allows fields of up
+    # to its limit)
+    limit = csv.field_size_limit(field_limit())
     try:
         return _parse_records(name, *_csv_records(text, delimiter))
     finally:
+        csv.field_size_limit(limit)
         if was_enabled:
             gc.enable()
 
@@ -135,9 +145,13 @@ def _csv_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int],
                 starts.append(start)
         except csv.Error as exc:
             start = consumed + 1
-            reason = _RUNAWAY if "field limit" in str(exc) else f"the row cannot be read ({exc})"
-            problems[len(rows)] = reason
-            rows.append(_literal_fields(lines[start - 1], delimiter))
+            fields = _literal_fields(lines[start - 1], delimiter)
+            if "field limit" not in str(exc):
+                problems[len(rows)] = f"the row cannot be read ({exc})"
+            elif max(map(len, fields), default=0) <= field_limit():
+                problems[len(rows)] = _RUNAWAY
+            # else the field over the limit is named by the reader (limits.long_field_problems)
+            rows.append(fields)
             starts.append(start)
             position = start
             continue

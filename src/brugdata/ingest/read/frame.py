@@ -16,6 +16,7 @@ __all__ = [
     "LINE_COLUMN",
     "NO_HEADER",
     "PROBLEM_COLUMN",
+    "column_names",
     "drop_blank_rows",
     "finish",
     "generic_columns",
@@ -55,7 +56,7 @@ def looks_binary(data: bytes) -> bool:
     return controls * 20 > len(probe)
 
 
-def _column_names(header: Sequence[str | None]) -> list[str]:
+def column_names(header: Sequence[str | None]) -> list[str]:
     """Clean header names: strip whitespace/BOM, name empty ones, make duplicates unique."""
     used: set[str] = {LINE_COLUMN, PROBLEM_COLUMN}
     names: list[str] = []
@@ -112,7 +113,7 @@ def drop_blank_rows(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame
 
 def finish(header: Sequence[str | None], body: pl.DataFrame) -> pl.DataFrame:
     """Name the generic columns c0.. after the header, empty strings -> null, add _problem."""
-    names = _column_names(header)
+    names = column_names(header)
     problem = pl.col(PROBLEM_COLUMN) if PROBLEM_COLUMN in body.columns else pl.lit(None, pl.String)
     return body.select(
         *[

@@ -17,8 +17,14 @@ from pathlib import Path
 import polars as pl
 
 from brugdata.errors import ReadError
-from brugdata.ingest.read.excel import read_excel
+from brugdata.ingest.read.excel import Sheet, read_excel, read_sheets
 from brugdata.ingest.read.frame import looks_binary, short
+from brugdata.ingest.read.limits import (
+    check_columns,
+    check_regular_file,
+    check_workbook,
+    passed_over,
+)
 from brugdata.ingest.read.parquet import PARQUET_MAGIC, read_parquet
 from brugdata.ingest.read.text import read_text
 
@@ -47,11 +53,18 @@ class RawTable:
     delimiter: str | None
     sheet: str | None
     sha256: str
+    #: every sheet of a workbook read without a sheet chosen (validation reads each visible
+    #: sheet whose header matches the table; ``data`` is then the first sheet with content)
+    sheets: tuple[Sheet, ...] = ()
+    #: what a reader of the result should know, one sentence each (lines of a text file
+    #: that were not in its encoding, and how they were read)
+    notes: tuple[str, ...] = ()
 
 
 def file_sha256(path: str | Path) -> str:
     """Return the hex SHA-256 of a file's bytes (streamed, so large files are fine)."""
     p = Path(path)
+    _check_readable(p)
     digest = hashlib.sha256()
     try:
         with p.open("rb") as handle:
@@ -65,8 +78,9 @@ def file_sha256(path: str | Path) -> str:
 def read_raw(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
     """Read a CSV/TSV/TXT, Excel (.xlsx/.xlsm/.xlsb/.xls/.ods) or Parquet file as raw strings.
 
-    ``sheet`` selects an Excel sheet by name or by 0-based position (default: the first
-    sheet); it is ignored for other formats.  Raises `ReadError` if the file cannot be read.
+    ``sheet`` selects an Excel sheet by name or by 0-based position; without it every sheet
+    is read into ``sheets`` (``data`` is the first with content) for validation to choose
+    from. It is ignored for other formats.  Raises `ReadError` if the file cannot be read.
     """
     p = Path(path)
     suffix = _supported_suffix(p)
@@ -77,7 +91,9 @@ def read_raw(path: str | Path, *, sheet: str | int | None = None) -> RawTable:
         return _parse_file(p, suffix, data, sheet, sha.result)
 
 
-def read_unless_seen(path: str | Path, seen: Container[str]) -> tuple[str, RawTable | None]:
+def read_unless_seen(
+    path: str | Path, seen: Container[str], *, sheet: str | int | None = None
+) -> tuple[str, RawTable | None]:
     """The file's sha256, and the file read as :func:`read_raw` reads it unless that sha256
     is in ``seen`` (then None: a store skips content it holds without parsing it). The file
     is read from disk and hashed once."""
@@ -86,11 +102,12 @@ def read_unless_seen(path: str | Path, seen: Container[str]) -> tuple[str, RawTa
     sha = hashlib.sha256(data).hexdigest()
     if sha in seen:
         return sha, None
-    return sha, _parse_file(p, _supported_suffix(p), data, None, lambda: sha)
+    return sha, _parse_file(p, _supported_suffix(p), data, sheet, lambda: sha)
 
 
 def _supported_suffix(p: Path) -> str:
     """The file's extension (lower case); ReadError when no reader takes it."""
+    _check_name(p)
     suffix = p.suffix.lower()
     if suffix not in _TEXT_SUFFIXES | _EXCEL_SUFFIXES | _PARQUET_SUFFIXES:
         shown = suffix or "(no extension)"
@@ -99,11 +116,26 @@ def _supported_suffix(p: Path) -> str:
 
 
 def _read_bytes(p: Path) -> bytes:
-    """The file's bytes; ReadError with one sentence when it cannot be opened."""
+    """The file's bytes; ReadError with one sentence when it cannot be opened or is no
+    regular data file."""
+    _check_readable(p)
     try:
         return p.read_bytes()
     except OSError as exc:
         raise ReadError(_os_error_message(p, exc)) from exc
+
+
+def _check_readable(p: Path) -> None:
+    """Raise unless ``p`` is a regular file and not a lock, temporary or system file."""
+    _check_name(p)
+    check_regular_file(p)
+
+
+def _check_name(p: Path) -> None:
+    """Raise when ``p`` is named as a lock, temporary or system file, never data."""
+    reason = passed_over(p.name)
+    if reason is not None:
+        raise ReadError(f"{p.name}: this is {reason}, not data; it is not read")
 
 
 def _parse_file(
@@ -113,26 +145,51 @@ def _parse_file(
     they are parsed."""
     if not data:
         raise ReadError(f"{p.name}: the file is empty")
-    frame, encoding, delimiter, sheet_name = _read_any(p.name, suffix, data, sheet)
-    return RawTable(p, frame, encoding, delimiter, sheet_name, sha256())
+    if suffix in _EXCEL_SUFFIXES and data.startswith(_ZIP_MAGIC):
+        check_workbook(p.name, data)  # before the Excel reader unpacks it
+    if sheet is None and suffix in _EXCEL_SUFFIXES and data.startswith((_ZIP_MAGIC, _OLE2_MAGIC)):
+        sheets = _read_sheets(p.name, data)
+        for one in sheets:
+            if one.frame is not None:
+                check_columns(p.name, one.frame.width - 2)  # without _line and _problem
+        with_content = [s for s in sheets if s.frame is not None]
+        for frame in (s.frame for s in with_content if s.frame is not None):
+            check_columns(p.name, frame.width - 2)  # without _line and _problem
+        first = next((s for s in with_content if s.visible), next(iter(with_content), None))
+        if first is None or first.frame is None:
+            raise ReadError(f"{p.name}: every sheet of the workbook is empty (no header row)")
+        return RawTable(p, first.frame, None, None, first.name, sha256(), tuple(sheets))
+    frame, encoding, delimiter, sheet_name, notes = _read_any(p.name, suffix, data, sheet)
+    return RawTable(p, frame, encoding, delimiter, sheet_name, sha256(), notes=notes)
+
+
+def _read_sheets(name: str, data: bytes) -> list[Sheet]:
+    """Every sheet of a workbook; ReadError with one sentence when it cannot be read."""
+    try:
+        return read_sheets(name, data)
+    except ReadError:
+        raise
+    except Exception as exc:  # safety net: never let a parser's own exception escape
+        raise ReadError(f"{name}: the workbook cannot be read ({short(exc)})") from exc
 
 
 def _read_any(
     name: str, suffix: str, data: bytes, sheet: str | int | None
-) -> tuple[pl.DataFrame, str | None, str | None, str | None]:
-    """Dispatch on extension and content: (frame, encoding, delimiter, sheet name)."""
+) -> tuple[pl.DataFrame, str | None, str | None, str | None, tuple[str, ...]]:
+    """Dispatch on extension and content: (frame, encoding, delimiter, sheet name, notes)."""
     try:
         if suffix in _PARQUET_SUFFIXES:
-            return read_parquet(name, data), None, None, None
+            return read_parquet(name, data), None, None, None, ()
         if suffix in _EXCEL_SUFFIXES and data.startswith((_ZIP_MAGIC, _OLE2_MAGIC)):
             frame, sheet_name = read_excel(name, data, sheet)
-            return frame, None, None, sheet_name
+            check_columns(name, frame.width - 2)  # without _line and _problem
+            return frame, None, None, sheet_name, ()
         if suffix in _TEXT_SUFFIXES:
             _reject_other_formats(name, data)
         elif looks_binary(data):
             raise ReadError(f"{name}: the workbook cannot be opened (it is not an Excel file)")
-        frame, encoding, delimiter = read_text(name, data)
-        return frame, encoding, delimiter, None
+        frame, encoding, delimiter, notes = read_text(name, data)
+        return frame, encoding, delimiter, None, notes
     except ReadError:
         raise
     except Exception as exc:  # safety net: never let a parser's own exception escape

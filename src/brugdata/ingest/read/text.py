@@ -1,9 +1,11 @@
 """Parsing delimited text with polars, and the reader of text files.
 
-Takes the bytes of a CSV/TSV/TXT file; gives its raw frame, the encoding and the delimiter
-(:func:`read_text`). Files polars cannot parse cleanly (unclosed or stray quotes, rows with
-too many fields in a file that also has quoted line breaks) go to the exact parser
-(:mod:`brugdata.ingest.read.exact`).
+Takes the bytes of a CSV/TSV/TXT file; gives its raw frame, the encoding, the delimiter and
+notes for the reader (:func:`read_text`). Files polars cannot parse cleanly (unclosed or stray
+quotes, rows with too many fields in a file that also has quoted line breaks) go to the exact
+parser (:mod:`brugdata.ingest.read.exact`). A header wider than the limit refuses the file; a
+row with a field longer than the limit or with a NUL byte gets a ``_problem`` (it is
+rejected, the other rows are not).
 """
 
 from __future__ import annotations
@@ -24,10 +26,16 @@ from brugdata.ingest.read.frame import (
     generic_columns,
     used_width,
 )
+from brugdata.ingest.read.limits import (
+    add_problem,
+    check_columns,
+    field_limit,
+    long_field_problems,
+)
 from brugdata.ingest.read.sniff import (
     QUOTE,
     Sniff,
-    cp1252_to_utf8,
+    decode_mixed,
     is_utf8,
     prepare_text,
     reject_markup,
@@ -37,23 +45,57 @@ from brugdata.ingest.read.sniff import (
 __all__ = ["read_text"]
 
 
-def read_text(name: str, raw: bytes) -> tuple[pl.DataFrame, str, str]:
-    """Read a delimited text file; return (frame, encoding, delimiter)."""
-    data, encoding, verified = prepare_text(name, raw)
+_NUL_PROBLEM = "the row holds NUL bytes (\\0), a sign of a damaged file"
+
+
+def read_text(name: str, raw: bytes) -> tuple[pl.DataFrame, str, str, tuple[str, ...]]:
+    """Read a delimited text file; return (frame, encoding, delimiter, notes)."""
+    data, encoding, verified, notes = prepare_text(name, raw)
     if not data or data.isspace():
         raise ReadError(f"{name}: " + (NO_HEADER if data else "the file is empty"))
     reject_markup(name, data[:1024].decode("utf-8", errors="ignore"))
     sniff = sniff_layout(data)
     if sniff is None:
         raise ReadError(f"{name}: {NO_HEADER}")
+    _check_width(name, data, sniff)
     frame = _parse_fast(data, sniff)
     if frame is None and not verified and not is_utf8(data):
-        data, encoding = cp1252_to_utf8(data), "windows-1252"
+        data, encoding, notes = decode_mixed(data)  # not UTF-8 after the first 64 KB
         sniff = sniff_layout(data) or sniff
         frame = _parse_fast(data, sniff)
     if frame is None:
         frame = parse_slow(name, data.decode("utf-8"), sniff.delimiter)
-    return frame, encoding, sniff.delimiter
+    frame = long_field_problems(frame, field_limit())
+    if b"\x00" in data:
+        frame = _nul_problems(frame)
+    return frame, encoding, sniff.delimiter, notes
+
+
+def _check_width(name: str, data: bytes, sniff: Sniff) -> None:
+    """Refuse a header of more columns than the limit; the sniffed header may be cut off
+    (it reads the first 64 KB), so the header line's delimiters are counted too."""
+    check_columns(name, len(sniff.header))
+    start = 0
+    for _ in range(sniff.header_start - 1):
+        start = data.index(b"\n", start) + 1
+    end = data.find(b"\n", start)
+    line = data[start : end if end >= 0 else len(data)]
+    if line.count(sniff.delimiter.encode()) >= len(sniff.header):  # cut off, or quoted
+        header = line.decode("utf-8", "replace")
+        try:
+            fields = next(csv.reader([header], delimiter=sniff.delimiter), [])
+        except csv.Error:  # a field over the csv module's limit: count every delimiter
+            fields = header.split(sniff.delimiter)
+        check_columns(name, len(fields))
+
+
+def _nul_problems(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with a ``_problem`` on each row that holds a NUL byte in any field."""
+    columns = [c for c in frame.columns if c not in (LINE_COLUMN, PROBLEM_COLUMN)]
+    if not columns:
+        return frame
+    has_nul = pl.any_horizontal(pl.col(columns).str.contains("\x00", literal=True))
+    return add_problem(frame, pl.when(has_nul).then(pl.lit(_NUL_PROBLEM)))
 
 
 def _polars_lines(data: bytes) -> pl.Series | None:

@@ -2,8 +2,8 @@
 
 For every file, every row read ends up either in ``valid`` (typed, canonical columns) or in
 ``rejected_rows`` (the values as read), and each rejected row has one or more reasons in
-``rejects`` naming its line, column, rule and value. Always
-``rows_read == rows_valid + rows_rejected``.
+``rejects`` naming its line, column, rule and value; rows above the header row are skipped.
+Always ``rows_read == rows_valid + rows_rejected + rows_skipped``.
 
 The steps, per file, each in its own module: map headers to canonical columns (Dutch aliases
 and a caller's mapping; :mod:`~brugdata.ingest.validate.headers`), replace identifiers and

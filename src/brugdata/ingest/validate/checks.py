@@ -117,14 +117,16 @@ def _key_rules(typed: pl.DataFrame, spec: Table, known: Known) -> list[pl.DataFr
     ]
     stored = known.matching(spec.name, typed)
     if stored.height:
-        hits = typed.join(stored, on=key, how="semi").filter(has_key)
+        # a key of a file read before in this call names that file, not a store
+        hits = typed.join(known.origin(spec.name, stored), on=key, how="inner").filter(has_key)
+        where = pl.when(pl.col("_origin").is_null()).then(pl.lit("the store"))
         out.append(
             failure(
                 hits,
                 pl.lit(True),
                 key[0],
                 "already_stored",
-                quoted(value, "is already in the store"),
+                pl.concat_str(quoted(value, "is already in "), where.otherwise(pl.col("_origin"))),
                 value=value,
             )
         )

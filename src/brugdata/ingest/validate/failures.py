@@ -31,6 +31,9 @@ RULES: dict[str, str] = {
     "required": "a required value is empty",
     "required_for_counterpart": "a value the contact's counterpart needs is empty",
     "invalid_date": "not a real calendar date",
+    "ambiguous_date": "a date whose reading is uncertain: a two-digit year far from the file's "
+    "school years, or month/day/year",
+    "implausible_date": "a date outside the plausible window (2000 to a year after today)",
     "future_date": "a date in the future",
     "not_a_number": "not a number",
     "not_an_integer": "not a whole number",
@@ -42,6 +45,8 @@ RULES: dict[str, str] = {
     "pseudonym_format": "not a pseudonymous key",
     "duplicate_key": "the row's key repeats an earlier row of the file",
     "already_stored": "the row's key is already in the store",
+    "changed_reference": "a reference row (school, officer, partner, pilot) that differs from "
+    "the stored row with its key: stored again only with --update, which keeps the history",
     "personal_data": "free text holding a BSN, phone number, e-mail address or address",
     "unknown_reference": "refers to a row that does not exist",
 }

@@ -74,9 +74,15 @@ def check_header(
     headers = [h for h in raw.data.columns if h not in (LINE_COLUMN, PROBLEM_COLUMN)]
     data_like = {h for h in unknown if header_looks_like_data(h)}  # a known name is a name
     if headers and (not column_map or 2 * len(data_like) >= len(headers)):
+        # a title line of one field above the header cuts a text file to one column
+        title = (
+            " (a title line of one field at the top? remove it, or export the sheet again)"
+            if len(headers) == 1 and raw.delimiter is not None
+            else ""
+        )
         raise ReadError(
             f"{raw.path.name}: the first row looks like data, not a header row naming the "
-            f"columns (none of it, or too little, names a column of {spec.name}); add a "
+            f"columns (none of it, or too little, names a column of {spec.name}){title}; add a "
             f"header row with the columns: {', '.join(spec.column_names)}"
         )
     position = {h: i + 1 for i, h in enumerate(headers)}

@@ -7,34 +7,33 @@ failures of the cells that cannot be parsed (:func:`parse_columns`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from brugdata.ingest.read import LINE_COLUMN
+from brugdata.ingest.validate.dates import DateRules, date_window, parse_dates
 from brugdata.ingest.validate.failures import FAILURE_SCHEMA, IDX
 from brugdata.model.tables import Column, Table
 from brugdata.model.vocab import vocabulary
 
 __all__ = ["parse_columns"]
 
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%d-%m-%Y",
-    "%d/%m/%Y",
-    "%d.%m.%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S%.f",
-)
 _INT_LIMIT = 2.0**53  # whole numbers beyond this are not counts of anything
 _PARSED = ("int", "float", "date", "themes")
 
 
-def parse_columns(frame: pl.DataFrame, spec: Table) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+def parse_columns(
+    frame: pl.DataFrame, spec: Table, dates: DateRules | None = None
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Type every column; return the typed frame and the cells that failed to parse.
 
     Parsed columns are parsed once per distinct value and joined back: a log of a million
-    contacts has a few hundred distinct dates, durations and theme lists.
+    contacts has a few hundred distinct dates, durations and theme lists. ``dates`` says how
+    dates are read (default: the settings' window around today, no school years named).
     """
+    if dates is None:
+        dates = DateRules(*date_window(dt.date.today()))
     typed = frame.select(
         IDX,
         LINE_COLUMN,
@@ -48,18 +47,26 @@ def parse_columns(frame: pl.DataFrame, spec: Table) -> tuple[pl.DataFrame, list[
     for col in spec.columns:
         if col.kind not in _PARSED:
             continue
-        values, rules = _parse_distinct(frame.get_column(col.name), col)
+        values, rules = _parse_distinct(frame.get_column(col.name), col, dates)
         typed = typed.with_columns(values.alias(col.name))
         failures.append(_parse_failures(frame, col, rules))
     return typed.select(IDX, LINE_COLUMN, *spec.column_names), failures
 
 
-def _parse_distinct(column: pl.Series, col: Column) -> tuple[pl.Series, pl.DataFrame]:
+def _parse_distinct(
+    column: pl.Series, col: Column, dates: DateRules
+) -> tuple[pl.Series, pl.DataFrame]:
     """The parsed column, and per distinct raw value that fails: raw, rule, item (the
-    offending theme, for themes)."""
-    named = column.unique().to_frame(col.name)
+    offending theme, for themes), message (null: the rule's message)."""
     raw = pl.col("raw")
-    if col.kind == "themes":
+    named = (column.head(0) if col.kind == "date" else column.unique()).to_frame(col.name)
+    if col.kind == "date":
+        counts = column.value_counts(name="count").rename({col.name: "raw"})
+        parsed = parse_dates(counts, dates)
+        rules = parsed.filter(pl.col("rule").is_not_null()).select(
+            "raw", "rule", pl.lit(None, dtype=pl.String).alias("item"), "message"
+        )
+    elif col.kind == "themes":
         parsed = named.select(
             pl.col(col.name).alias("raw"), _split_themes(named, col).alias("typed")
         )
@@ -68,29 +75,27 @@ def _parse_distinct(column: pl.Series, col: Column) -> tuple[pl.Series, pl.DataF
             parsed.select("raw", item=pl.col("typed"))
             .explode("item")
             .filter(pl.col("item").is_not_null() & ~pl.col("item").is_in(codes))
-            .with_columns(rule=pl.lit("unknown_theme"))
+            .with_columns(rule=pl.lit("unknown_theme"), message=pl.lit(None, dtype=pl.String))
         )
     else:
         parsed = named.select(pl.col(col.name).alias("raw"), _parse_expr(named, col).alias("typed"))
-        rule: pl.Expr
-        if col.kind == "date":
-            rule = pl.when(raw.is_not_null() & pl.col("typed").is_null()).then(
-                pl.lit("invalid_date")
+        n = _number(raw)
+        bad = raw.is_not_null() & (n.is_null() | ~n.is_finite())
+        rule: pl.Expr = pl.when(bad).then(pl.lit("not_a_number"))
+        if col.kind == "int":
+            rule = (
+                pl.when(bad)
+                .then(pl.lit("not_a_number"))
+                .when(raw.is_not_null() & (n != n.round(0)))
+                .then(pl.lit("not_an_integer"))
+                .when(raw.is_not_null() & (n.abs() >= _INT_LIMIT))
+                .then(pl.lit("out_of_range"))
             )
-        else:
-            n = _number(raw)
-            rule = pl.when(raw.is_not_null() & (n.is_null() | ~n.is_finite())).then(
-                pl.lit("not_a_number")
-            )
-            if col.kind == "int":
-                rule = (
-                    rule.when(raw.is_not_null() & (n != n.round(0)))
-                    .then(pl.lit("not_an_integer"))
-                    .when(raw.is_not_null() & (n.abs() >= _INT_LIMIT))
-                    .then(pl.lit("out_of_range"))
-                )
         rules = parsed.select(
-            "raw", rule.alias("rule"), pl.lit(None, dtype=pl.String).alias("item")
+            "raw",
+            rule.alias("rule"),
+            pl.lit(None, dtype=pl.String).alias("item"),
+            pl.lit(None, dtype=pl.String).alias("message"),
         ).filter(pl.col("rule").is_not_null())
     values = (
         column.to_frame("raw")
@@ -108,6 +113,8 @@ def _parse_distinct(column: pl.Series, col: Column) -> tuple[pl.Series, pl.DataF
 
 _PARSE_MESSAGES = {
     "invalid_date": "is not a real date (use dd-mm-yyyy or yyyy-mm-dd)",
+    "ambiguous_date": "is an ambiguous date",
+    "implausible_date": "is not a plausible date",
     "not_a_number": "is not a number",
     "not_an_integer": "is not a whole number",
     "out_of_range": "is too large",
@@ -122,7 +129,10 @@ def _parse_failures(frame: pl.DataFrame, col: Column, rules: pl.DataFrame) -> pl
     hits = frame.select(IDX, pl.col(col.name).alias("raw")).join(rules, on="raw", how="inner")
     value = pl.coalesce("item", "raw")
     message = pl.concat_str(
-        pl.lit("'"), value, pl.lit("' "), pl.col("rule").replace_strict(_PARSE_MESSAGES)
+        pl.lit("'"),
+        value,
+        pl.lit("' "),
+        pl.coalesce("message", pl.col("rule").replace_strict(_PARSE_MESSAGES)),
     )
     return hits.select(
         IDX,
@@ -145,8 +155,6 @@ def _number(raw: pl.Expr) -> pl.Expr:
 def _parse_expr(frame: pl.DataFrame, col: Column) -> pl.Expr:
     """The expression that types column ``col`` (null where a value cannot be parsed)."""
     raw = pl.col(col.name)
-    if col.kind == "date":
-        return pl.coalesce([raw.str.strptime(pl.Date, f, strict=False) for f in _DATE_FORMATS])
     if col.kind in ("int", "float"):
         n = _number(raw)
         n = pl.when(n.is_finite()).then(n)
