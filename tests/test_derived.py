@@ -274,7 +274,7 @@ def test_a_version_4_store_gets_the_derived_tables_in_the_new_layout(
     con.execute("INSERT INTO brugdata_schema VALUES (4, '0.1.0', now())")
     con.close()
     with brugdata.open(db) as s:
-        assert s.schema_version == ddl.SCHEMA_VERSION == 6
+        assert s.schema_version == ddl.SCHEMA_VERSION == 7
         assert derived.has_derived(s.con)
         assert "start_year" in s.sql("SELECT * FROM contacts_people LIMIT 0").columns
         assert_same_analyses(s)

@@ -230,6 +230,36 @@ def test_a_version_1_store_gains_the_questionnaire_tables(tmp_path: Path) -> Non
         assert s.counts()["survey_answers"] == 0
 
 
+def test_a_version_6_store_gains_the_history_and_the_new_counts(tmp_path: Path, refs: Path) -> None:
+    db = tmp_path / "v6.duckdb"
+    with brugdata.open(db) as s:
+        s.ingest(refs, today=TODAY)
+    con = duckdb.connect(str(db))  # the layout of version 6
+    for name in ddl.REFERENCE_TABLES:
+        con.execute(f"DROP TABLE {ddl.history_table(name)}")
+    con.execute("ALTER TABLE ingests DROP COLUMN rows_unchanged")
+    con.execute("ALTER TABLE ingests DROP COLUMN rows_skipped")
+    con.execute("DELETE FROM brugdata_schema")
+    con.execute("INSERT INTO brugdata_schema VALUES (6, '0.1.0', now())")
+    con.close()
+    with brugdata.open(db) as s:
+        assert s.schema_version == 7
+        ingests = s.ingests()
+        assert ingests["rows_unchanged"].to_list() == [0, 0, 0]
+        assert ingests["rows_skipped"].to_list() == [0, 0, 0]
+        assert s.history("officers")["valid_to"].to_list() == [None, None]
+        # the migrated store takes a changed officer as a new version
+        changed = tmp_path / "changed"
+        changed.mkdir()
+        write_csv(changed, "officers.csv", "officer_id,pilot,role\nO-1,p1,other\n")
+        result = s.ingest(changed, today=TODAY, update=True)
+        assert (result.rows_loaded, result.rows_updated) == (1, 1)
+        assert s.history("officers").filter(officer_id="O-1")["role"].to_list() == [
+            "brugfunctionaris",
+            "other",
+        ]
+
+
 def test_older_schema_version_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "s.duckdb"
     brugdata.open(db).close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["BrugdataError", "ReadError", "StoreError"]
+__all__ = ["BrugdataError", "ReadError", "StoreError", "StoreFault"]
 
 
 class BrugdataError(Exception):
@@ -15,3 +15,9 @@ class ReadError(BrugdataError):
 
 class StoreError(BrugdataError):
     """The store cannot be opened or written (locked by another process, wrong version)."""
+
+
+class StoreFault(StoreError):
+    """The store or the file system failed: the store file is damaged (truncated, a block
+    that fails its checksum) or cannot be written (disk full, read-only folder or file system,
+    immutable file). The store is left as it was; the command line exits 3."""

@@ -15,10 +15,13 @@ from brugdata.store.derived import DERIVED, DERIVED_STATE, derived_sql
 __all__ = [
     "META_TABLES",
     "MIGRATIONS",
+    "REFERENCE_TABLES",
     "SCHEMA_VERSION",
     "check_key",
     "create",
     "create_table_sql",
+    "history_table",
+    "history_table_sql",
     "key_fingerprint",
     "migrate",
     "rows",
@@ -31,8 +34,12 @@ __all__ = [
 #: and activities, pseudonymised and redacted counts in ingests; 4: tables derived from
 #: contacts for the analyses (:mod:`brugdata.store.derived`); 5: the derived tables keep the
 #: school year's first year (``start_year``) instead of its text; 6: the fingerprint of the
-#: pseudonym key (``brugdata_key``).
-SCHEMA_VERSION = 6
+#: pseudonym key (``brugdata_key``); 7: reference rows keep their history (``<table>_history``
+#: for schools, officers and partners: the versions an ``update`` ingest replaced) and
+#: ``ingests.rows_unchanged`` counts the rows delivered again unchanged, ``rows_skipped`` the
+#: rows above a file's header row; the ``pilots`` table (display names of the pilots, itself
+#: a reference table) is new in the data model, created by the migration.
+SCHEMA_VERSION = 7
 
 #: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``. Tables new in the data
 #: model are created by every migration, and every migration ends by rebuilding the tables
@@ -49,6 +56,11 @@ MIGRATIONS: dict[int, list[str]] = {
     # version 5 keeps start_year in the derived tables: drop the old ones (rebuilt at the end)
     4: [f"DROP TABLE IF EXISTS {name}" for name in [*DERIVED, DERIVED_STATE]],
     5: [],  # brugdata_key: a meta table, created by every migration
+    # the history tables are meta tables, created by every migration
+    6: [
+        "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS rows_unchanged BIGINT DEFAULT 0",
+        "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS rows_skipped BIGINT DEFAULT 0",
+    ],
 }
 
 #: name → CREATE statement of the tables beside the data tables.
@@ -82,7 +94,9 @@ META_TABLES = {
             ingested_at TIMESTAMP NOT NULL,
             brugdata_version VARCHAR NOT NULL,
             pseudonymised BIGINT NOT NULL DEFAULT 0,
-            redacted BIGINT NOT NULL DEFAULT 0
+            redacted BIGINT NOT NULL DEFAULT 0,
+            rows_unchanged BIGINT NOT NULL DEFAULT 0,
+            rows_skipped BIGINT NOT NULL DEFAULT 0
         )""",
     "rejects": """
         CREATE TABLE IF NOT EXISTS rejects (
@@ -100,6 +114,37 @@ META_TABLES = {
             data VARCHAR NOT NULL
         )""",
 }
+
+
+#: The tables other tables refer to by key (schools, officers, partners), and ``pilots``
+#: (whose codes the others use without a declared reference), in load order: delivered
+#: again and again, their rows are compared and versioned (:mod:`brugdata.store.reference`).
+REFERENCE_TABLES: tuple[str, ...] = tuple(
+    name
+    for name in TABLES
+    if name == "pilots"
+    or any(c.references == name for spec in TABLES.values() for c in spec.columns)
+)
+
+
+def history_table(name: str) -> str:
+    """The name of the table that keeps the replaced versions of reference table ``name``."""
+    return f"{name}_history"
+
+
+def history_table_sql(spec: Table) -> str:
+    """CREATE statement of a reference table's history: its columns, the ingest and line the
+    version came from (``_ingest_id``: valid from that ingest), and ``_valid_to``: the ingest
+    that replaced it (the version is valid before that ingest)."""
+    cols = [f'"{c.name}" {column_sql_type(c)}' for c in spec.columns]
+    cols += ["_ingest_id INTEGER NOT NULL", "_line BIGINT", "_valid_to INTEGER NOT NULL"]
+    body = ",\n    ".join(cols)
+    return f"CREATE TABLE IF NOT EXISTS {history_table(spec.name)} (\n    {body}\n)"
+
+
+META_TABLES.update(
+    {history_table(name): history_table_sql(TABLES[name]) for name in REFERENCE_TABLES}
+)
 
 
 def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -9,8 +9,8 @@ when it commits (:func:`swap`). Store files are private (0600) and keep their mo
 
 from __future__ import annotations
 
+import errno
 import os
-import re
 import shutil
 import stat
 from collections.abc import Iterator
@@ -24,16 +24,25 @@ try:
 except ImportError:  # Windows: no advisory locks; one writer at a time is then up to the user
     fcntl = None  # type: ignore[assignment]
 
-from brugdata.errors import StoreError
+from brugdata.errors import StoreError, StoreFault
+from brugdata.store.check import (
+    check_connection,
+    connect_quietly,
+    first_line,
+    is_damage,
+    lock_message,
+)
 
 __all__ = [
     "PRIVATE",
     "WriterLock",
     "connect_read",
+    "fault",
     "file_size",
     "first_line",
     "fsync",
     "lock_message",
+    "os_reason",
     "real_path",
     "refuse_read_only",
     "swap",
@@ -111,43 +120,116 @@ def swap(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     file, and the link is kept."""
     target = real_path(target)
     refuse_read_only(target)
-    with WriterLock(target) as lock:
+    try:
+        lock = WriterLock(target).__enter__()
+    except OSError as exc:
+        raise fault(target, exc) from None
+    try:
+        yield from _swap(target, lock)
+    finally:
+        lock.__exit__()
+
+
+def _swap(target: Path, lock: WriterLock) -> Iterator[duckdb.DuckDBPyConnection]:
+    """:func:`swap` under the writer lock ``lock``: a file-system or DuckDB failure of the
+    copy, the check, the commit or the rename becomes a :class:`StoreFault`."""
+    folder = target.with_name(f"{target.name}.writing-{os.getpid()}")
+    work = folder / target.name
+
+    def give_up() -> None:
+        _remove(folder)
+        if not target.exists():  # a refused first write leaves nothing behind
+            lock.remove()
+
+    try:
         for stale in target.parent.glob(f"{target.name}.writing-*"):
             _remove(stale)  # left by a killed writer: we hold the lock
         refuse_read_only(target)
-        folder = target.with_name(f"{target.name}.writing-{os.getpid()}")
         folder.mkdir(mode=0o700)
         os.chmod(folder, 0o700)
-        work = folder / target.name
         mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else PRIVATE
-        try:
-            if target.exists():
-                _copy(target, work)
-            con = duckdb.connect(str(work))
-        except (duckdb.Error, OSError) as exc:
-            _remove(folder)
-            if not target.exists():
-                lock.remove()
-            raise StoreError(f"{target}: cannot write the store ({first_line(exc)})") from None
-        try:
-            con.begin()
-            yield con
-            con.commit()
-            con.execute("CHECKPOINT").fetchall()
-        except BaseException:
-            with suppress(duckdb.Error):
-                con.rollback()
-            con.close()
-            _remove(folder)
-            if not target.exists():  # a refused first write leaves nothing behind
-                lock.remove()
-            raise
+        if target.exists():
+            _copy(target, work)
+        con = connect_quietly(str(work))
+    except (duckdb.Error, OSError) as exc:
+        give_up()
+        raise fault(target, exc) from None
+    except BaseException:
+        give_up()
+        raise
+    try:
+        if target.exists():  # never build on a damaged store: its copy is read whole first
+            found = check_connection(con, str(target), file_size(target))
+            if not found.sound:
+                raise StoreFault(found.sentence())
+        con.begin()
+        yield con
+        con.commit()
+        con.execute("CHECKPOINT").fetchall()
+    except BaseException as exc:
+        with suppress(duckdb.Error):
+            con.rollback()
+        con.close()
+        give_up()
+        if isinstance(exc, OSError) or is_damage(exc) or _is_io(exc):
+            raise fault(target, exc) from None
+        raise
+    try:
         con.close()
         os.chmod(work, mode)
-        fsync(work)
+        fsync(work, strict=True)
         os.replace(work, target)
-        fsync(target.parent)
-        _remove(folder)
+    except (duckdb.Error, OSError) as exc:
+        give_up()
+        raise fault(target, exc) from None
+    fsync(target.parent)
+    _remove(folder)
+
+
+def _is_io(exc: BaseException) -> bool:
+    """True for DuckDB's errors writing its file (disk full, permission, read-only)."""
+    return isinstance(exc, duckdb.IOException) or (
+        isinstance(exc, duckdb.Error)
+        and any(w in str(exc) for w in ("No space left", "Read-only file system", "ermission"))
+    )
+
+
+#: errno → what it means for a store, as the end of a sentence.
+_FAULTS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied (a read-only folder or file)",
+    errno.EPERM: "the operation is not permitted (an immutable or read-only file or folder)",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EIO: "the disk reports an input/output error",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """What a file-system error means, as the end of a sentence (``the disk is full``)."""
+    return _FAULTS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+def fault(target: Path | str, exc: BaseException) -> StoreFault:
+    """One sentence for a file-system or DuckDB failure writing or reading the store at
+    ``target``: what went wrong, and that the store is left as it was."""
+    if isinstance(exc, StoreFault):
+        return exc
+    if is_damage(exc):
+        return StoreFault(
+            f"{target}: the store is damaged ({first_line(exc).split(': computed')[0]}); "
+            f"brugdata check --db {target} says more: restore the file from a backup"
+        )
+    if isinstance(exc, OSError):
+        why = os_reason(exc)
+    else:
+        text = first_line(exc)
+        why = next(
+            (m for e, m in _FAULTS.items() if os.strerror(e) in text),
+            f"DuckDB could not write it ({text})",
+        )
+    return StoreFault(f"{target}: cannot write the store: {why}; the store is left as it was")
 
 
 #: The mode of a new store file: read and written by its owner only.
@@ -161,16 +243,17 @@ def real_path(path: Path) -> Path:
 
 
 def refuse_read_only(target: Path) -> None:
-    """Raise :class:`~brugdata.errors.StoreError` when the store file exists and its
-    permissions forbid writing it (``chmod a-w``): brugdata does not replace it."""
+    """Raise :class:`~brugdata.errors.StoreFault` when the store file exists and may not be
+    written (``chmod a-w``, or ``chattr +i``): brugdata does not replace it."""
     try:
         st = target.stat()
     except FileNotFoundError:
         return
     if not st.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
-        raise StoreError(
-            f"{target}: the store file is read-only (its permissions forbid writing), so "
-            "brugdata leaves it as it is: make it writable (chmod u+w) to write to it"
+        raise StoreFault(
+            f"{target}: the store file is read-only (its permissions or an immutable flag "
+            "forbid writing), so brugdata leaves it as it is: make it writable (chmod u+w, "
+            "chattr -i) to write to it"
         )
 
 
@@ -190,12 +273,16 @@ def _remove(path: Path) -> None:
 
 def connect_read(path: str) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the store file at ``path``; a file another process holds
-    open for writing gives a :class:`~brugdata.errors.StoreError` naming that process."""
+    open for writing gives a :class:`~brugdata.errors.StoreError` naming that process, a
+    damaged file (truncated, a header that fails its checksum) a
+    :class:`~brugdata.errors.StoreFault`."""
     try:
-        return duckdb.connect(path, read_only=True)
-    except duckdb.IOException as exc:
-        raise StoreError(lock_message(path, exc)) from None
+        return connect_quietly(path, read_only=True)
     except duckdb.Error as exc:
+        if is_damage(exc) and "lock" not in str(exc).lower():
+            raise fault(path, exc) from None
+        if isinstance(exc, duckdb.IOException):
+            raise StoreError(lock_message(path, exc)) from None
         raise StoreError(f"{path}: cannot open the store ({first_line(exc)})") from None
 
 
@@ -207,37 +294,19 @@ def file_size(path: Path) -> int:
         return 0
 
 
-def fsync(path: Path) -> None:
-    """Flush a file (or a folder's entries) to disk, where the platform allows it."""
+def fsync(path: Path, *, strict: bool = False) -> None:
+    """Flush a file (or a folder's entries) to disk, where the platform allows it; with
+    ``strict`` a failure to flush (a full or failing disk) raises OSError."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
+        if strict:
+            raise
         return
     try:
         os.fsync(fd)
     except OSError:
-        pass
+        if strict:
+            raise
     finally:
         os.close(fd)
-
-
-_PID = re.compile(r"\(PID (\d+)\)")
-
-
-def lock_message(path: str, exc: Exception) -> str:
-    """One sentence for DuckDB's error opening ``path``: who holds the file, when a lock."""
-    text = str(exc)
-    if "lock" not in text.lower():
-        return f"{path}: cannot open the store ({first_line(exc)})"
-    pid = _PID.search(text)
-    who = f"another process (PID {pid.group(1)})" if pid else "another process"
-    return (
-        f"{path}: the store is in use by {who}; DuckDB lets one process write a store at a "
-        "time and no other process open it meanwhile, not even read-only: wait for that "
-        "process to finish or close its store (store.close() in a notebook), then try again"
-    )
-
-
-def first_line(exc: Exception) -> str:
-    """The first line of an error's text (its type's name when it has none)."""
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -38,6 +38,9 @@ class IngestFacts(Protocol):
     def rows_rejected(self) -> int: ...
 
     @property
+    def rows_unchanged(self) -> int: ...
+
+    @property
     def skipped(self) -> Sized: ...
 
     def summary(self) -> pl.DataFrame: ...
@@ -99,20 +102,27 @@ def store_html(store: StoreFacts, *, max_files: int = 20, max_reasons: int = 10)
 
 
 def ingest_html(result: IngestFacts, *, max_rejects: int = 20) -> str:
-    """An ingest result: per file its status and rows read, loaded and rejected, then the
-    validation's rejects as :func:`validation_html` shows them."""
+    """An ingest result: per file its status and rows read, loaded, rejected and unchanged,
+    then the validation's rejects as :func:`validation_html` shows them."""
     parts = [
         f"<h4>Ingest: {result.rows_loaded:,} rows loaded, {result.rows_rejected:,} rejected"
+        + (f", {result.rows_unchanged:,} unchanged" if result.rows_unchanged else "")
         + (f", {len(result.skipped)} files skipped" if result.skipped else "")
         + "</h4>"
     ]
-    summary = result.summary().with_columns(pl.col("table").fill_null(""))
+    columns = {
+        "file": "file",
+        "table": "table",
+        "status": "status",
+        "rows_read": "rows",
+        "rows_loaded": "loaded",
+        "rows_rejected": "rejected",
+        "rows_unchanged": "unchanged",
+        "message": "message",
+    }
+    summary = result.summary().with_columns(pl.col("table").fill_null("")).select(*columns)
     rows = [list(r) for r in summary.iter_rows()]
     if rows:
-        parts.append(
-            display.table(
-                ["file", "table", "status", "rows", "loaded", "rejected", "message"], rows
-            )
-        )
+        parts.append(display.table(list(columns.values()), rows))
     parts += validation_parts(result.validation, max_rejects, summary=False)
     return display.wrap(*parts)

@@ -9,7 +9,7 @@ derived tables, which the loader keeps in step file by file instead).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from functools import partial
@@ -21,11 +21,14 @@ import polars as pl
 
 from brugdata.config import key_fingerprint
 from brugdata.errors import ReadError
+from brugdata.ingest.privacy import redact_label
 from brugdata.ingest.read import LINE_COLUMN, RawTable, read_ahead, read_unless_seen
 from brugdata.ingest.results import REFERENCED, FileError, FileResult, Known, ValidationResult
-from brugdata.ingest.validate import Privacy, collect_files, plan_files, source_names, validate_raw
+from brugdata.ingest.validate import Privacy, collect_files, source_names, validate_raw
+from brugdata.ingest.validate.sheets import Job, plan_sheets
 from brugdata.model.tables import TABLES
-from brugdata.store.ddl import check_key, rows, run
+from brugdata.store import reference
+from brugdata.store.ddl import REFERENCE_TABLES, check_key, rows, run
 from brugdata.store.derived import derived_sql, derived_state_sql, has_derived
 from brugdata.store.files import file_size
 from brugdata.store.results import ALREADY, FileIngest, IngestResult
@@ -45,6 +48,9 @@ def ingest(
     today: dt.date | None = None,
     on_file: Callable[[Path], None] | None = None,
     store_name: str = "the store",
+    update: bool = False,
+    sheet: str | int | None = None,
+    date_format: str | None = None,
 ) -> IngestResult:
     """Validate the files and folders ``paths`` and load them through the connection
     ``write`` gives (entered once the first file is being read), all-or-nothing. ``seen``:
@@ -53,12 +59,27 @@ def ingest(
     store, thrown away on failure, which may be committed after each file. Returns what
     happened to every file and the validation of those read. With a key in ``privacy`` the
     store's key fingerprint is checked (and recorded, the first time): one key per store.
-    Provenance keeps each file's name relative to the folder given, redacted."""
-    jobs, errors = plan_files(collect_files(paths), table)
-    names = source_names(paths, [job[0] for job in jobs])
+    Provenance keeps each file's name relative to the folder given, redacted.
 
-    def read(job: tuple[Path, str]) -> tuple[str, RawTable | None]:
-        return read_unless_seen(job[0], seen)
+    A row of a reference table (schools, officers, partners) whose key the store holds is
+    not ``already_stored``: it is set against the stored row (:mod:`brugdata.store.reference`):
+    unchanged rows are counted, changed rows rejected (``changed_reference``) or, with
+    ``update``, stored as the new version with the old one kept in the history (and a
+    reference file is then read even when its content was ingested before).
+
+    A workbook whose sheets are named for several tables (the registration template) is
+    loaded sheet by sheet, each sheet into its table as one ingest with the sheet in its
+    provenance (:func:`~brugdata.ingest.validate.sheets.plan_sheets`; ``sheet`` or ``table``
+    given: not routed). Its content is seen once its first sheet is read: its other sheets are
+    still loaded, a copy of it is skipped, and once stored the workbook is skipped whole."""
+    jobs, errors = plan_sheets(collect_files(paths), table, route=sheet is None)
+    names = source_names(paths, [job[0] for job in jobs])
+    # the file whose job first read each content in this call: its other sheets read it too
+    first: dict[str, Path] = {}
+
+    def read(job: Job) -> tuple[str, RawTable | None]:
+        skip = _skip(seen, first, job, update)
+        return read_unless_seen(job[0], skip, sheet=job[2] or sheet)
 
     # the files are read from the start, on a thread, while the store gets ready to write
     ahead = read_ahead(jobs, read, depth=1, size=lambda job: file_size(job[0]))
@@ -77,33 +98,47 @@ def ingest(
             with Loader(con, commit_each_file=commit_each_file) as load:
                 # the keys of the files not committed yet are held in memory, not looked up
                 known = known_keys(lookup, load.uncommitted)
-                for (path, table_name), reading in reads:
+                skipped: dict[Path, str] = {}  # a file skipped, and its content
+                for job, reading in reads:
+                    path, table_name, routed = job
+                    sheet_name = redact_label(routed) if routed is not None else None
                     if on_file is not None:
                         on_file(path)
                     try:
                         sha, raw = reading.result()
                         # seen when read, or since: the same content earlier in this call
-                        if sha in seen or raw is None:
-                            outcomes.append(
-                                FileIngest(path, table_name, "skipped", sha, message=ALREADY)
-                            )
+                        if sha in _skip(seen, first, job, update) or raw is None:
+                            if skipped.get(path) != sha:  # a workbook's sheets: one row
+                                skipped[path] = sha
+                                outcomes.append(_skipped(job, sha, names[path], outcomes))
                             continue
                     except ReadError as exc:
-                        outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
+                        outcomes.append(
+                            FileIngest(
+                                path, table_name, "error", message=str(exc), sheet=sheet_name
+                            )
+                        )
                         read_errors.append(FileError(path, str(exc)))
                         continue
-                    seen.add(sha)
+                    if sha not in seen:
+                        first[sha] = path
+                        seen.add(sha)
                     try:
                         result = validate_raw(
                             raw,
                             table_name,
                             columns=columns,
-                            known=known,
+                            known=_others(known, table_name),
                             today=today,
                             privacy=privacy,
+                            date_format=date_format,
                         )
                     except ReadError as exc:  # a header row that reads like data
-                        outcomes.append(FileIngest(path, table_name, "error", message=str(exc)))
+                        outcomes.append(
+                            FileIngest(
+                                path, table_name, "error", message=str(exc), sheet=sheet_name
+                            )
+                        )
                         read_errors.append(FileError(path, str(exc)))
                         continue
                     finally:
@@ -113,9 +148,14 @@ def ingest(
                     load.wait()
                     if load.commit_each_file:
                         known.forget_stored()
+                    split = None
+                    if table_name in REFERENCE_TABLES:  # the loader is idle: con is ours
+                        split = reference.split(con, table_name, result.valid, update=update)
+                        _reject_changed(result, split)
                     known.add(table_name, result.valid)
                     # loaded on the loader's thread while the next file is read and validated
-                    ingest_id = load.submit(result)
+                    loaded = split.load.height if split is not None else result.rows_valid
+                    ingest_id = load.submit(result, split, sheet=sheet_name)
                     outcomes.append(
                         FileIngest(
                             path,
@@ -123,9 +163,13 @@ def ingest(
                             "loaded",
                             sha,
                             result.rows_read,
-                            result.rows_valid,
+                            loaded,
                             result.rows_rejected,
                             ingest_id,
+                            rows_unchanged=split.unchanged if split is not None else 0,
+                            rows_updated=split.replaced.height if split is not None else 0,
+                            rows_skipped=result.rows_skipped,
+                            sheet=sheet_name,
                         )
                     )
                     results.append(result)
@@ -137,6 +181,94 @@ def ingest(
         finally:
             lookup.close()
     return IngestResult(outcomes, ValidationResult(results, read_errors))
+
+
+def _skip(seen: set[str], first: Mapping[str, Path], job: Job, update: bool) -> Container[str]:
+    """The contents not to read again for ``job``: all ``seen`` (held by the store, or read
+    earlier in this call) but the one its own file brought in this call (the other sheets of
+    a workbook routed sheet by sheet); none for a reference file when updating (its changed
+    rows were rejected before, and its unchanged rows are counted, not loaded again)."""
+    if update and job[1] in REFERENCE_TABLES:
+        return ()
+    return _Seen(seen, first, job[0])
+
+
+class _Seen:
+    """``seen`` without the contents ``first`` read from ``path`` (see :func:`_skip`)."""
+
+    def __init__(self, seen: set[str], first: Mapping[str, Path], path: Path) -> None:
+        self.seen, self.first, self.path = seen, first, path
+
+    def __contains__(self, sha: object) -> bool:
+        return isinstance(sha, str) and sha in self.seen and self.first.get(sha) != self.path
+
+
+def _skipped(job: Job, sha: str, name: str, outcomes: Sequence[FileIngest]) -> FileIngest:
+    """The row of a file skipped as its content was ingested before; of a workbook routed
+    sheet by sheet one row for all its sheets, naming it."""
+    path, table_name, routed = job
+    if routed is None:
+        return FileIngest(path, table_name, "skipped", sha, message=ALREADY)
+    # updating, its reference sheets were read all the same (they come first)
+    read = any(o.path == path and o.status == "loaded" for o in outcomes)
+    which = "its other sheets are not read" if read else "none of its sheets is read"
+    return FileIngest(path, None, "skipped", sha, message=f"{name}: {ALREADY}; {which}")
+
+
+def _others(known: Known, table_name: str) -> Known:
+    """``known`` without the keys of ``table_name`` itself when it is a reference table: its
+    rows with a stored key are set against the stored rows, not rejected as
+    ``already_stored`` (repeats within the file are still ``duplicate_key``)."""
+    if table_name not in REFERENCE_TABLES:
+        return known
+    keys = {name: frame for name, frame in known.keys.items() if name != table_name}
+    stored = known.stored
+
+    def others_stored(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+        if name == table_name or stored is None:
+            return frame.clear()
+        return stored(name, frame)
+
+    return Known(keys, others_stored, known.school_years)
+
+
+def _reject_changed(result: FileResult, split: reference.ReferenceSplit) -> None:
+    """Move the changed reference rows that are not updated from ``result.valid`` to its
+    rejects, as validation would have rejected them."""
+    if split.rejected_rows.is_empty():
+        return
+    lines = split.rejected_rows.get_column(LINE_COLUMN).implode()
+    result.valid = result.valid.filter(~pl.col(LINE_COLUMN).is_in(lines))
+    result.rejects = pl.concat([result.rejects, split.rejects], how="diagonal_relaxed").sort(
+        "line", maintain_order=True
+    )
+    result.rejected_rows = pl.concat(
+        [result.rejected_rows, split.rejected_rows], how="diagonal_relaxed"
+    ).sort(LINE_COLUMN)
+
+
+#: The columns of a provenance row, in the order :meth:`Loader.file` gives them.
+_INGEST_COLUMNS = (
+    "ingest_id",
+    "batch_id",
+    "file_name",
+    "path",
+    "sha256",
+    "table_name",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "unknown_columns",
+    "encoding",
+    "delimiter",
+    "sheet",
+    "ingested_at",
+    "brugdata_version",
+    "pseudonymised",
+    "redacted",
+    "rows_unchanged",
+    "rows_skipped",
+)
 
 
 class Loader:
@@ -172,13 +304,22 @@ class Loader:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brugdata-load")
         self.uncommitted: set[int] = set()
 
-    def submit(self, result: FileResult) -> int:
+    def submit(
+        self,
+        result: FileResult,
+        split: reference.ReferenceSplit | None = None,
+        *,
+        sheet: str | None = None,
+    ) -> int:
         """Write one file's result on the loader's thread, after the file before it; return
-        its ingest id."""
+        its ingest id. ``split``: a reference file's rows set against the store (only its
+        ``load`` rows are written, the versions they replace moved to the history).
+        ``sheet``: the sheet of a workbook loaded sheet by sheet, named in each reason (the
+        same row number is on every sheet)."""
         self.wait()
         ingest_id = self.next_id
         self.next_id += 1
-        self.pending = self.pool.submit(self.file, result, ingest_id)
+        self.pending = self.pool.submit(self.file, result, ingest_id, split, sheet)
         self.uncommitted.add(ingest_id)
         return ingest_id
 
@@ -190,12 +331,20 @@ class Loader:
         if self.commit_each_file:  # each file is committed once written
             self.uncommitted.clear()
 
-    def file(self, result: FileResult, ingest_id: int) -> None:
-        """Load one file's result under ``ingest_id``."""
+    def file(
+        self,
+        result: FileResult,
+        ingest_id: int,
+        split: reference.ReferenceSplit | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        """Load one file's result under ``ingest_id`` (``sheet``: see :meth:`submit`)."""
         con = self.con
+        valid = result.valid if split is None else split.load
         run(
             con,
-            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO ingests ({', '.join(_INGEST_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in _INGEST_COLUMNS)})",
             [
                 ingest_id,
                 self.batch,
@@ -204,7 +353,7 @@ class Loader:
                 result.sha256,
                 result.table,
                 result.rows_read,
-                result.rows_valid,
+                valid.height,
                 result.rows_rejected,
                 result.unknown_columns,
                 result.encoding,
@@ -214,20 +363,28 @@ class Loader:
                 self.version,
                 sum(result.pseudonymised.values()),
                 sum(result.redacted.values()),
+                split.unchanged if split is not None else 0,
+                result.rows_skipped,
             ],
         )
         spec = TABLES[result.table]
         tag = pl.lit(ingest_id, dtype=pl.Int32)
+        if split is not None:
+            reference.keep_history(con, spec.name, split.replaced, ingest_id)
         _append(
             con,
             spec.name,
-            result.valid.with_columns(tag.alias("_ingest_id")),
+            valid.with_columns(tag.alias("_ingest_id")),
             [*spec.column_names, "_ingest_id", LINE_COLUMN],
         )
+        reasons = result.rejects.with_columns(tag.alias("ingest_id"))
+        if sheet is not None:
+            named = pl.concat_str(pl.lit(f"sheet {sheet}: "), pl.col("message"))
+            reasons = reasons.with_columns(named.alias("message"))
         _append(
             con,
             "rejects",
-            result.rejects.with_columns(tag.alias("ingest_id")),
+            reasons,
             ["ingest_id", "line", "column", "rule", "value", "message"],
         )
         rejected = _rows_as_json(result.rejected_rows).with_columns(tag.alias("ingest_id"))
@@ -282,6 +439,14 @@ def known_keys(con: duckdb.DuckDBPyConnection, held: Collection[int] = ()) -> Kn
         frame = con.sql(f"SELECT {cols} FROM {name}").pl()
         if frame.height:
             known.add(name, frame)
+    # two-digit years in dates are read near the school years of the dates stored
+    first_year = "CASE WHEN month(date) >= 8 THEN year(date) ELSE year(date) - 1 END"
+    years = rows(
+        con,
+        f"SELECT DISTINCT {first_year} FROM (SELECT date FROM contacts UNION ALL "
+        "SELECT date FROM activities) WHERE date IS NOT NULL",
+    )
+    known.school_years = {int(r[0]) for r in years}
     return known
 
 

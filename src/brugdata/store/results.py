@@ -23,7 +23,17 @@ ALREADY = "already ingested: same content as an earlier file"
 @dataclass
 class FileIngest:
     """What happened to one file in an ingest: ``status`` is loaded, skipped (its content was
-    ingested before) or error (unreadable; ``message`` says why)."""
+    ingested before) or error (unreadable; ``message`` says why).
+
+    Every row read is loaded, rejected, unchanged or skipped: ``rows_read == rows_loaded +
+    rows_rejected + rows_unchanged + rows_skipped``. ``rows_unchanged``: rows of a reference
+    table equal to the stored row with their key (not loaded again); ``rows_skipped``: rows
+    above the file's header row; ``rows_updated``: loaded rows that replace a stored version
+    (``update``), counted in ``rows_loaded`` too.
+
+    ``sheet``: the sheet of a workbook loaded sheet by sheet, one :class:`FileIngest` per
+    sheet (None for a file read whole, and for such a workbook skipped whole: ``table`` is
+    then None too)."""
 
     path: Path
     table: str | None
@@ -34,6 +44,16 @@ class FileIngest:
     rows_rejected: int = 0
     ingest_id: int | None = None
     message: str = ""
+    rows_unchanged: int = 0
+    rows_updated: int = 0
+    rows_skipped: int = 0
+    sheet: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The file as a reader names it: with its sheet, ``registratie.xlsx [contacten]``,
+        when it is one sheet of a workbook loaded sheet by sheet."""
+        return f"{self.path} [{self.sheet}]" if self.sheet is not None else str(self.path)
 
 
 @dataclass
@@ -63,6 +83,21 @@ class IngestResult:
         return sum(f.rows_rejected for f in self.files)
 
     @property
+    def rows_unchanged(self) -> int:
+        """Reference rows equal to the stored ones, not loaded again."""
+        return sum(f.rows_unchanged for f in self.files)
+
+    @property
+    def rows_skipped(self) -> int:
+        """Rows above a file's header row, read but not data."""
+        return sum(f.rows_skipped for f in self.files)
+
+    @property
+    def rows_updated(self) -> int:
+        """Loaded reference rows that replace a stored version (kept in the history)."""
+        return sum(f.rows_updated for f in self.files)
+
+    @property
     def skipped(self) -> list[FileIngest]:
         """Files skipped because their content was ingested before."""
         return [f for f in self.files if f.status == "skipped"]
@@ -73,28 +108,37 @@ class IngestResult:
         return [f for f in self.files if f.status == "error"]
 
     def summary(self) -> pl.DataFrame:
-        """One row per file: file, table, status, rows_read, rows_loaded, rows_rejected,
-        message."""
+        """One row per file (per sheet of a workbook loaded sheet by sheet): file, sheet,
+        table, status, rows_read, rows_loaded, rows_rejected, rows_unchanged, rows_updated,
+        rows_skipped, message."""
         return pl.DataFrame(
             [
                 {
                     "file": str(f.path),
+                    "sheet": f.sheet,
                     "table": f.table,
                     "status": f.status,
                     "rows_read": f.rows_read,
                     "rows_loaded": f.rows_loaded,
                     "rows_rejected": f.rows_rejected,
+                    "rows_unchanged": f.rows_unchanged,
+                    "rows_updated": f.rows_updated,
+                    "rows_skipped": f.rows_skipped,
                     "message": f.message,
                 }
                 for f in self.files
             ],
             schema={
                 "file": pl.String,
+                "sheet": pl.String,
                 "table": pl.String,
                 "status": pl.String,
                 "rows_read": pl.Int64,
                 "rows_loaded": pl.Int64,
                 "rows_rejected": pl.Int64,
+                "rows_unchanged": pl.Int64,
+                "rows_updated": pl.Int64,
+                "rows_skipped": pl.Int64,
                 "message": pl.String,
             },
         )
