@@ -200,6 +200,10 @@ def test_a_store_with_only_a_questionnaire(one_year: dict[str, pl.DataFrame], na
             assert sources == {"survey"}
             with pytest.raises(AnalysisError, match=r"\(source='log'\) needs logged contacts"):
                 function(data, source="log", **kw)
+    elif name == "indicators":  # the log's indicators need a log: only the response is left
+        result = function(data)
+        assert set(result["source"]) == {"questionnaire"}
+        assert set(result["indicator"]) == {"response_rate"}
     else:
         with pytest.raises(AnalysisError, match="needs logged contacts, and the store has none"):
             function(data)

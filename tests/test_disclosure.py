@@ -629,25 +629,27 @@ def test_no_hidden_count_follows_by_differencing(args: list[str], name: str) -> 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_analyse_publish_gives_no_small_count(fmt: str, tmp_path: Path) -> None:
+    # every table of each analysis, as written with --out: read back as a reader would
     db = Path(str(_sample_path()))
     for name in ("reach", "pathways", "network", "seasonality", "parents-of-pupil-cases"):
+        out = tmp_path / f"{name}-{fmt}"
         result = CliRunner().invoke(
-            app, ["analyse", name, "--db", str(db), "--publish", "--format", fmt]
+            app, ["analyse", name, "--db", str(db), "--publish", "--format", fmt, "--out", str(out)]
         )
         assert result.exit_code == 0, result.output
-        if fmt == "json":
-            data = json.loads(result.output)
-            for rows in data.values():
-                assert not leaks(iter(rows), text=True), name
-        else:
-            import io
-
-            sections = re.split(r"^# .*$", result.output, flags=re.M)
-            for text in (t.strip() for t in sections if t.strip()):
-                frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+        assert (out / f"{name}.checks.json").exists()  # the output log beside the tables
+        written = [p for p in sorted(out.glob(f"*.{fmt}")) if not p.name.endswith(".checks.json")]
+        assert written
+        for path in written:
+            if fmt == "json":
+                # a hidden cell is null (its reason beside it): no derived figure beside it
+                rows = json.loads(path.read_text("utf-8"))
+                assert not leaks(iter(rows)), path.name
+            else:
+                frame = pl.read_csv(path, infer_schema=False)
                 for column in COUNT_FIELDS & set(frame.columns):
                     values = [v for v in frame[column].to_list() if v and v.isdigit()]
-                    assert not any(small(int(v)) for v in values), (name, column)
+                    assert not any(small(int(v)) for v in values), (path.name, column)
 
 
 def test_analyse_publish_refuses_free_text_and_small_thresholds() -> None:
@@ -703,3 +705,220 @@ def test_report_with_png_and_svg_logs_every_file(tmp_path: Path) -> None:
     for path in written:
         assert (path.name, hashlib.sha256(path.read_bytes()).hexdigest()) in logged, path.name
     assert len(log["files"]) == len(written)
+
+
+# ----------------------------------------------------------------------------- indicators
+
+#: Indicators whose numerator counts no people or contacts (partners, officers).
+_PUBLIC_INDICATORS = {"external_partners_per_officer"}
+
+
+def _number(value: Any) -> float | None:
+    """A cell as a number (a table shows numbers as text), None when hidden or empty."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None if value is None else float(value)
+
+
+def _gone(r: dict[str, Any]) -> bool:
+    """Whether an indicator row is hidden: a reason beside a cell (a data file) or a marker
+    such as ``<10`` or ``x`` in its place (a table)."""
+    if any(r.get(f"{c}_hidden") for c in ("numerator", "denominator", "value")):
+        return True
+    return any(isinstance(r.get(c), str) and _number(r[c]) is None
+               for c in ("numerator", "denominator"))  # fmt: skip
+
+
+def indicator_leaks(rows: list[dict[str, Any]]) -> list[str]:
+    """What an attacker works out of a published indicator table: a numerator below T shown;
+    a share's rest (denominator − numerator) below T; a value beside a hidden count; the
+    count of a hidden row shown in another row of its group (families reached twice,
+    contacts as the focus areas' denominator, cases less the referred cases of the median
+    row); one hidden row of an indicator among groups that add up to a total, or among a
+    group's focus areas."""
+    found: list[str] = []
+    fixed = {"indicator", "numerator", "denominator", "value", "measure", "unit", "status",
+             "population_date", "source", "label_nl", "label_en", "note",
+             "school_year"}  # fmt: skip
+    keys = [k for k in rows[0] if k not in fixed and not k.endswith("_hidden")] if rows else []
+    groups: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        code = r["indicator"]
+        numerator, denominator = _number(r["numerator"]), _number(r["denominator"])
+        if code not in _PUBLIC_INDICATORS and small(numerator):
+            found.append(f"numerator {numerator} in {r}")
+        if (
+            r["measure"] == "share"
+            and code not in (*_PUBLIC_INDICATORS, "response_rate")
+            and numerator is not None
+            and denominator is not None
+            and small(denominator - numerator)
+        ):
+            found.append(f"rest {denominator - numerator} in {r}")
+        if _gone(r) and r["value"] is not None:
+            found.append(f"value beside a hidden count in {r}")
+        group = (*(r[k] for k in keys), r["school_year"], r["source"])
+        groups.setdefault(group, {})[code] = r
+    for group, by_code in groups.items():
+        hidden = {c for c, r in by_code.items() if _gone(r)}
+
+        def shown(code: str, column: str, rows_of: dict[str, Any] = by_code) -> bool:
+            return code in rows_of and _number(rows_of[code][column]) is not None
+
+        if "families_reached_share" in hidden and shown(
+            "families_reached_per_officer_hour", "numerator"
+        ):
+            found.append(f"families reached shown beside its hidden share in {group}")
+        if "cases_no_referral_share" in hidden and shown("median_days_to_referral", "denominator"):
+            found.append(f"referred cases shown beside hidden cases without one in {group}")
+        if "median_days_to_referral" in hidden and shown("cases_no_referral_share", "numerator"):
+            found.append(f"cases shown beside hidden referred cases in {group}")
+        focus = [c for c in by_code if c.startswith("contacts_focus_")]
+        if "contacts_per_officer_hour" in hidden and any(shown(c, "denominator") for c in focus):
+            found.append(f"contacts shown as a focus denominator in {group}")
+        gone = [c for c in focus if c in hidden]
+        rest = [c for c in focus if c not in hidden and (_number(by_code[c]["numerator"]) or 0)]
+        if len(gone) == 1 and rest:
+            found.append(f"one focus area hidden beside shown ones in {group}")
+    if keys:  # one hidden group of an indicator beside shown ones: the total gives it
+        margins: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for r in rows:
+            key = (*(r[k] for k in keys[:-1]), r["school_year"], r["source"], r["indicator"])
+            margins.setdefault(key, []).append(r)
+        for key, members in margins.items():
+            gone_rows = [r for r in members if _gone(r)]
+            rest_rows = [r for r in members if not _gone(r) and _number(r["numerator"])]
+            if len(members) > 1 and len(gone_rows) == 1 and rest_rows:
+                found.append(f"one hidden group beside shown ones in {key}")
+    return found
+
+
+def _indicator_rows(**columns: list[Any]) -> pl.DataFrame:
+    n = len(columns["indicator"])
+    base: dict[str, Any] = {
+        "pilot": ["A"] * n,
+        "school_year": ["2024-2025"] * n,
+        "measure": ["share"] * n,
+        "unit": ["BRIN6"] * n,
+        "population_date": [None] * n,
+        "status": ["definitive"] * n,
+        "source": ["log"] * n,
+        "label_nl": ["x"] * n,
+        "label_en": ["x"] * n,
+        "note": [None] * n,
+    }
+    frame = pl.DataFrame({**base, **columns})
+    return frame.with_columns(
+        pl.col("numerator").cast(pl.Int64),
+        pl.col("denominator").cast(pl.Float64),
+        value=pl.col("numerator") / pl.col("denominator"),
+    )
+
+
+def test_attack_indicators_small_numerators_and_what_gives_them_away() -> None:
+    """Pilot A: 3 families reached (so in the per-hour row too); 40 of 48 cases without a
+    referral, so 8 referred in the median row; focus areas 4, 30, 30, 36 of 100 contacts."""
+    frame = _indicator_rows(
+        indicator=[
+            "families_reached_share",
+            "families_reached_per_officer_hour",
+            "cases_no_referral_share",
+            "median_days_to_referral",
+            "contacts_per_officer_hour",
+            "contacts_focus_armoede",
+            "contacts_focus_zorg_thuis",
+            "contacts_focus_participatie_wijk",
+            "contacts_focus_gezondheid",
+            "external_partners_per_officer",
+        ],
+        numerator=[3, 3, 40, None, 100, 4, 30, 30, 36, 4],
+        denominator=[500, 800, 48, 8, 800, 100, 100, 100, 100, 2],
+    )
+    published = Publication(threshold=T).table("indicators", frame)
+    rows = published.to_dicts()
+    assert not indicator_leaks(rows), indicator_leaks(rows)
+    shown = {r["indicator"]: r for r in rows}
+    assert shown["families_reached_share"]["numerator"] == "<10"
+    assert shown["families_reached_per_officer_hour"]["numerator"] == "<10"
+    assert shown["families_reached_per_officer_hour"]["value"] is None
+    # 48 − 40 = 8 referred: the case share and the median row go together
+    assert shown["cases_no_referral_share"]["numerator"] == "x"
+    assert shown["median_days_to_referral"]["denominator"] == "<10"
+    assert shown["median_days_to_referral"]["value"] is None
+    # armoede (4) hidden: the smallest other area (30) too; contacts stay
+    assert shown["contacts_focus_armoede"]["numerator"] == "<10"
+    areas = ("zorg_thuis", "participatie_wijk", "gezondheid")
+    assert [shown[f"contacts_focus_{a}"]["numerator"] for a in areas] == ["x", "30", "36"]
+    assert shown["contacts_per_officer_hour"]["numerator"] == "100"
+    # partners and officers are no secret about children: shown, however few
+    assert shown["external_partners_per_officer"]["value"] == 2.0
+    # the hidden families are hidden in the key figures of the same publication too
+    publication = Publication(threshold=T)
+    publication.table("indicators", frame)
+    figures = pl.DataFrame(
+        {
+            "pilot": ["A"],
+            "school_year": ["2024-2025"],
+            "metric": ["cases_no_referral_pct"],
+            "label": [None],
+            "value": [83.3],
+            "ci_low": [None],
+            "ci_high": [None],
+            "unit": ["%"],
+            "source": ["contacts"],
+            "method": [None],
+            "p_value": [None],
+        }
+    )
+    assert publication.chart("key_figures", figures)["value"].to_list() == [None]
+
+
+def test_attack_indicators_school_total_minus_its_other_schools() -> None:
+    """Pilot A's families reached per school 9, 200, 182: the pilot's 391 (in the key figures)
+    less the others gives the first; a second school is hidden with it."""
+    frame = _indicator_rows(
+        indicator=["families_reached_share"] * 3,
+        numerator=[9, 200, 182],
+        denominator=[100, 900, 900],
+    ).with_columns(school_id=pl.Series(["a", "b", "c"]))
+    frame = frame.select("pilot", "school_id", *[c for c in frame.columns if c not in
+                         ("pilot", "school_id")])  # fmt: skip
+    rows = Publication(threshold=T).table("indicators", frame).to_dicts()
+    assert [r["numerator"] for r in rows].count("x") == 1
+    assert [r["numerator"] for r in rows].count("<10") == 1
+    assert not indicator_leaks(rows)
+
+
+@pytest.mark.parametrize("by", [[], ["--by", "school"], ["--by", "municipality"]])
+def test_indicators_publish_recovers_no_small_numerator(by: list[str]) -> None:
+    """`brugdata indicators --publish` on the sample: no numerator below the threshold is
+    shown or follows from what is (and the same rows with publishing off do hold some, for
+    the school groups, so the test can fail)."""
+    db = str(_sample_path())
+    result = CliRunner().invoke(
+        app, ["indicators", "--db", db, *by, "--publish", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["indicators"]
+    assert rows and not indicator_leaks(rows), indicator_leaks(rows)
+    raw = brugdata.indicators(brugdata.open(db, read_only=True), by=by[1] if by else "pilot")
+    if by == ["--by", "school"]:
+        assert any(small(v) for v in raw["numerator"].to_list())  # there was something to hide
+        assert any(_gone(r) for r in rows)
+
+
+def test_indicators_under_the_cbs_and_nco_profiles() -> None:
+    """cbs: 93 of 2,026 pupils is shown as 95 and 95 / 2,026; nco: a share of 0.99 is shown
+    as 0.95."""
+    frame = _indicator_rows(
+        indicator=["pupils_reached_share", "families_reached_share"],
+        numerator=[93, 990],
+        denominator=[2026, 1000],
+    )
+    cbs = Publication(profile="cbs").chart("indicators", frame).to_dicts()
+    assert cbs[0]["numerator"] == 95 and cbs[0]["value"] == pytest.approx(95 / 2026)
+    nco = Publication(profile="nco").chart("indicators", frame).to_dicts()
+    assert nco[1]["numerator"] == 990 and nco[1]["value"] == pytest.approx(0.95)

@@ -37,6 +37,7 @@ ANALYSES: dict[str, tuple[str, str]] = {
     "survey": ("brugdata.analysis.survey", "survey_results"),
     "answer-codes": ("brugdata.analysis.answers", "code_counts"),
     "untagged-answers": ("brugdata.analysis.answers", "untagged_answers"),
+    "indicators": ("brugdata.analysis.indicators", "indicators"),
 }
 
 

@@ -272,10 +272,10 @@ def _rows(
             _pathway_rows(source, pilots, school_year),
         ]
     if survey is True:
-        parts.append(survey_rows(source, pilots, school_year).with_columns(unit=_unit()))
+        parts.append(survey_rows(source, pilots, school_year))
     elif survey == "auto" and no_log:
-        parts.append(survey_rows(source, sorted(no_log), school_year).with_columns(unit=_unit()))
-    found = [p for p in parts if p.height]
+        parts.append(survey_rows(source, sorted(no_log), school_year))
+    found = [p if "unit" in p.columns else p.with_columns(unit=_unit()) for p in parts if p.height]
     if not found:
         raise AnalysisError(
             f"compare needs schools, contacts or questionnaire answers, and the store has none "

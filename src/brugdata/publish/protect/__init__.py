@@ -162,6 +162,8 @@ class Publication:
         if not self.protected:
             return frame
         limit = self.limit
+        if ALIASES.get(name, name) == "indicators":  # its own rules: one row per indicator
+            return self._indicators(name, frame, text=text)
         if declared.long:
             out, log = protect_compare(frame, limit, text=text, forced=self._figures)
             self._log(name, log)
@@ -195,6 +197,22 @@ class Publication:
         out = render(masks, threshold=limit, derived=declared.derived, tests=declared.tests,
                      text=text)  # fmt: skip
         return self._clamp(out, declared)
+
+    def _indicators(self, name: str, frame: pl.DataFrame, *, text: bool) -> pl.DataFrame:
+        """The indicator set protected (:mod:`.indicators`), its hidden figures kept."""
+        from brugdata.publish.protect import indicators as rules
+
+        out, log = rules.protect_indicators(
+            frame,
+            self.limit,
+            text=text,
+            forced=self._figures,
+            rounding=self.rules.rounding,
+            clamp=self.rules.clamp,
+        )
+        self._log(name, log)
+        self._figures |= rules.hidden_figures(log)
+        return out
 
     def _wanted(self) -> list[str]:
         return ["\x00".join(map(str, f)) for f in self._figures]

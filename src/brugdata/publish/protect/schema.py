@@ -262,6 +262,22 @@ DECLARATIONS: dict[str, Declaration] = {
     "pathways.unattached_referrals": Declaration(
         keys=("counterpart",), contacts=("referrals",), public=("partners",)
     ),
+    # its own rules (brugdata.publish.protect.indicators): a row per indicator
+    "indicators": Declaration(
+        keys=(
+            "indicator",
+            "label_nl",
+            "label_en",
+            "measure",
+            "unit",
+            "population_date",
+            "status",
+            "source",
+            "note",
+        ),
+        people=("numerator", "denominator"),
+        derived=("value",),
+    ),  # fmt: skip
     "cases": Declaration(publishable=False, why_not="it has one row per case"),
     "response": _RESPONSE,
     "code_counts": _CODES,
