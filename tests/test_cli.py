@@ -204,13 +204,24 @@ def test_analyse_publish_hides_small_counts(sample_db: Path) -> None:
     args = ["analyse", "reach", "--db", str(sample_db), "--by", "school", "--format", "json"]
     plain = json.loads(runner.invoke(app, args).stdout)["reach"]
     published = json.loads(runner.invoke(app, [*args, "--publish"]).stdout)["reach"]
+    assert len(published) == len(plain)
     small = [i for i, r in enumerate(plain) if 0 < r["reached"] < 10]
     assert small, "the sample has schools with fewer than 10 pupils reached"
-    for i in small:
-        assert published[i]["reached"] == "<10"
+    for i in small:  # hidden: null, with the reason beside it; what is made from it too
+        assert published[i]["reached"] is None
+        assert published[i]["reached_hidden"] == "small_count"
         assert published[i]["pct"] is None
-    shown = [r for r in published if r["reached"] not in ("<10", "x")]
-    assert all(int(r["reached"]) == 0 or int(r["reached"]) >= 10 for r in shown)
+        assert published[i]["pct_hidden"] == "derived"
+    for p, r in zip(published, plain, strict=True):
+        if p["reached_hidden"] is None:  # shown: the number itself, as a number
+            assert p["reached"] == r["reached"]
+            assert type(p["reached"]) is int
+            assert r["reached"] == 0 or r["reached"] >= 10
+        else:
+            assert p["reached_hidden"] in ("small_count", "secondary")
+    table = runner.invoke(app, [*args[:-2], "--publish", "--wide"])
+    assert table.exit_code == 0, table.output
+    assert "<10" in table.stdout  # a terminal table shows the markers
 
 
 def test_calendar_holidays_through_the_main_command() -> None:
@@ -240,3 +251,64 @@ def test_convert_form_then_ingest(tmp_path: Path) -> None:
     assert (tmp_path / "survey" / "survey.csv").exists()
     checked = runner.invoke(app, ["validate", str(tmp_path / "survey")])
     assert checked.exit_code == 0, checked.output
+
+
+def _header(text: str) -> list[str]:
+    line = next(line for line in text.splitlines() if line.startswith("┃"))
+    return [c.strip() for c in line.strip("┃").split("┃")]
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "figure"),
+    [
+        ("reach", "reach", "reached"),
+        ("compare", "compare", "value"),
+        ("network", "edges", "contacts"),
+    ],  # fmt: skip
+)
+def test_tables_fit_the_terminal(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch, name: str, table: str, figure: str
+) -> None:
+    """In 100 columns only whole columns are shown, none folded; --wide shows all."""
+    from brugdata.analysis import run
+
+    monkeypatch.setenv("COLUMNS", "100")
+    with brugdata.open(sample_db, read_only=True) as store:
+        frame = run(name, store)[table]
+    args = ["analyse", name, "--db", str(sample_db), "--table", table]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    grid = [line for line in lines if line[:1] in "┏┃┡│└"]
+    assert grid and all(len(line) <= 100 for line in grid)
+    shown = _header(result.stdout)
+    assert len([line for line in grid if line.startswith("┃")]) == 1  # no name folded
+    assert shown == [c for c in frame.columns if c in shown]  # whole names, in order
+    assert shown[:2] == ["pilot", "school_year"] and figure in shown  # keys and the figure
+    rows = [line for line in grid if line.startswith("│")]
+    assert len(rows) == frame.height  # one line per row: no cell folded
+    at = shown.index(figure)
+    for line, value in zip(rows, frame[figure], strict=True):
+        cell = line.strip("│").split("│")[at].strip()
+        expected = str(value) if value is not None else ""
+        if isinstance(value, float):  # rounded to 2 decimals, thousands grouped
+            expected = f"{value:,.2f}".rstrip("0").rstrip(".")
+        assert cell == expected
+    rest = [c for c in frame.columns if c not in shown]
+    note = next(line for line in lines if "not shown for lack of width" in line)
+    assert note.startswith(f"{len(rest)} more column")
+    assert note.endswith(f"{', '.join(rest)} (--wide shows them)")
+    wide = runner.invoke(app, [*args, "--wide"])
+    assert _header(wide.stdout) == frame.columns
+    assert "not shown" not in wide.stdout
+
+
+def test_plural_forms(tmp_path: Path, refs: Path) -> None:
+    from brugdata.cli.console import plural
+
+    assert [plural(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]
+    assert plural(1, "rij", "rijen") == "1 rij"
+    assert plural(3, "rij", "rijen") == "3 rijen"
+    one = runner.invoke(app, ["validate", str(refs / "schools.csv")])
+    assert "in 1 file" in one.output and "1 files" not in one.output
+    assert "in 3 files" in runner.invoke(app, ["validate", str(refs)]).output

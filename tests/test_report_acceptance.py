@@ -100,7 +100,6 @@ def parse(html: str) -> Page:
     return parser.page
 
 
-
 def cell(page: Page, table: str, row_head: str, column: str) -> str:
     """The cell of ``table`` in the row whose first cell is ``row_head``, under ``column``."""
     head, *rows = page.tables[table]

@@ -1,31 +1,54 @@
 """The ``brugdata`` command line: a thin layer that parses, calls the library and prints.
 
-Exit codes: 0 all is well, 1 some rows were rejected, 2 input could not be read (or another
-error that stops the command). Errors are one sentence on stderr, never a traceback.
+Exit codes: 0 all is well, 1 some rows were rejected, 2 usage or input that could not be
+read (or another error that stops the command), 3 a store or file-system fault (a damaged
+store, a full disk, a read-only or immutable file or folder), 4 an internal error (a bug).
+Errors are one sentence on stderr, never a traceback (``brugdata --debug`` prints the
+traceback of an internal error).
 """
 
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
-from rich.markup import escape
-from rich.table import Table as RichTable
 
-from brugdata.cli.console import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, err, fail, out
+from brugdata.cli.analyse import AnalysisName, analyse, export  # noqa: F401 (AnalysisName: API)
+from brugdata.cli.analyse import open_store as _open
+from brugdata.cli.check import check_command
+from brugdata.cli.console import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_REJECTED,
+    DbOption,
+    GuardedGroup,
+    Options,
+    err,
+    fail,
+    out,
+    plural,
+)
 from brugdata.cli.console import table as print_table
+from brugdata.cli.help import Group
+from brugdata.cli.indicators import indicators_command
 from brugdata.cli.keys import key_app
 from brugdata.cli.reference import calendar_app, population_app
+from brugdata.cli.registration import register as register_registration
 from brugdata.errors import BrugdataError
-from brugdata.ingest.results import ValidationResult
-from brugdata.sample.generate import DEFAULT_SEED
 
 if TYPE_CHECKING:
-    from brugdata.store.store import IngestResult, Store
+    import polars as pl
+
+    from brugdata.ingest.results import FileResult, ValidationResult
+    from brugdata.store.store import IngestResult
+
+
+class _Commands(Group, GuardedGroup):
+    """The top group: plain help (:class:`Group`); one sentence and an exit code for any
+    error a command did not handle (:class:`GuardedGroup`)."""
+
 
 app = typer.Typer(
     name="brugdata",
@@ -33,7 +56,33 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=_Commands,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from brugdata._version import __version__
+
+        typer.echo(f"brugdata {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", is_eager=True, callback=_show_version
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Print the traceback of an internal error.")
+    ] = False,
+) -> None:
+    """Validate, store and analyse data about brugfunctionaris pilots."""
+    Options.debug = debug
 
 
 class Format(enum.StrEnum):
@@ -60,6 +109,9 @@ def _exit_code(result: ValidationResult) -> int:
 
 def print_validation(result: ValidationResult, *, max_rejects: int) -> None:
     """Print a readable summary per file and its first rejections."""
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
     grid = RichTable(title="Validation", show_lines=False)
     for name in ("file", "table", "rows", "valid", "rejected"):
         grid.add_column(
@@ -67,9 +119,9 @@ def print_validation(result: ValidationResult, *, max_rejects: int) -> None:
             justify="right" if name in ("rows", "valid", "rejected") else "left",
             overflow="fold",
         )
-    for f in result.files:
+    for f, label in zip(result.files, file_labels(result.files), strict=True):
         grid.add_row(
-            str(f.path),
+            escape(label),  # not markup: registratie.xlsx [contacten]
             f.table,
             str(f.rows_read),
             str(f.rows_valid),
@@ -80,43 +132,95 @@ def print_validation(result: ValidationResult, *, max_rejects: int) -> None:
     print_rejections(result, max_rejects=max_rejects)
 
 
+def file_labels(files: list[FileResult]) -> list[str]:
+    """Each file as its rows name it: with its sheet (``registratie.xlsx [contacten]``) when
+    the file gives several rows (a workbook read sheet by sheet)."""
+    paths = [f.path for f in files]
+    return [
+        f"{f.path} [{f.sheet}]" if f.sheet and paths.count(f.path) > 1 else str(f.path)
+        for f in files
+    ]
+
+
 def print_rejections(result: ValidationResult, *, max_rejects: int) -> None:
     """Print unknown columns, the first rejections per file, unreadable files and totals."""
-    for f in result.files:
+    from rich.markup import escape
+
+    for f, label in zip(result.files, file_labels(result.files), strict=True):
         if f.unknown_columns:
             names = ", ".join(f.unknown_columns)
-            out.print(f"{f.path}: columns not in the data model, not kept: {names}", markup=False)
+            out.print(f"{label}: columns not in the data model, not kept: {names}", markup=False)
+        if f.sheets_passed:
+            passed = "; ".join(f"{name} ({why})" for name, why in f.sheets_passed.items())
+            out.print(f"{f.path}: sheets not read: {passed}", markup=False)
         if f.ok:
             continue
         out.print(
-            f"[bold]{escape(str(f.path))}[/]: {f.rows_rejected} of {f.rows_read} rows rejected"
+            f"[bold]{escape(label)}[/]: {f.rows_rejected} of {plural(f.rows_read, 'row')} rejected"
         )
         for r in f.rejects.head(max_rejects).iter_rows(named=True):
-            line = f"line {r['line']}, column {r['column']}: {r['message']}"
+            where = f"sheet {r['sheet']}, row" if r.get("sheet") else "line"
+            line = f"{where} {r['line']}, column {r['column']}: {r['message']}"
             out.print(f"  {escape(line)} [dim]({r['rule']})[/]")
         if f.rejects.height > max_rejects:
-            out.print(f"  … and {f.rejects.height - max_rejects} more reasons")
+            more = plural(f.rejects.height - max_rejects, "more reason")
+            out.print(f"  … and {more}", markup=False)
     for e in result.errors:
         err.print(f"[bold red]error:[/] {escape(e.message)}")
+    for e in result.skipped:  # lock and temporary files, a second copy of a file
+        out.print(f"passed over: {e.message}", markup=False)
+    for f in result.files:
+        for note in f.notes:
+            out.print(f"note: {f.path.name}: {note}", markup=False)
     print_validation_totals(result)
+
+
+#: ``--sheet``: the sheet of each workbook to read.
+SheetOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Sheet of each workbook to read (default: every visible sheet whose header "
+        "names the table's columns).",
+        metavar="NAME",
+    ),
+]
+#: ``--date-format``: how the files write their dates.
+DateFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        help="How dates are written, as a strptime format: '%m/%d/%y' for a US export "
+        "(default: dd-mm-yyyy, d-m-yy and ISO).",
+        metavar="FMT",
+    ),
+]
 
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to validate.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders to validate.", metavar="PATH...")
+    ],
     table: Annotated[
-        str | None, typer.Option(help="Table of every file (default: from the file name).")
+        str | None,
+        typer.Option(help="Table of every file (default: from the file name).", metavar="T"),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="Output format.", metavar="[text|json|github]")
+    ] = Format.text,
     max_rejects: Annotated[
-        int, typer.Option(help="Rejections shown per file (text and github formats).")
+        int,
+        typer.Option(help="Rejections shown per file (text and github formats).", metavar="N"),
     ] = 10,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
 ) -> None:
-    """Validate files against the data model; exit 1 when any row is rejected."""
+    """Validate files against the data model; exit 1 when any row is rejected.
+
+    Exit 2 when a file cannot be read."""
     from brugdata.ingest.validate import validate as run
 
     try:
-        result = run(*paths, table=table)
+        result = run(*paths, table=table, sheet=sheet, date_format=date_format)
     except (BrugdataError, ValueError) as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
@@ -133,26 +237,13 @@ def validate(
 def print_validation_totals(result: ValidationResult) -> None:
     """One line with the totals."""
     total = (
-        f"{result.rows_read} rows read: {result.rows_valid} valid, "
-        f"{result.rows_rejected} rejected, in {len(result.files)} files"
+        f"{plural(result.rows_read, 'row')} read: {result.rows_valid} valid, "
+        f"{result.rows_rejected} rejected, in {plural(len(result.files), 'file')}"
     )
     if result.errors:
-        total += f"; {len(result.errors)} files could not be read"
+        n = len(result.errors)
+        total += f"; {plural(n, 'file')} could not be read"
     out.print(total, markup=False)
-
-
-DbOption = Annotated[Path, typer.Option("--db", help="The store: a DuckDB file.")]
-
-
-def _open(db: Path, *, read_only: bool = False) -> Store:
-    from brugdata.store.store import open_store
-
-    if read_only and not db.exists():
-        raise fail(f"{db}: no store there (make one with: brugdata ingest PATH --db {db})")
-    try:
-        return open_store(db, read_only=read_only)
-    except BrugdataError as exc:
-        raise fail(str(exc)) from None
 
 
 #: Inputs larger than this (bytes, all files together) get a progress bar on a terminal.
@@ -161,15 +252,30 @@ PROGRESS_FROM_BYTES = 20_000_000
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders to load.", metavar="PATH...")
+    ],
     db: DbOption,
     table: Annotated[
-        str | None, typer.Option(help="Table of every file (default: from the file name).")
+        str | None,
+        typer.Option(help="Table of every file (default: from the file name).", metavar="T"),
     ] = None,
-    max_rejects: Annotated[int, typer.Option(help="Rejections shown per file.")] = 10,
+    max_rejects: Annotated[int, typer.Option(help="Rejections shown per file.", metavar="N")] = 10,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Store changed schools, officers and partners as their new version "
+            "(the old one is kept); without it a changed row is rejected.",
+        ),
+    ] = False,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
 ) -> None:
-    """Validate files and load them into the store; exit 1 when any row was rejected (the
-    valid rows are loaded all the same), 2 when a file could not be read."""
+    """Validate files and load them into the store; exit 1 when any row was rejected.
+
+    The valid rows are loaded all the same; exit 2 when a file could not be read, 3 when
+    the store is damaged or cannot be written (it is left as it was)."""
     from rich.progress import Progress
 
     from brugdata.ingest.validate import collect_files
@@ -178,15 +284,24 @@ def ingest(
     with _open(db) as store:
         try:
             if size >= PROGRESS_FROM_BYTES and err.is_terminal:
-                with Progress(console=err, transient=True) as bar:
+                with Progress(console=err.console, transient=True) as bar:
                     task = bar.add_task("ingest", total=None)
 
                     def step(path: Path) -> None:
                         bar.update(task, advance=1, description=path.name)
 
-                    result = store.ingest(*paths, table=table, on_file=step)
+                    result = store.ingest(
+                        *paths,
+                        table=table,
+                        on_file=step,
+                        update=update,
+                        sheet=sheet,
+                        date_format=date_format,
+                    )
             else:
-                result = store.ingest(*paths, table=table)
+                result = store.ingest(
+                    *paths, table=table, update=update, sheet=sheet, date_format=date_format
+                )
         except (BrugdataError, ValueError) as exc:
             raise fail(str(exc)) from None
     print_ingest(result, db, max_rejects=max_rejects)
@@ -197,60 +312,73 @@ def ingest(
 
 def print_ingest(result: IngestResult, db: Path, *, max_rejects: int) -> None:
     """Print what an ingest loaded, skipped and rejected."""
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
     grid = RichTable(title=f"Ingest into {db}")
-    for name in ("file", "table", "status", "rows", "loaded", "rejected"):
-        grid.add_column(name, justify="right" if name in ("rows", "loaded", "rejected") else "left")
+    counts = ("rows", "loaded", "rejected", "unchanged")
+    for name in ("file", "table", "status", *counts):
+        grid.add_column(name, justify="right" if name in counts else "left")
     for f in result.files:
         if f.status == "error":
             continue
         style = "red" if f.rows_rejected else ("dim" if f.status == "skipped" else "")
         grid.add_row(
-            str(f.path),
+            escape(f.label),  # a workbook loaded sheet by sheet: a row per sheet, named
             f.table or "",
             f.status,
             str(f.rows_read),
             str(f.rows_loaded),
             str(f.rows_rejected),
+            str(f.rows_unchanged),
             style=style,
         )
     out.print(grid)
     print_rejections(result.validation, max_rejects=max_rejects)
     skipped = len(result.skipped)
     out.print(
-        f"loaded {result.rows_loaded} rows, rejected {result.rows_rejected}"
-        + (f", skipped {skipped} files already ingested" if skipped else ""),
+        f"loaded {plural(result.rows_loaded, 'row')}"
+        + (f" ({result.rows_updated} as new versions)" if result.rows_updated else "")
+        + f", rejected {result.rows_rejected}"
+        + (f", unchanged {result.rows_unchanged}" if result.rows_unchanged else "")
+        + (f", skipped {plural(skipped, 'file')} already ingested" if skipped else ""),
         markup=False,
     )
-    for checked in result.validation.files:
+    checked_files = result.validation.files
+    for checked, label in zip(checked_files, file_labels(checked_files), strict=True):
         if checked.pseudonymised:
             done = ", ".join(f"{n} in {col}" for col, n in checked.pseudonymised.items())
-            out.print(
-                f"{checked.path}: direct identifiers replaced by pseudonyms: {done}", markup=False
-            )
+            out.print(f"{label}: direct identifiers replaced by pseudonyms: {done}", markup=False)
         if checked.redacted:
             done = ", ".join(f"{n} {kind}" for kind, n in checked.redacted.items())
-            out.print(f"{checked.path}: personal data redacted in free text: {done}", markup=False)
+            out.print(f"{label}: personal data redacted in free text: {done}", markup=False)
 
 
 @app.command()
 def rejects(
     db: DbOption,
-    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
-        TableFormat.table
-    ),
-    limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
+    fmt: Annotated[
+        TableFormat, typer.Option("--format", help="Output format.", metavar="[table|csv|json]")
+    ] = TableFormat.table,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many.", metavar="N")] = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Show every column, however wide the table.")
+    ] = False,
 ) -> None:
     """List what was rejected: file, line, column, rule, value and why."""
     with _open(db, read_only=True) as store:
         frame = store.rejects().drop("ingest_id")
-    print_frame(frame if limit is None else frame.head(limit), fmt, title="Rejected rows")
+    frame = frame if limit is None else frame.head(limit)
+    print_frame(frame, fmt, title="Rejected rows", wide=wide)
 
 
 @app.command()
 def info(db: DbOption) -> None:
     """What the store holds: tables, row counts, school years, pilots and ingests made."""
+    from rich.table import Table as RichTable
+
     with _open(db, read_only=True) as store:
-        facts = store.info()
+        facts = store.info(check=True)  # counts come from metadata: read every block first
     grid = RichTable(title=f"Store {db} (schema version {facts['schema_version']})")
     grid.add_column("table")
     grid.add_column("rows", justify="right")
@@ -261,136 +389,38 @@ def info(db: DbOption) -> None:
     out.print(f"pilots: {', '.join(facts['pilots']) or '-'}", markup=False)
     out.print(f"pseudonym key fingerprint: {facts['key_fingerprint'] or '-'}", markup=False)
     out.print(
-        f"ingests: {facts['ingests']} ({facts['files_ingested']} files, "
-        f"{facts['rows_rejected']} rows rejected), last {facts['last_ingest'] or '-'}",
+        f"ingests: {facts['ingests']} ({plural(facts['files_ingested'], 'file')}, "
+        f"{plural(facts['rows_rejected'], 'row')} rejected), "
+        f"last {facts['last_ingest'] or '-'}",
         markup=False,
     )
 
 
-class AnalysisName(enum.StrEnum):
-    """The analyses the command line runs: the keys of :data:`brugdata.analysis.ANALYSES`."""
-
-    reach = "reach"
-    reach_bands = "reach-bands"
-    parents_of_pupil_cases = "parents-of-pupil-cases"
-    seasonality = "seasonality"
-    theme_shares = "theme-shares"
-    network = "network"
-    time_use = "time-use"
-    compare = "compare"
-    pathways = "pathways"
-    cases = "cases"
-    response = "response"
-    survey = "survey"
-    answer_codes = "answer-codes"
-    untagged_answers = "untagged-answers"
-
-
-class SourceName(enum.StrEnum):
-    """Where an analysis reads from (``--source``)."""
-
-    log = "log"
-    survey = "survey"
-    auto = "auto"
-
-
-@app.command()
-def analyse(
-    name: Annotated[AnalysisName, typer.Argument(help="Which analysis.")],
-    db: DbOption,
-    pilot: Annotated[
-        list[str] | None, typer.Option("--pilot", help="Only these pilots (repeat).")
-    ] = None,
-    by: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--by",
-            help="Group by pilot, school, officer, school_type, municipality, school_year or "
-            "theme, as the analysis allows (repeat); default: the analysis's own (pilot for "
-            "most).",
-        ),
-    ] = None,
-    source: Annotated[
-        SourceName | None,
-        typer.Option(
-            "--source",
-            help="Read the contact log, the questionnaire (survey) or the log when it has "
-            "contacts for the selection, else the questionnaire (auto, the default).",
-        ),
-    ] = None,
-    school_year: Annotated[str | None, typer.Option(help="Only this school year.")] = None,
-    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
-        TableFormat.table
-    ),
-    publish: Annotated[
-        bool,
-        typer.Option(
-            "--publish",
-            help="Publication mode: hide counts of people below the small-cell threshold.",
-        ),
-    ] = False,
-    threshold: Annotated[
-        int | None, typer.Option(help="Small-cell threshold (default 10, or the setting).")
-    ] = None,
-) -> None:
-    """Run an analysis on the store and print its tables (the defaults are the library's)."""
-    from brugdata.analysis import run
-
-    with _open(db, read_only=True) as store:
-        try:
-            result = run(
-                name.value,
-                store,
-                by=by,
-                source=None if source is None else source.value,
-                pilots=pilot,
-                school_year=school_year,
-            )
-        except (BrugdataError, ValueError) as exc:
-            raise fail(str(exc)) from None
-    frames = result.frames()
-    if publish:  # every frame declared, or no publication (one sentence naming it)
-        frames = _published(name.value, frames, threshold)
-    if fmt is TableFormat.json:
-        data = {key: frame.to_dicts() for key, frame in frames.items()}
-        out.print(json.dumps(data, ensure_ascii=False, default=str, indent=2), markup=False)
-        return
-    for key, frame in frames.items():
-        if fmt is TableFormat.csv and len(frames) > 1:
-            out.print(f"# {key}", markup=False)
-        print_frame(frame, fmt, title=key)
-
-
-def _published(
-    name: str, frames: dict[str, pl.DataFrame], threshold: int | None
-) -> dict[str, pl.DataFrame]:
-    """The frames of analysis ``name`` protected for publication; of an analysis with several
-    frames those never published (free text, one row per case) are left out, said on stderr."""
-    from brugdata.publish.protect import Publication, publishable
-
-    names = {k: name if len(frames) == 1 else f"{name}.{k}" for k in frames}
-    try:
-        publication = Publication(threshold=threshold)
-        if len(frames) > 1:
-            left = [k for k in frames if not publishable(names[k])]
-            if left:
-                err.print(f"not published: {', '.join(left)}", markup=False)
-            frames = {k: f for k, f in frames.items() if k not in left}
-        return {k: publication.table(names[k], f) for k, f in frames.items()}
-    except (BrugdataError, ValueError) as exc:
-        raise fail(str(exc)) from None
+app.command()(analyse)
+app.command()(export)
+app.command("indicators")(indicators_command)
 
 
 @app.command("convert-form")
 def convert_form(
-    export: Annotated[Path, typer.Argument(help="The form tool's export (.xlsx or .csv).")],
-    mapping: Annotated[
-        str, typer.Option(help="A mapping TOML file, or the name of a shipped mapping.")
+    export: Annotated[
+        Path, typer.Argument(help="The form tool's export (.xlsx or .csv).", metavar="EXPORT")
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the survey CSV files.")],
-    pilot: Annotated[str | None, typer.Option(help="Pilot, if the mapping leaves it open.")] = None,
+    mapping: Annotated[
+        str,
+        typer.Option(
+            help="A mapping TOML file, or the name of a shipped mapping.", metavar="MAPPING"
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the survey CSV files.", metavar="DIR")
+    ],
+    pilot: Annotated[
+        str | None, typer.Option(help="Pilot, if the mapping leaves it open.", metavar="P")
+    ] = None,
     school_year: Annotated[
-        str | None, typer.Option(help="School year, if the mapping leaves it open.")
+        str | None,
+        typer.Option(help="School year, if the mapping leaves it open.", metavar="YEAR"),
     ] = None,
 ) -> None:
     """Convert a questionnaire export (Microsoft Forms, Excel) into the survey tables."""
@@ -416,24 +446,37 @@ class Lang(enum.StrEnum):
 @app.command()
 def report(
     db: DbOption,
-    out_file: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
-        "report.html"
-    ),
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="The file to write: HTML, or an A4 PDF for a .pdf name.", metavar="FILE"
+        ),
+    ] = Path("report.html"),
     pilot: Annotated[
-        list[str] | None, typer.Option("--pilot", help="Only these pilots (repeat).")
+        list[str] | None,
+        typer.Option("--pilot", help="Only these pilots (repeat).", metavar="P"),
     ] = None,
-    school_year: Annotated[str | None, typer.Option(help="Only this school year.")] = None,
-    lang: Annotated[Lang, typer.Option(help="Language of the report.")] = Lang.nl,
-    title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
+    school_year: Annotated[
+        str | None, typer.Option(help="Only this school year.", metavar="YEAR")
+    ] = None,
+    lang: Annotated[
+        Lang, typer.Option(help="Language of the report.", metavar="[nl|en]")
+    ] = Lang.nl,
+    title: Annotated[str | None, typer.Option(help="Title of the report.", metavar="TEXT")] = None,
     png: Annotated[
-        Path | None, typer.Option("--png", help="Also write every chart as PNG into DIR.")
+        Path | None,
+        typer.Option("--png", help="Also write every chart as PNG into DIR.", metavar="DIR"),
     ] = None,
     svg: Annotated[
-        Path | None, typer.Option("--svg", help="Also write every chart as SVG into DIR.")
+        Path | None,
+        typer.Option("--svg", help="Also write every chart as SVG into DIR.", metavar="DIR"),
     ] = None,
 ) -> None:
-    """Write the evaluation report: ONE self-contained HTML file that opens offline, with
-    small-cell protection (counts below 10 shown as <10)."""
+    """Write the evaluation report: one self-contained HTML file that opens offline, or a
+    print-ready A4 PDF when --out ends in .pdf (needs: pip install 'brugdata[pdf]').
+
+    With small-cell protection (counts below 10 shown as <10) and its output log
+    (report.checks.json) beside it."""
     from brugdata.publish.report import write_report
 
     with _open(db, read_only=True) as store:
@@ -454,31 +497,41 @@ def report(
     out.print(f"wrote {path}", markup=False)
 
 
-def print_frame(frame: pl.DataFrame, fmt: TableFormat, *, title: str = "") -> None:
-    """Print a frame as a table, CSV or JSON."""
+def print_frame(
+    frame: pl.DataFrame, fmt: TableFormat, *, title: str = "", wide: bool = False
+) -> None:
+    """Print a frame as a table (fitting the terminal unless ``wide``), CSV or JSON."""
     if fmt is TableFormat.csv:  # safe to open in a spreadsheet: no formula runs
         from brugdata.publish.exports import write_csv
 
-        out.print(write_csv(frame), markup=False, end="")
+        typer.echo(write_csv(frame), nl=False)  # as written: no console markup
     elif fmt is TableFormat.json:
-        text = json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=2)
-        out.print(text, markup=False)
+        from brugdata.publish.tables import table_json
+
+        typer.echo(table_json(frame))
     else:
-        print_table(frame, title)
+        print_table(frame, title, wide=wide, more="--wide")
 
 
 @app.command()
 def sample(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the sample into.")],
-    seed: Annotated[int, typer.Option(help="Random seed.")] = DEFAULT_SEED,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write the sample into.", metavar="DIR")
+    ],
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Random seed (default: the committed sample's).", metavar="N"),
+    ] = None,
 ) -> None:
     """Write the synthetic sample data set (two pilots) into a folder."""
-    from brugdata.sample.generate import generate_sample
+    from brugdata.sample.generate import DEFAULT_SEED, generate_sample
 
-    written = generate_sample(out_dir, seed=seed)
-    out.print(f"wrote {len(written)} files to {out_dir}")
+    written = generate_sample(out_dir, seed=DEFAULT_SEED if seed is None else seed)
+    out.print(f"wrote {plural(len(written), 'file')} to {out_dir}", markup=False)
 
 
+app.command("check")(check_command)
+register_registration(app)  # template, codebook
 app.add_typer(key_app, name="key")
 app.add_typer(population_app, name="population")
 app.add_typer(calendar_app, name="calendar")

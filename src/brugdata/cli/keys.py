@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,8 @@ __all__ = ["key_app", "new_key_file"]
 key_app = typer.Typer(
     help="The pseudonym key: person and family keys are replaced by pseudonyms made with it.",
     no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
 )
 
 
@@ -24,6 +25,8 @@ def new_key_file(path: Path) -> Path:
     """Write a new strong pseudonym key (43 random URL-safe characters, 256 bits) to a new
     file at ``path`` that only its owner can read (0600). An existing file is never
     overwritten: losing a store's key makes new files impossible to link to it."""
+    import secrets
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -40,7 +43,9 @@ def new_key_file(path: Path) -> Path:
 
 @key_app.command("new")
 def new(
-    out_file: Annotated[Path, typer.Option("--out", help="The key file to write (new).")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="The key file to write (new).", metavar="FILE")
+    ],
 ) -> None:
     """Make a strong pseudonym key in a new file only you can read (0600)."""
     from brugdata.config import Settings, key_fingerprint
@@ -62,8 +67,10 @@ def new(
 
 @key_app.command("fingerprint")
 def fingerprint() -> None:
-    """Show the fingerprint of the key set (BRUGDATA_PSEUDONYM_KEY[_FILE]), to compare with
-    a store's (``brugdata info``)."""
+    """Show the fingerprint of the pseudonym key set, to compare with a store's.
+
+    The key is BRUGDATA_PSEUDONYM_KEY_FILE's (or BRUGDATA_PSEUDONYM_KEY's); ``brugdata info``
+    shows the store's fingerprint."""
     from brugdata.config import key_fingerprint, settings
 
     try:

@@ -13,10 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 
-from brugdata.cli.console import EXIT_OK, err, fail, out, table
+from brugdata.cli.console import EXIT_OK, DbOption, err, fail, out, table
 from brugdata.errors import BrugdataError
 
 if TYPE_CHECKING:
@@ -31,28 +30,37 @@ population_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 calendar_app = typer.Typer(
     help="The Dutch school calendar: school holidays per region.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
 @population_app.command("duo")
 def population_duo(
-    file: Annotated[Path, typer.Argument(help="DUO open-data file of pupils (po or vo).")],
-    school_year: Annotated[
-        str, typer.Option("--school-year", help="School year of the counts, like 2024-2025.")
+    file: Annotated[
+        Path, typer.Argument(help="DUO open-data file of pupils (po or vo).", metavar="FILE")
     ],
-    db: Annotated[Path, typer.Option("--db", help="The store: a DuckDB file.")],
+    school_year: Annotated[
+        str,
+        typer.Option(
+            "--school-year", help="School year of the counts, like 2024-2025.", metavar="YEAR"
+        ),
+    ],
+    db: DbOption,
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite pupils that differ from the file.")
     ] = False,
 ) -> None:
-    """Fill the pupils of the store's schools of a school year from a DUO file; exit 1 when
-    changed counts were refused (use --replace), 2 when the input cannot be read."""
+    """Fill the pupils of the store's schools of a school year from a DUO file.
+
+    Exit 1 when changed counts were refused (use --replace), 2 when the input cannot be
+    read."""
     from brugdata.ingest.duo import read_duo
     from brugdata.store.population import fill_population
     from brugdata.store.store import open_store
@@ -96,19 +104,25 @@ def _print_update(update: PopulationUpdate, layout: str) -> None:
 @calendar_app.command("holidays")
 def calendar_holidays(
     region: Annotated[
-        str | None, typer.Option("--region", help="Only this region: noord, midden or zuid.")
+        str | None,
+        typer.Option("--region", help="Only this region: noord, midden or zuid.", metavar="REGION"),
     ] = None,
     school_year: Annotated[
-        str | None, typer.Option("--school-year", help="Only this school year.")
+        str | None,
+        typer.Option("--school-year", help="Only this school year.", metavar="YEAR"),
     ] = None,
     add: Annotated[
         list[Path] | None,
         typer.Option(
-            "--add", help="A Rijksoverheid open-data JSON file of holidays to add (repeat)."
+            "--add",
+            help="A Rijksoverheid open-data JSON file of holidays to add (repeat).",
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:
     """Print the school holidays (dates inclusive) per region and school year."""
+    import polars as pl
+
     from brugdata.model.calendar import holidays, load_rijksoverheid_json
 
     try:

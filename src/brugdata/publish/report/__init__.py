@@ -1,10 +1,11 @@
-"""One self-contained HTML report of a pilot evaluation, readable offline and printable.
+"""One self-contained HTML report of a pilot evaluation, readable offline and on a phone, or
+the same report as a print-ready A4 PDF.
 
-:func:`write_report` writes a single HTML file: a summary table of key figures, a section per
-analysis (reach, themes through the year, network, time use and, where brugdata has it,
-referral pathways) each with its charts and a short reading generated from the numbers, the
-data quality (rows read, loaded and rejected per file, and why) and the definitions used.
-Dutch by default, English with ``lang="en"``.
+:func:`write_report` writes a single HTML file (or, for a ``.pdf`` path, a PDF): a summary
+table of key figures, a section per analysis (reach, themes through the year, network, time
+use and, where brugdata has it, referral pathways) each with its charts and a short reading
+generated from the numbers, the data quality (rows read, loaded and rejected per file, and
+why) and the definitions used. Dutch by default, English with ``lang="en"``.
 
 It is made in three steps: :mod:`.build` runs the analyses and passes every table through
 ``transform(name, frame)`` (names in :data:`REPORT_TABLES`; small-cell protection by
@@ -13,8 +14,10 @@ cell reaches every number in a table and in the text; :mod:`.render` lays the pa
 renders it with the autoescaped Jinja2 templates in ``templates/``. Charts are drawn from the
 protected frames (a hidden value is absent from their data); :mod:`.export` inlines the Vega,
 Vega-Lite and vega-embed JavaScript once (so the page needs no network) and writes charts as
-PNG or SVG. The report never shows person or family keys, nor free text: a rejected value is
-shown only for columns without personal data.
+PNG or SVG; :mod:`.narrow` gives each chart its phone layout; :mod:`.pdf` prints the page
+with WeasyPrint (the ``pdf`` extra), the charts as SVG, fetching nothing. The report never
+shows person or family keys, nor free text: a rejected value is shown only for columns
+without personal data.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from brugdata.publish.report.build import REPORT_TABLES, Transform, build
 from brugdata.publish.report.export import ImageFormat, save_charts
-from brugdata.publish.report.render import compose, render
+from brugdata.publish.report.render import compose, render, render_print
 from brugdata.publish.report.texts import Lang
 
 if TYPE_CHECKING:
@@ -104,7 +107,8 @@ def write_report(
     checks: bool = False,
     svg_dir: str | Path | None = None,
 ) -> Path:
-    """Write the evaluation report of the store as ONE self-contained HTML file at ``out``.
+    """Write the evaluation report of the store as ONE self-contained HTML file at ``out``,
+    or, when ``out`` ends in ``.pdf``, as a print-ready A4 PDF.
 
     ``pilots`` limits the analyses to those pilots (default: every pilot in the store);
     ``school_year`` to one school year (default: the only one, or the latest when the store
@@ -120,20 +124,34 @@ def write_report(
     ``checks`` the output log ``<name>.checks.json`` (every file written, images included) is
     written beside ``out`` (:mod:`brugdata.publish.checks`).
 
-    The page inlines the Vega, Vega-Lite and vega-embed JavaScript once and needs no network.
-    Returns the path written. Raises ValueError for an unknown pilot, school year or language.
+    The page inlines the Vega, Vega-Lite and vega-embed JavaScript once and needs no network;
+    below 600 px of screen width it draws each chart's phone layout. The PDF has numbered A4
+    pages, a table of contents with page numbers and every chart as SVG with its text
+    alternative; it is made by WeasyPrint (``pip install 'brugdata[pdf]'``) fetching nothing.
+    Returns the path written. Raises ValueError for an unknown pilot, school year or language;
+    BrugdataError for a PDF without WeasyPrint.
     """
     if image_format not in ("png", "svg"):
         raise ValueError(f"image_format must be 'png' or 'svg', not {image_format!r}")
     from brugdata.publish.checks import UNPROTECTED, mark_page, write_checks
 
-    built = build(source, pilots=pilots, lang=lang, transform=transform, school_year=school_year)
-    page = mark_page(render(compose(built, title), built), built.publication, lang)
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    files = [path]
+    as_pdf = path.suffix.lower() == ".pdf"
+    if as_pdf:
+        from brugdata.publish.report.pdf import check_pdf, write_pdf
+
+        check_pdf()  # before the work: a missing WeasyPrint is said at once
+    built = build(source, pilots=pilots, lang=lang, transform=transform, school_year=school_year)
     banner = None if built.publication.protected else UNPROTECTED
+    composed = compose(built, title)
+    if as_pdf:
+        page = render_print(composed, built, banner)
+        write_pdf(mark_page(page, built.publication, lang), path)
+    else:
+        page = mark_page(render(composed, built), built.publication, lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    files = [path]
     if png_dir is not None:
         files += save_charts(
             built.charts, png_dir, image_format=image_format, lang=lang, banner=banner

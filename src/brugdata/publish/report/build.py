@@ -25,6 +25,7 @@ from brugdata.publish.report.texts import Lang, check_lang, labels
 from brugdata.publish.report.trend import Trend, every_year, trend
 
 if TYPE_CHECKING:
+    from brugdata.publish.report.indicators import Indicators
     from brugdata.store.store import Store
 
 __all__ = [
@@ -59,6 +60,7 @@ REPORT_TABLES: dict[str, str] = {
     "pathways_time_to_referral": "pathways().time_to_referral (when brugdata has pathways)",
     "pathways_unattached": "pathways().unattached_referrals: referrals that name no family",
     "compare": "brugdata.compare() over every school year: the trend section (more than one)",
+    "indicators": "brugdata.indicators(by='pilot'): the indicator set (docs/indicators.md)",
     **SURVEY_TABLES,
     "store": "rows per table in the store",
     "files": "store.ingests(): per file rows read, loaded, rejected",
@@ -154,6 +156,7 @@ class Built:
     time_use: TimeUse | None = None
     pathways: Pathways | None = None
     trend: Trend | None = None
+    indicators: Indicators | None = None
     questionnaire: Questionnaire | None = None
     charts: dict[str, Any] = field(default_factory=dict)
     publication: Any = None
@@ -548,6 +551,9 @@ def build(
         parts["network"] = _network(log_run)
         parts["time_use"] = _time_use(log_run)
         parts["pathways"] = _pathways(log_run)
+        from brugdata.publish.report.indicators import indicator_part
+
+        parts["indicators"] = indicator_part(source, run.kw(), run.shown)
     parts["trend"] = None if every is None else trend(every, run.shown, years, run.drawn)
     if parts["trend"] is not None and parts["trend"].drawn is not None:
         _trend_chart(run, parts["trend"].drawn)

@@ -16,12 +16,14 @@ __all__ = [
     "ImageFormat",
     "aggregated_data",
     "bundle",
+    "chart_svg",
     "configure",
     "embed_options",
     "save_charts",
     "script_json",
     "specs",
     "stack_columns",
+    "vl_version",
 ]
 
 ImageFormat = Literal["png", "svg"]
@@ -81,11 +83,9 @@ def specs(charts: Mapping[str, Any]) -> dict[str, Any]:
 def bundle() -> str:
     """The vega-embed, Vega-Lite and Vega JavaScript, for the Vega-Lite version altair
     writes."""
-    import altair as alt
     import vl_convert as vlc
 
-    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    return vlc.javascript_bundle(vl_version=f"v{major}_{minor}")  # type: ignore[call-arg]
+    return vlc.javascript_bundle(vl_version=vl_version())  # type: ignore[call-arg]
 
 
 def embed_options(lang: Lang) -> dict[str, Any]:
@@ -135,35 +135,54 @@ def save_charts(
             if banner is None:
                 chart.save(str(path), format=image_format, **kwargs)
             else:
-                _save_with_banner(chart, path, banner, kwargs)
+                _save_with_banner(
+                    chart, path, banner, check_lang(lang), kwargs.get("scale_factor", 1)
+                )
             written.append(path)
     return written
 
 
-def _save_with_banner(chart: Any, path: Path, banner: str, kwargs: dict[str, Any]) -> None:
-    """Save ``chart`` as SVG or PNG with ``banner`` written at its top left."""
+def vl_version() -> str:
+    """The Vega-Lite version altair writes, as vl-convert names it (``"v6_1"``)."""
+    import altair as alt
+
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    return f"v{major}_{minor}"
+
+
+def chart_svg(spec: Mapping[str, Any], lang: Lang = "nl", banner: str | None = None) -> str:
+    """The Vega-Lite ``spec`` drawn as SVG by vl-convert (no browser, no network), with the
+    number and date formats of ``lang`` and ``banner`` written at its top left."""
     import html
     import re
 
-    import altair as alt
     import vl_convert as vlc
 
-    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    options = kwargs.get("embed_options", {})
-    svg = vlc.vegalite_to_svg(
-        chart.to_dict(),
-        vl_version=f"v{major}_{minor}",
-        format_locale=options.get("formatLocale"),
-        time_format_locale=options.get("timeFormatLocale"),
-    )
+    options = embed_options(check_lang(lang))
+    with aggregated_data():
+        svg: str = vlc.vegalite_to_svg(
+            dict(spec),
+            vl_version=vl_version(),
+            format_locale=options.get("formatLocale"),
+            time_format_locale=options.get("timeFormatLocale"),
+        )
+    if banner is None:
+        return svg
     found = re.search(r"<svg[^>]*>", svg)
     at = found.end() if found else 0
     text = (
         '<text x="4" y="14" fill="#b00020" font-weight="bold" font-size="13" '
         f'font-family="sans-serif">{html.escape(banner)}</text>'
     )
-    svg = svg[:at] + text + svg[at:]
+    return svg[:at] + text + svg[at:]
+
+
+def _save_with_banner(chart: Any, path: Path, banner: str, lang: Lang, scale: float) -> None:
+    """Save ``chart`` as SVG or PNG (at ``scale``) with ``banner`` written at its top left."""
+    import vl_convert as vlc
+
+    svg = chart_svg(chart.to_dict(), lang, banner)
     if path.suffix == ".svg":
         path.write_text(svg, "utf-8")
     else:
-        path.write_bytes(vlc.svg_to_png(svg, scale=kwargs.get("scale_factor", 1)))
+        path.write_bytes(vlc.svg_to_png(svg, scale=scale))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -17,13 +17,27 @@ from markupsafe import Markup, escape
 from brugdata.publish.report import readings as rd
 from brugdata.publish.report import tables as tb
 from brugdata.publish.report.build import Built
-from brugdata.publish.report.export import bundle, embed_options, script_json, specs
+from brugdata.publish.report.export import bundle, chart_svg, embed_options, script_json, specs
+from brugdata.publish.report.indicators_text import indicator_table
+from brugdata.publish.report.narrow import NARROW_BELOW, narrow_spec
 from brugdata.publish.report.survey_text import survey_readings, survey_tables
 from brugdata.publish.report.tables import Table
 from brugdata.publish.report.texts import Texts, labels
 from brugdata.publish.report.trend_text import trend_readings, trend_table
 
-__all__ = ["Definitions", "Figure", "Page", "Paragraph", "Reading", "Section", "compose", "render"]
+__all__ = [
+    "Definitions",
+    "Figure",
+    "Page",
+    "Paragraph",
+    "Reading",
+    "Section",
+    "chart_specs",
+    "compose",
+    "figures",
+    "render",
+    "render_print",
+]
 
 _PACKAGE = "brugdata.publish.report"
 
@@ -40,13 +54,21 @@ class Reading:
 
 @dataclass(frozen=True)
 class Figure:
-    """The place of chart ``name`` (drawn in the browser from its spec), with its caption."""
+    """The place of chart ``name`` with its caption: drawn in the browser from its spec, or
+    (print) shown as ``image``, a ``data:`` URL of its SVG, ``width_mm`` wide."""
 
     name: str
     label: str
     number: int
     caption: str
+    image: str | None = None
+    width_mm: float = 0.0
     kind: ClassVar[str] = "figure"
+
+    @property
+    def alt(self) -> str:
+        """The chart's text alternative: its number and caption ("Figuur 2. Bereik …")."""
+        return f"{self.label} {self.number}. {self.caption}"
 
 
 @dataclass(frozen=True)
@@ -186,6 +208,8 @@ def _sections(built: Built, tx: Texts) -> list[Section]:
             c.figure("time_to_referral"),
             c.table(tb.time_to_referral_table(p, tx)),
         )
+    if (ind := built.indicators) is not None:
+        c.section("indicators", "sec_indicators", c.table(indicator_table(ind, pilots, tx)))
     if (qn := built.questionnaire) is not None:
         c.section(
             "survey",
@@ -227,6 +251,8 @@ def _definitions(built: Built, tx: Texts) -> Definitions:
         skip |= {"time_use", "chi_square"}
     if built.trend is None:
         skip.add("trend")
+    if built.indicators is None:
+        skip.add("indicators")
     if built.questionnaire is None:
         skip.add("survey")
     for key, entry in labels()["definitions"].items():
@@ -299,20 +325,114 @@ def _asset(name: str) -> str:
     return files(_PACKAGE).joinpath("templates", name).read_text(encoding="utf-8")
 
 
+def figures(page: Page) -> list[Figure]:
+    """The page's figures, in order."""
+    return [b for s in page.sections for b in s.blocks if isinstance(b, Figure)]
+
+
+def chart_specs(page: Page, built: Built) -> dict[str, Any]:
+    """The Vega-Lite spec of each chart on the page, its ``description`` the figure's text
+    alternative (Vega gives it to the chart as its ``aria-label``)."""
+    alts = {f.name: f.alt for f in figures(page)}
+    out = specs(built.charts)
+    for name, spec in out.items():
+        if name in alts:
+            spec["description"] = alts[name]
+    return out
+
+
 def render(page: Page, built: Built) -> str:
     """The page as one HTML document, with the CSS, the Vega JavaScript and the specs of the
-    built report's charts inline."""
+    built report's charts inline (and their phone layout, drawn below 600 px)."""
     # the inline script and JSON are made safe for their element here, then marked safe
     js = bundle().replace("</script", "<\\/script")
+    wide = chart_specs(page, built)
     return (
         environment()
         .get_template("page.html.j2")
         .render(
             page=page,
+            media="screen",
             css=Markup(_asset("report.css").rstrip("\n")),
             bundle=Markup(js),
-            specs=Markup(script_json(specs(built.charts))),
+            specs=Markup(script_json(wide)),
+            narrow=Markup(script_json({n: narrow_spec(s) for n, s in wide.items()})),
+            narrow_below=NARROW_BELOW,
             options=Markup(script_json(embed_options(built.lang))),
             runner=Markup(_asset("runner.js").rstrip("\n")),
         )
+    )
+
+
+#: The printed size of a chart's pixel (mm): 0.2 mm, so that its 11 px labels print at
+#: about 6 pt, as a printed figure's labels are (a screen pixel is 0.265 mm).
+PRINT_MM_PER_PX = 0.2
+
+#: The font of a printed chart: vl-convert lays text out with Arial's widths, which Liberation
+#: Sans shares (a wider font, such as the PDF engine's default sans-serif, would run past the
+#: chart's edge).
+PRINT_CHART_FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+
+#: The most a printed chart may take (mm): the width of the A4 text column, and most of a
+#: page's height (its caption comes under it).
+PRINT_MAX_MM = (180.0, 165.0)
+
+
+def _symbol_legends(node: Any) -> None:
+    """Colour legends of a number drawn as squares of sample colours, in place: the PDF
+    engine leaves a colour gradient of vl-convert's SVG blank."""
+    if isinstance(node, list):
+        for item in node:
+            _symbol_legends(item)
+    elif isinstance(node, dict):
+        encoding = node.get("encoding")
+        encoding = encoding if isinstance(encoding, dict) else {}
+        for channel in ("color", "fill"):
+            field = encoding.get(channel)
+            if not isinstance(field, dict) or field.get("type") != "quantitative":
+                continue
+            legend = field.get("legend", {})
+            if legend is not None:  # a legend is drawn
+                field["legend"] = {"symbolType": "square", **legend, "type": "symbol"}
+        for key in ("layer", "vconcat", "hconcat", "concat", "spec"):
+            if key in node:
+                _symbol_legends(node[key])
+
+
+def _print_width(width_px: float, height_px: float) -> float:
+    """The printed width (mm) of a chart of ``width_px`` × ``height_px``: 0.2 mm a pixel, or
+    smaller where that is wider or taller than :data:`PRINT_MAX_MM`."""
+    most_w, most_h = PRINT_MAX_MM
+    scale = min(PRINT_MM_PER_PX, most_w / width_px, most_h / height_px)
+    return width_px * scale
+
+
+def render_print(page: Page, built: Built, banner: str | None = None) -> str:
+    """The page as one HTML document for print (a PDF): no JavaScript, each chart an SVG
+    image drawn by vl-convert (``banner`` written into it), the print CSS, and a table of
+    contents whose page numbers the PDF engine fills in."""
+    import base64
+    import re
+
+    drawn = chart_specs(page, built)
+
+    def drawn_figure(figure: Figure) -> Figure:
+        spec = drawn[figure.name]
+        spec["config"] = {**spec.get("config", {}), "font": PRINT_CHART_FONT}
+        _symbol_legends(spec)
+        svg = chart_svg(spec, built.lang, banner)
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        found = re.search(r'<svg[^>]*?\swidth="([0-9.]+)" height="([0-9.]+)"', svg)
+        width = _print_width(float(found.group(1)), float(found.group(2))) if found else 0.0
+        return replace(figure, image=f"data:image/svg+xml;base64,{data}", width_mm=width)
+
+    sections = [
+        replace(s, blocks=[drawn_figure(b) if isinstance(b, Figure) else b for b in s.blocks])
+        for s in page.sections
+    ]
+    css = _asset("report.css").rstrip("\n") + "\n" + _asset("print.css").rstrip("\n")
+    return (
+        environment()
+        .get_template("page.html.j2")
+        .render(page=replace(page, sections=sections), media="print", css=Markup(css))
     )
