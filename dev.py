@@ -4,7 +4,7 @@
     python dev.py test    # make .venv, install brugdata with its dev extra, run the tests
     python dev.py test --slow   # ... and the slow ones (notebooks, browser): what CI runs
     python dev.py demo    # make .venv, install brugdata, ingest the sample data, write report.html
-    python dev.py docs    # regenerate docs/data-model.md and docs/api.md from the code
+    python dev.py docs    # regenerate docs/data-model.md, docs/api.md and docs/cli.md from the code
 
 Extra arguments after `test` go to pytest (python dev.py test -k store).
 """
@@ -127,11 +127,50 @@ def api_markdown() -> str:
     return "\n".join(out)
 
 
+def _command_paths(group: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path below ``group``, the group itself first, sorted by name."""
+    out = [path]
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        out += _command_paths(command, (*path, name))
+    return out
+
+
+def cli_markdown() -> str:
+    """docs/cli.md: the ``--help`` of every ``brugdata`` command, walked from the command tree
+    (as a terminal 100 columns wide shows it). Needs brugdata importable (run in the venv)."""
+    import typer
+    from typer.testing import CliRunner
+
+    from brugdata.cli.app import app
+
+    out = [
+        "# The command line",
+        "",
+        "Every `brugdata` command with its `--help`, walked from the command tree. Generated",
+        "by `python3 dev.py docs`; a test keeps it current. Exit codes (`brugdata.cli.console`):",
+        "0 all is well, 1 rows were rejected, 2 a usage mistake or unreadable input, 3 a store or",
+        "file-system fault, 4 an internal error (a bug: `--debug` shows its traceback); an error",
+        "is one sentence on stderr.",
+        "",
+    ]
+    runner = CliRunner()
+    for path in _command_paths(typer.main.get_command(app)):
+        result = runner.invoke(
+            app, [*path, "--help"], prog_name="brugdata", terminal_width=100, max_content_width=100
+        )
+        if result.exit_code != 0:
+            raise RuntimeError(f"brugdata {' '.join(path)} --help failed: {result.output}")
+        title = " ".join(("brugdata", *path))
+        out += [f"## {title}", "", "```text", result.output.rstrip(), "```", ""]
+    return "\n".join(out)
+
+
 def docs(args: list[str]) -> None:
     setup("")
     jobs = {
         "data-model.md": "from brugdata.publish.docs import data_model_markdown as d",
         "api.md": "from dev import api_markdown as d",
+        "cli.md": "from dev import cli_markdown as d",
     }
     for name, imp in jobs.items():
         with open(ROOT / "docs" / name, "w", encoding="utf-8") as f:

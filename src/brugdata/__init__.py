@@ -49,6 +49,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "pathways": ("brugdata.analysis.pathways", "pathways"),
     "response": ("brugdata.analysis.survey", "response"),
     "survey_results": ("brugdata.analysis.survey", "survey_results"),
+    "indicators": ("brugdata.analysis.indicators", "indicators"),
     "Frames": ("brugdata.analysis._contract", "Frames"),
     "AnalysisError": ("brugdata.analysis._contract", "AnalysisError"),
     "convert_form": ("brugdata.ingest.forms", "convert_form"),
@@ -63,10 +64,17 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "region_of": ("brugdata.model.calendar", "region_of"),
     "settings": ("brugdata.config", "settings"),
     "protect": ("brugdata.publish.protect", "protect"),
+    "write_template": ("brugdata.publish.registration", "write_template"),
+    "codebook_package": ("brugdata.publish.registration", "codebook_package"),
+    "use_offline_charts": ("brugdata.publish.notebook", "use_offline_charts"),
+    "readable": ("brugdata.publish.notebook", "readable"),
     "pseudonym": ("brugdata.ingest.privacy", "pseudonym"),
     "BrugdataError": ("brugdata.errors", "BrugdataError"),
     "ReadError": ("brugdata.errors", "ReadError"),
     "StoreError": ("brugdata.errors", "StoreError"),
+    "StoreFault": ("brugdata.errors", "StoreFault"),
+    "check_store": ("brugdata.store.check", "check_store"),
+    "StoreCheck": ("brugdata.store.check", "StoreCheck"),
 }
 
 #: public submodules by the names the documentation uses
@@ -81,6 +89,7 @@ if TYPE_CHECKING:
     from brugdata.analysis._contract import AnalysisError, Frames
     from brugdata.analysis.answers import code_counts, untagged_answers
     from brugdata.analysis.compare import compare
+    from brugdata.analysis.indicators import indicators
     from brugdata.analysis.network import network, to_networkx
     from brugdata.analysis.pathways import cases, pathways
     from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
@@ -89,7 +98,7 @@ if TYPE_CHECKING:
     from brugdata.analysis.themes import theme_shares
     from brugdata.analysis.time_use import time_use
     from brugdata.config import settings
-    from brugdata.errors import BrugdataError, ReadError, StoreError
+    from brugdata.errors import BrugdataError, ReadError, StoreError, StoreFault
     from brugdata.ingest.duo import read_duo
     from brugdata.ingest.forms import convert_form, load_mapping
     from brugdata.ingest.privacy import pseudonym
@@ -101,8 +110,11 @@ if TYPE_CHECKING:
     from brugdata.model.schemas import schema
     from brugdata.model.tables import TABLES, table
     from brugdata.model.vocab import label, themes, vocabulary
+    from brugdata.publish.notebook import readable, use_offline_charts
     from brugdata.publish.protect import protect
+    from brugdata.publish.registration import codebook_package, write_template
     from brugdata.sample.generate import generate_sample
+    from brugdata.store.check import StoreCheck, check_store
     from brugdata.store.population import fill_population
     from brugdata.store.store import FileIngest, IngestResult, Store
     from brugdata.store.store import open_store as open
