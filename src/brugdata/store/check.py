@@ -14,6 +14,7 @@ on it, and :meth:`brugdata.store.store.Store.info` before it reports.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,9 +37,11 @@ __all__ = [
 def connect_quietly(path: str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the store file at ``path`` that draws no progress bar (DuckDB draws one
     on the terminal for a query of more than two seconds, such as a check of a large store;
-    the setting is the connection's own, not one to give at connect)."""
+    the setting is the connection's own, not one to give at connect; in a Jupyter kernel
+    without ipywidgets DuckDB refuses to change it, and draws none)."""
     con = duckdb.connect(path, read_only=read_only)
-    con.execute("SET enable_progress_bar = false")
+    with suppress(duckdb.Error):  # in a Jupyter kernel without ipywidgets: it draws none
+        con.execute("SET enable_progress_bar = false")
     return con
 
 
