@@ -144,6 +144,28 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked(
     check_workbook(bomb.name, bomb)
 
 
+def test_the_sheet_routing_does_not_open_a_zip_bomb_either(
+    tmp_path: Path, limits: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a workbook whose name names no table is routed by its sheets' names: the sheet list is
+    # not read from a bomb (its xl/workbook.xml could be the bomb); the reader refuses it
+    from brugdata.ingest.validate import sheets
+
+    limits.max_unpacked_mb = 2
+    bomb = _zip_workbook(tmp_path / "registratie.xlsx", {"xl/workbook.xml": bytes(6 << 20)})
+
+    def never(*_: object) -> None:
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr(sheets.zipfile.ZipFile, "read", never)
+    assert sheets.table_sheets(bomb) == []
+    result = brugdata.validate(bomb)
+    assert [e.message for e in result.errors] == [
+        "registratie.xlsx: the workbook unpacks to 6 MB, more than the limit of 2 MB "
+        "(BRUGDATA_MAX_UNPACKED_MB); it is not read"
+    ]
+
+
 def test_a_workbook_under_the_limits_is_read(tmp_path: Path, limits: Settings) -> None:
     xlsxwriter = pytest.importorskip("xlsxwriter")
     path = tmp_path / "contacten.xlsx"

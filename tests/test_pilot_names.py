@@ -88,3 +88,23 @@ def test_the_report_shows_the_store_names_and_exports_keep_the_code(
     # the analyses (and so every export of them) keep the code
     codes = set(brugdata.reach(named_store)["pilot"].to_list())
     assert codes == {"den_bosch", "gooi_vechtstreek"}
+
+
+def test_the_command_line_tables_show_the_store_names_and_csv_the_code(
+    named_store: Store,
+) -> None:
+    from typer.testing import CliRunner
+
+    from brugdata.cli.app import app
+
+    path = str(named_store.path)
+    shown = CliRunner().invoke(
+        app, ["analyse", "reach", "--db", path, "--wide"], env={"COLUMNS": "250"}
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "Den Bosch trial" in shown.stdout  # the console tables are in English
+    assert "Regio Gooi en Vecht" in shown.stdout  # no English name: the Dutch one
+    assert "gooi_vechtstreek" not in shown.stdout
+    csv = CliRunner().invoke(app, ["analyse", "reach", "--db", path, "--format", "csv"])
+    assert csv.exit_code == 0, csv.output
+    assert "gooi_vechtstreek" in csv.stdout and "Regio Gooi en Vecht" not in csv.stdout

@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from brugdata.cli.console import DbOption, err, fail, out, plural, table
+from brugdata.cli.console import (
+    DbOption,
+    PilotOption,
+    SchoolYearOption,
+    ThresholdOption,
+    err,
+    fail,
+    out,
+    plural,
+    table,
+)
 from brugdata.errors import BrugdataError
 
 if TYPE_CHECKING:
@@ -83,10 +93,7 @@ def analyse(
         AnalysisName, typer.Argument(help=f"Which analysis: {_NAMES}.", metavar="NAME")
     ],
     db: DbOption,
-    pilot: Annotated[
-        list[str] | None,
-        typer.Option("--pilot", help="Only these pilots (repeat).", metavar="P"),
-    ] = None,
+    pilot: PilotOption = None,
     by: Annotated[
         list[str] | None,
         typer.Option(
@@ -106,9 +113,7 @@ def analyse(
             metavar="[log|survey|auto]",
         ),
     ] = None,
-    school_year: Annotated[
-        str | None, typer.Option(help="Only this school year.", metavar="YEAR")
-    ] = None,
+    school_year: SchoolYearOption = None,
     fmt: Annotated[
         OutputFormat,
         typer.Option(
@@ -143,10 +148,7 @@ def analyse(
             "with --out also write DIR/<analysis>.checks.json.",
         ),
     ] = False,
-    threshold: Annotated[
-        int | None,
-        typer.Option(help="Small-cell threshold (default 10, or the setting).", metavar="N"),
-    ] = None,
+    threshold: ThresholdOption = None,
     wide: Annotated[
         bool, typer.Option("--wide", help="Show every column, however wide the table.")
     ] = False,
@@ -156,6 +158,7 @@ def analyse(
     The defaults (grouping, source) are the library's. A terminal table shows the key
     columns and as many others as fit; --wide shows all."""
     from brugdata.analysis import run
+    from brugdata.analysis._contract import pilot_names_of
     from brugdata.publish import tables
 
     with open_store(db, read_only=True) as store:
@@ -170,6 +173,7 @@ def analyse(
             )
         except (BrugdataError, ValueError) as exc:
             raise fail(str(exc)) from None
+        names = pilot_names_of(store.con)  # the store's own display names of its pilots
     frames = result.frames()
     if fmt is OutputFormat.parquet and out_dir is None:
         raise fail("parquet is not text: write it into a folder with --out DIR")
@@ -202,7 +206,7 @@ def analyse(
         typer.echo(tables.frames_json(frames))
     else:
         for key, frame in frames.items():
-            table(frame, key, wide=wide, more="--wide")
+            table(frame, key, wide=wide, more="--wide", pilot_names=names)
 
 
 def _write(

@@ -25,6 +25,8 @@ from brugdata.cli.console import (
     DbOption,
     GuardedGroup,
     Options,
+    PilotOption,
+    SchoolYearOption,
     err,
     fail,
     out,
@@ -452,13 +454,8 @@ def report(
             "--out", help="The file to write: HTML, or an A4 PDF for a .pdf name.", metavar="FILE"
         ),
     ] = Path("report.html"),
-    pilot: Annotated[
-        list[str] | None,
-        typer.Option("--pilot", help="Only these pilots (repeat).", metavar="P"),
-    ] = None,
-    school_year: Annotated[
-        str | None, typer.Option(help="Only this school year.", metavar="YEAR")
-    ] = None,
+    pilot: PilotOption = None,
+    school_year: SchoolYearOption = None,
     lang: Annotated[
         Lang, typer.Option(help="Language of the report.", metavar="[nl|en]")
     ] = Lang.nl,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,6 +50,18 @@ PIPE_WIDTH = 220
 
 #: ``--db FILE``, the store of every command that reads or writes one.
 DbOption = Annotated[Path, typer.Option("--db", help="The store: a DuckDB file.", metavar="FILE")]
+#: ``--pilot P`` (repeatable), ``--school-year YEAR`` and ``--threshold N``: the selection
+#: and the small-cell threshold of the commands that analyse or publish.
+PilotOption = Annotated[
+    list[str] | None, typer.Option("--pilot", help="Only these pilots (repeat).", metavar="P")
+]
+SchoolYearOption = Annotated[
+    str | None, typer.Option(help="Only this school year.", metavar="YEAR")
+]
+ThresholdOption = Annotated[
+    int | None,
+    typer.Option(help="Small-cell threshold (default 10, or the setting).", metavar="N"),
+]
 
 
 class LazyConsole:
@@ -231,8 +244,10 @@ def table(
     *,
     wide: bool = False,
     more: str | None = None,
+    pilot_names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
-    """Print a frame as a table, a pilot by its display name (CSV and JSON keep the code).
+    """Print a frame as a table, a pilot by its display name (``pilot_names``: the store's own,
+    before the shipped ones; CSV and JSON keep the code).
 
     When it is wider than the terminal only the columns :func:`fit_columns` chooses are
     shown (the keys, the first figure and what fits after it), each whole on one line, with
@@ -249,7 +264,9 @@ def table(
 
         frame = frame.with_columns(
             pl.col("pilot").map_elements(
-                lambda code: pilot_name(code, "en"), return_dtype=pl.String, skip_nulls=True
+                lambda code: pilot_name(code, "en", pilot_names),
+                return_dtype=pl.String,
+                skip_nulls=True,
             )
         )
     texts = [[cell(v) for v in row] for row in frame.iter_rows()]

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from brugdata.cli.analyse import AnalysisName, OutputFormat, analyse
-from brugdata.cli.console import DbOption
+from brugdata.cli.console import DbOption, PilotOption, SchoolYearOption, ThresholdOption
 
 __all__ = ["indicators_command"]
 
@@ -31,13 +31,8 @@ def indicators_command(
             metavar="KEY",
         ),
     ] = None,
-    pilot: Annotated[
-        list[str] | None,
-        typer.Option("--pilot", help="Only these pilots (repeat).", metavar="P"),
-    ] = None,
-    school_year: Annotated[
-        str | None, typer.Option(help="Only this school year.", metavar="YEAR")
-    ] = None,
+    pilot: PilotOption = None,
+    school_year: SchoolYearOption = None,
     publish: Annotated[
         bool,
         typer.Option(
@@ -46,10 +41,7 @@ def indicators_command(
             "--out also write DIR/indicators.checks.json.",
         ),
     ] = False,
-    threshold: Annotated[
-        int | None,
-        typer.Option(help="Small-cell threshold (default 10, or the setting).", metavar="N"),
-    ] = None,
+    threshold: ThresholdOption = None,
     fmt: Annotated[
         OutputFormat,
         typer.Option(

@@ -330,15 +330,18 @@ class Store:
             found = self.check()
             if not found.sound:
                 raise StoreFault(found.sentence())
-        years = self.sql(
+        # plain rows, not frames: `brugdata info` then needs no pyarrow (0.14 s to import)
+        years = ddl.rows(
+            self.con,
             "SELECT DISTINCT school_year FROM (SELECT school_year FROM schools UNION ALL "
             "SELECT school_year FROM assignments UNION ALL SELECT school_year FROM time_use "
-            "UNION ALL SELECT school_year FROM survey) "
-            "ORDER BY 1"
+            "UNION ALL SELECT school_year FROM survey) WHERE school_year IS NOT NULL ORDER BY 1",
         )
-        pilots = self.sql(
+        pilots = ddl.rows(
+            self.con,
             "SELECT DISTINCT pilot FROM (SELECT pilot FROM schools UNION ALL "
-            "SELECT pilot FROM officers UNION ALL SELECT pilot FROM survey) ORDER BY 1"
+            "SELECT pilot FROM officers UNION ALL SELECT pilot FROM survey) "
+            "WHERE pilot IS NOT NULL ORDER BY 1",
         )
         # the sheets of a workbook loaded sheet by sheet are one file
         ing = ddl.rows(
@@ -350,8 +353,8 @@ class Store:
             "path": self.path,
             "schema_version": self.schema_version,
             "tables": self.counts(),
-            "school_years": years.get_column("school_year").to_list(),
-            "pilots": pilots.get_column("pilot").to_list(),
+            "school_years": [str(y) for (y,) in years],
+            "pilots": [str(p) for (p,) in pilots],
             "ingests": int(ing[0]),
             "files_ingested": int(ing[1]),
             "rows_rejected": int(ing[2]),

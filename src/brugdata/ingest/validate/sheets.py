@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
+from brugdata.errors import ReadError
+from brugdata.ingest.read.limits import check_workbook
 from brugdata.ingest.results import FileError
 from brugdata.ingest.validate.files import plan_files
 from brugdata.model.tables import table_for_file, table_names
@@ -72,7 +74,11 @@ def _sheet_states(path: Path) -> list[tuple[str, str]]:
     """The workbook's sheets and their states (``visible``, ``hidden``, ``veryhidden``), in
     order; empty when it cannot be opened. An .xlsx or .xlsm gives them from its
     ``xl/workbook.xml`` alone (its sheets are not parsed twice); other workbooks through
-    calamine."""
+    calamine. A workbook over the unpacked-size limit is not opened (the reader refuses it)."""
+    try:
+        check_workbook(path.name, path)
+    except ReadError:
+        return []
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             with zipfile.ZipFile(path) as z:
