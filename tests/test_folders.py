@@ -70,6 +70,27 @@ def test_lock_temporary_and_system_files_in_a_folder_are_passed_over_and_named(
     assert result.to_dict()["skipped"][0].keys() == {"file", "message"}
 
 
+def test_ingest_passes_over_the_same_files_and_names_them(refs: Path, tmp_path: Path) -> None:
+    (refs / "contacten.csv").write_text(CONTACTS, encoding="utf-8")
+    for name, data in LITTER.items():
+        (refs / name).write_bytes(data)
+    db = tmp_path / "brug.duckdb"
+    with brugdata.open(db) as store:
+        result = store.ingest(refs)
+        assert result.errors == [] and result.rows_rejected == 0
+        assert sorted(e.path.name for e in result.validation.skipped) == sorted(LITTER)
+        # nothing of them reaches the store's provenance
+        names = {r[0] for r in store.con.execute("SELECT file_name FROM ingests").fetchall()}
+        assert not names & set(LITTER)
+        assert store.con.execute("SELECT count(*) FROM contacts").fetchall() == [(2,)]
+    said = runner.invoke(app, ["ingest", str(refs), "--db", str(tmp_path / "other.duckdb")])
+    assert said.exit_code == 0, said.output
+    assert (
+        "passed over: ~$contacten.xlsx: an Excel lock file (the workbook is open in Excel), "
+        "passed over" in said.stdout
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [

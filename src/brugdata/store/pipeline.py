@@ -24,7 +24,7 @@ from brugdata.errors import ReadError
 from brugdata.ingest.privacy import redact_label
 from brugdata.ingest.read import LINE_COLUMN, RawTable, read_ahead, read_unless_seen
 from brugdata.ingest.results import REFERENCED, FileError, FileResult, Known, ValidationResult
-from brugdata.ingest.validate import Privacy, collect_files, source_names, validate_raw
+from brugdata.ingest.validate import Privacy, gather_files, source_names, validate_raw
 from brugdata.ingest.validate.sheets import Job, plan_sheets
 from brugdata.model.tables import TABLES
 from brugdata.store import reference
@@ -72,7 +72,9 @@ def ingest(
     provenance (:func:`~brugdata.ingest.validate.sheets.plan_sheets`; ``sheet`` or ``table``
     given: not routed). Its content is seen once its first sheet is read: its other sheets are
     still loaded, a copy of it is skipped, and once stored the workbook is skipped whole."""
-    jobs, errors = plan_sheets(collect_files(paths), table, route=sheet is None)
+    # lock, temporary and system files in a folder are passed over, and named in the result
+    files, passed = gather_files(paths)
+    jobs, errors = plan_sheets(files, table, route=sheet is None)
     names = source_names(paths, [job[0] for job in jobs])
     # the file whose job first read each content in this call: its other sheets read it too
     first: dict[str, Path] = {}
@@ -180,7 +182,7 @@ def ingest(
             raise
         finally:
             lookup.close()
-    return IngestResult(outcomes, ValidationResult(results, read_errors))
+    return IngestResult(outcomes, ValidationResult(results, read_errors, passed))
 
 
 def _skip(seen: set[str], first: Mapping[str, Path], job: Job, update: bool) -> Container[str]:

@@ -22,6 +22,7 @@ from brugdata.ingest.validate.failures import RULES
 from brugdata.ingest.validate.files import (
     DATA_EXTENSIONS,
     collect_files,
+    gather_files,
     plan_files,
     source_names,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Privacy",
     "check_mapping",
     "collect_files",
+    "gather_files",
     "plan_files",
     "source_names",
     "validate",
