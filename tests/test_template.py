@@ -295,7 +295,7 @@ def test_sheets_route_to_their_tables(tmp_path: Path) -> None:
         ("tijdsbesteding", "time_use"),
         ("ketenpartners", "partners"),
     ]
-    jobs, errors = plan_sheets([path])
+    jobs, errors, passed = plan_sheets([path])
     assert errors == []
     assert [(j[1], j[2]) for j in jobs] == [  # in load order: the partners first
         ("partners", "ketenpartners"),
@@ -303,6 +303,13 @@ def test_sheets_route_to_their_tables(tmp_path: Path) -> None:
         ("activities", "activiteiten"),
         ("time_use", "tijdsbesteding"),
     ]
+    # the instructions and the hidden lists are not read, and said so
+    assert [e.message for e in passed] == [
+        "week12.xlsx, sheet instructie: names no table, not read",
+        "week12.xlsx, sheet lijsten: a hidden sheet, not read",
+    ]
+    said = [e.message for e in brugdata.validate(path).skipped]
+    assert said == [e.message for e in passed]
     # a forced table, or a sheet chosen by the caller, routes nothing
     assert plan_sheets([path], "contacts")[0] == [(path, "contacts", None)]
     assert plan_sheets([path], route=False)[1] != []  # the name names no table: an error

@@ -74,7 +74,8 @@ def ingest(
     still loaded, a copy of it is skipped, and once stored the workbook is skipped whole."""
     # lock, temporary and system files in a folder are passed over, and named in the result
     files, passed = gather_files(paths)
-    jobs, errors = plan_sheets(files, table, route=sheet is None)
+    jobs, errors, sheets_passed = plan_sheets(files, table, route=sheet is None)
+    passed += sheets_passed
     names = source_names(paths, [job[0] for job in jobs])
     # the file whose job first read each content in this call: its other sheets read it too
     first: dict[str, Path] = {}

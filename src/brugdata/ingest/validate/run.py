@@ -82,7 +82,7 @@ def validate(
     files, skipped = gather_files(paths)
     files, copies = same_content(files)
     # a workbook holding several tables (sheets named for them) gives a job per sheet
-    jobs, errors = plan_sheets(files, table, route=sheet is None)
+    jobs, errors, sheets_passed = plan_sheets(files, table, route=sheet is None)
     results: list[FileResult] = []
     with read_ahead(jobs, lambda job: read_raw(job[0], sheet=job[2] or sheet)) as reads:
         for (path, table_name, _sheet), reading in reads:
@@ -106,7 +106,7 @@ def validate(
                 continue
             known.add(table_name, result.valid, source=result.source)
             results.append(result)
-    return ValidationResult(results, errors, skipped + copies)
+    return ValidationResult(results, errors, skipped + copies + sheets_passed)
 
 
 def validate_raw(

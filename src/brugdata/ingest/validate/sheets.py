@@ -32,28 +32,37 @@ Job = tuple[Path, str, str | None]
 
 def plan_sheets(
     files: list[Path], forced: str | None = None, *, route: bool = True
-) -> tuple[list[Job], list[FileError]]:
+) -> tuple[list[Job], list[FileError], list[FileError]]:
     """Like :func:`~brugdata.ingest.validate.files.plan_files`, with the sheet to read:
     a workbook whose visible sheets name several tables (or whose own name names none while
     a sheet's does) becomes one job per such sheet, other sheets (instructions, lists) are
-    not read; every other file gets sheet None. A forced table, or ``route=False`` (a sheet
-    chosen by the caller), routes nothing."""
+    not read but named, one sentence each (the third list); every other file gets sheet
+    None. A forced table, or ``route=False`` (a sheet chosen by the caller), routes
+    nothing."""
     if forced is not None or not route:
         jobs, errors = plan_files(files, forced)
-        return [(p, t, None) for p, t in jobs], errors
+        return [(p, t, None) for p, t in jobs], errors, []
     routed: dict[Path, list[tuple[str, str]]] = {}
+    passed: list[FileError] = []
     for path in files:
         if path.suffix.lower() in WORKBOOK_EXTENSIONS and path.is_file():
             sheets = table_sheets(path)
             if sheets:
                 routed[path] = sheets
+                read = {s for s, _ in sheets}
+                for name, state in _sheet_states(path):
+                    if name not in read:
+                        why = "a hidden sheet" if state != "visible" else "names no table"
+                        passed.append(
+                            FileError(path, f"{path.name}, sheet {name}: {why}, not read")
+                        )
     jobs, errors = plan_files([f for f in files if f not in routed])
     out: list[Job] = [(p, t, None) for p, t in jobs]
     out += [(p, t, sheet) for p, pairs in routed.items() for sheet, t in pairs]
     order = {name: i for i, name in enumerate(table_names())}
     position = {f: i for i, f in enumerate(files)}
     out.sort(key=lambda job: (order[job[1]], position.get(job[0], 0)))
-    return out, errors
+    return out, errors, passed
 
 
 def table_sheets(path: Path) -> list[tuple[str, str]]:
