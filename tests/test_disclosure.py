@@ -404,6 +404,66 @@ def test_attack_compare_percentage_of_few_cases() -> None:
     assert out["p_value"][0] is None
 
 
+def _wilson_bounds(k: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson interval of k of n, in percent, as the analyses give it."""
+    p, z = k / n, 1.959963984540054
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+@pytest.mark.parametrize(("reached", "hidden"), [(63, True), (80, False)])
+def test_attack_compare_partial_reach_minus_all_reached(reached: int, hidden: bool) -> None:
+    """A reach over the 1 of 2 schools whose families are known: 60 of 200 families there
+    (the interval gives the 200 and so the 60); with 63 reached in all, 3 were reached at
+    the other school, a count never published: the percentage must go (with 80: 20, fine)."""
+    low, high = _wilson_bounds(60, 200)
+    frame = pl.DataFrame(
+        {
+            "pilot": ["A", "A", "A"],
+            "school_year": ["2024-2025"] * 3,
+            "metric": ["families", "parents_reached", "parents_reached_pct"],
+            "label": ["1 of 2 schools (count known)", None, "1 of 2 schools (count known)"],
+            "value": [200.0, float(reached), 30.0],
+            "ci_low": [None, None, low],
+            "ci_high": [None, None, high],
+            "unit": ["n", "n", "%"],
+            "source": ["schools", "contacts", "contacts"],
+            "method": [None, None, None],
+            "p_value": [None, None, None],
+        }
+    )
+    out = protect("compare", frame, threshold=T)
+    assert out["value"].to_list()[:2] == [200.0, float(reached)]  # counts shown either way
+    assert (out["value"][2] is None) is hidden
+
+
+@pytest.mark.parametrize(("reached", "hidden"), [(63, True), (80, False)])
+def test_attack_reach_minus_reached_at_the_known_schools(reached: int, hidden: bool) -> None:
+    """reach() gives reached (all schools) beside reached_known (the schools whose count is
+    known): their difference, those reached at the other schools, is never published, so
+    when it is small reached_known (and the share made from it) is hidden."""
+    frame = pl.DataFrame(
+        {
+            "pilot": ["A"],
+            "school_year": ["2024-2025"],
+            "counterpart": ["parent"],
+            "reached": [reached],
+            "population": [None],
+            "pct": [30.0],
+            "schools": [2],
+            "reached_known": [60],
+            "population_known": [200],
+            "schools_known": [1],
+        },
+        schema_overrides={"population": pl.Int64},
+    )
+    row = Publication(threshold=T).chart("reach", frame).row(0, named=True)
+    assert row["reached"] == reached
+    assert (row["reached_known"] is None) is hidden
+    assert (row["pct"] is None) is hidden
+
+
 def test_attack_chi_square_beside_its_counts() -> None:
     themes = pl.DataFrame(
         {

@@ -33,6 +33,9 @@ WILSON = (
     "pupil_cases_parents_contacted_pct",
     "cases_no_referral_pct",
 )
+#: A reach percentage over the schools whose count is known, and the count of everyone
+#: reached: their difference (those reached at the other schools) is not published.
+PARTIAL_OF = {"parents_reached_pct": "parents_reached", "pupils_reached_pct": "pupils_reached"}
 #: Case figures whose base is the cases of ``cases_no_referral_pct``.
 CASE_SHARES = ("cases_specialised_pct",)
 
@@ -175,6 +178,13 @@ def _group_reasons(group: list[Row], threshold: int) -> Iterator[tuple[Row, str]
             k = n * value / 100
             if _small(k, threshold) or _small(n - k, threshold) or _small(n, threshold):
                 yield r, "secondary"
+            elif m in PARTIAL_OF and r.get("label") is not None:
+                # a reach over the schools whose count is known (label: "23 of 24 schools"):
+                # its k are those reached there, so the count reached leaves those reached at
+                # the other schools, a small count of its own
+                total = _num(figures.get(PARTIAL_OF[m], {}).get("value"))
+                if total is not None and _small(total - k, threshold):
+                    yield r, "secondary"
     no_referral = _num(figures.get("cases_no_referral_pct", {}).get("value"))
     for m in (*CASE_SHARES, "median_days_to_referral"):
         r = figures.get(m)

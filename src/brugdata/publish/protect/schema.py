@@ -106,6 +106,9 @@ _REACH = Declaration(
         "schools_known",
         "population_known",
     ),
+    # the families or pupils reached at the schools whose count is unknown (reached less
+    # reached_known) are a count of their own, never published: small, it hides a part
+    relations=(Relation("reached", ("reached_known",), remainder=True),),
 )
 _BANDS = Declaration(keys=("band", "low", "high", "source"), public=("units", "share"), margins=())
 _PARENTS = Declaration(
