@@ -36,7 +36,7 @@ def cli(*args: str) -> Result:
     return runner.invoke(app, list(args))
 
 
-def one_sentence(result: Result, code: int, *phrases: str) -> None:
+def assert_one_sentence(result: Result, code: int, *phrases: str) -> None:
     """The command ended with ``code`` and one error line on stderr holding ``phrases``."""
     assert result.exit_code == code, (result.exit_code, result.output)
     assert "Traceback" not in result.output
@@ -85,7 +85,7 @@ def test_db_under_a_regular_file_is_a_fault(tmp_path: Path, refs: Path) -> None:
     blocker = tmp_path / "out"
     blocker.write_text("a file, not a folder")
     result = cli("ingest", str(refs), "--db", str(blocker / "x.duckdb"))
-    one_sentence(result, 3, str(blocker / "x.duckdb"))
+    assert_one_sentence(result, 3, str(blocker / "x.duckdb"))
     assert blocker.read_text() == "a file, not a folder"
 
 
@@ -123,7 +123,7 @@ def test_a_write_that_fails_leaves_the_store_as_it_was(
     monkeypatch.setattr({"shutil": shutil, "os": os}[module], name, _failing(code))
     with brugdata.open(filled) as store, pytest.raises(StoreFault, match=phrase):
         store.ingest(more)
-    one_sentence(cli("ingest", str(more), "--db", str(filled)), 3, str(filled), phrase)
+    assert_one_sentence(cli("ingest", str(more), "--db", str(filled)), 3, str(filled), phrase)
     monkeypatch.undo()
     assert filled.read_bytes() == before
     assert leftovers(filled) == []
@@ -136,7 +136,7 @@ def test_a_failing_flush_to_disk_is_a_fault(
 ) -> None:
     before = filled.read_bytes()
     monkeypatch.setattr(os, "fsync", _failing(errno.EIO))
-    one_sentence(cli("ingest", str(more), "--db", str(filled)), 3, "input/output error")
+    assert_one_sentence(cli("ingest", str(more), "--db", str(filled)), 3, "input/output error")
     monkeypatch.undo()
     assert filled.read_bytes() == before
 
@@ -146,7 +146,7 @@ def test_a_new_store_on_a_full_disk_leaves_nothing(
 ) -> None:
     db = tmp_path / "new.duckdb"
     monkeypatch.setattr(os, "replace", _failing(errno.ENOSPC))
-    one_sentence(cli("ingest", str(more), "--db", str(db)), 3, "the disk is full")
+    assert_one_sentence(cli("ingest", str(more), "--db", str(db)), 3, "the disk is full")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["more"]
 
 
@@ -155,7 +155,7 @@ def test_an_immutable_store_is_refused(filled: Path, more: Path) -> None:
         pytest.skip("chattr +i does not work here (the simulated EPERM case above runs)")
     try:
         before = filled.read_bytes()
-        one_sentence(cli("ingest", str(more), "--db", str(filled)), 3, "immutable")
+        assert_one_sentence(cli("ingest", str(more), "--db", str(filled)), 3, "immutable")
         assert filled.read_bytes() == before
     finally:
         subprocess.run(["chattr", "-i", str(filled)], check=True)
@@ -216,13 +216,13 @@ def test_a_flipped_data_block_is_found_by_check_and_stops_every_command(
     assert not found.sound
     assert "does not match its checksum" in found.problems[0]
     assert found.problems[0].startswith("table contacts")
-    one_sentence(cli("check", "--db", str(damaged)), 3, "the store is damaged", "checksum")
+    assert_one_sentence(cli("check", "--db", str(damaged)), 3, "the store is damaged", "checksum")
     # counts come from metadata: info would not notice, so it checks first
-    one_sentence(cli("info", "--db", str(damaged)), 3, "the store is damaged")
+    assert_one_sentence(cli("info", "--db", str(damaged)), 3, "the store is damaged")
     # an analysis that reads the damaged block: one sentence, not a traceback
-    one_sentence(cli("analyse", "reach", "--db", str(damaged)), 3, "the store is damaged")
+    assert_one_sentence(cli("analyse", "reach", "--db", str(damaged)), 3, "the store is damaged")
     # ingest does not copy the damage into a new store
-    one_sentence(cli("ingest", str(more), "--db", str(damaged)), 3, "the store is damaged")
+    assert_one_sentence(cli("ingest", str(more), "--db", str(damaged)), 3, "the store is damaged")
     with brugdata.open(damaged) as store, pytest.raises(StoreFault, match="damaged"):
         store.ingest(more)
     assert damaged.read_bytes() == before
@@ -239,21 +239,21 @@ def test_a_truncated_store_is_found(sample_store: Store, tmp_path: Path, more: P
     assert not found.sound
     assert f"the file is truncated ({size // 2} bytes" in found.problems[0]
     assert "blocks in use need at least" in found.problems[0]
-    one_sentence(cli("check", "--db", str(db)), 3, "truncated")
-    one_sentence(cli("info", "--db", str(db)), 3, "damaged")
-    one_sentence(cli("ingest", str(more), "--db", str(db)), 3, "damaged")
+    assert_one_sentence(cli("check", "--db", str(db)), 3, "truncated")
+    assert_one_sentence(cli("info", "--db", str(db)), 3, "damaged")
+    assert_one_sentence(cli("ingest", str(more), "--db", str(db)), 3, "damaged")
     assert db.stat().st_size == size // 2
 
 
 def test_a_store_cut_inside_its_header_is_a_fault(tmp_path: Path, filled: Path) -> None:
     with filled.open("r+b") as handle:
         handle.truncate(3000)
-    one_sentence(cli("info", "--db", str(filled)), 3, str(filled), "damaged")
-    one_sentence(cli("check", "--db", str(filled)), 3, "damaged")
+    assert_one_sentence(cli("info", "--db", str(filled)), 3, str(filled), "damaged")
+    assert_one_sentence(cli("check", "--db", str(filled)), 3, "damaged")
 
 
 def test_check_of_no_store_is_usage(tmp_path: Path) -> None:
-    one_sentence(cli("check", "--db", str(tmp_path / "none.duckdb")), 2, "no store there")
+    assert_one_sentence(cli("check", "--db", str(tmp_path / "none.duckdb")), 2, "no store there")
 
 
 # --------------------------------------------------------------------------- other commands
@@ -264,9 +264,9 @@ def test_sample_into_an_unwritable_place_is_a_fault(
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    one_sentence(cli("sample", "--out", str(blocker / "sample")), 3, str(blocker))
+    assert_one_sentence(cli("sample", "--out", str(blocker / "sample")), 3, str(blocker))
     monkeypatch.setattr(os, "mkdir", _failing(errno.EACCES))
-    one_sentence(cli("sample", "--out", str(tmp_path / "s")), 3, "permission denied")
+    assert_one_sentence(cli("sample", "--out", str(tmp_path / "s")), 3, "permission denied")
 
 
 def test_an_internal_error_is_one_sentence_and_exit_4(
@@ -277,7 +277,7 @@ def test_an_internal_error_is_one_sentence_and_exit_4(
 
     monkeypatch.setattr(Store, "info", broken)
     result = cli("info", "--db", str(filled))
-    one_sentence(result, 4, "internal error (KeyError)", "--debug")
+    assert_one_sentence(result, 4, "internal error (KeyError)", "--debug")
     debug = cli("--debug", "info", "--db", str(filled))
     assert debug.exit_code == 4
     assert "Traceback" in debug.stderr and "KeyError" in debug.stderr
