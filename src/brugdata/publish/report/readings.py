@@ -84,11 +84,9 @@ def partial_reach(row: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def reach_readings(
-    r: Reach, pilots: Sequence[str], tx: Texts, s: Summary | None = None
-) -> list[str]:
+def reach_readings(r: Reach, pilots: Sequence[str], tx: Texts) -> list[str]:
     """Families and pupils reached per pilot (over the schools with a known population where
-    some school's is unknown: the key figures say it), and the parents of pupil cases."""
+    some school's is unknown, as the reach row gives it), and the parents of pupil cases."""
     items = []
     for pilot in pilots_in(r.reach, pilots):
         rows = {x["counterpart"]: x for x in r.reach.filter(pl.col("pilot") == pilot).to_dicts()}

@@ -162,8 +162,8 @@ def _sections(built: Built, tx: Texts) -> list[Section]:
         c.section(
             "reach",
             "sec_reach",
-            c.reading(rd.reach_readings(r, pilots, tx, built.summary)),
-            c.table(tb.reach_table(r, tx, built.summary)),
+            c.reading(rd.reach_readings(r, pilots, tx)),
+            c.table(tb.reach_table(r, tx)),
             c.table(tb.cases_table(r, tx)),
             c.figure("reach_ci"),
             c.reading(rd.band_readings(r, pilots, tx)),

@@ -189,7 +189,7 @@ def key_figures_table(s: Summary, tx: Texts) -> Table:
     return _table("key_figures", tx.t("tab_key_figures"), cols, rows, notes)
 
 
-def reach_table(r: Reach, tx: Texts, s: Summary | None = None) -> Table:
+def reach_table(r: Reach, tx: Texts) -> Table:
     """Reach per pilot and counterpart; where a school's population is unknown, the
     population and share over the schools where it is known (marked, with a footnote)."""
     from brugdata.model.vocab import label
