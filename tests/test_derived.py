@@ -35,6 +35,10 @@ ANALYSES: dict[str, Analysis] = {
     "time_use": lambda x: brugdata.time_use(x),
     "compare": lambda x: brugdata.compare(x),
     "pathways": lambda x: brugdata.pathways(x),
+    "pathways_school_theme": lambda x: brugdata.pathways(x, by=["school", "theme"]),
+    "cases": lambda x: brugdata.cases(x),
+    "indicators": lambda x: brugdata.indicators(x, by="pilot"),
+    "indicators_municipality": lambda x: brugdata.indicators(x, by="municipality"),
 }
 
 
@@ -274,9 +278,27 @@ def test_a_version_4_store_gets_the_derived_tables_in_the_new_layout(
     con.execute("INSERT INTO brugdata_schema VALUES (4, '0.1.0', now())")
     con.close()
     with brugdata.open(db) as s:
-        assert s.schema_version == ddl.SCHEMA_VERSION == 7
+        assert s.schema_version == ddl.SCHEMA_VERSION == 8
         assert derived.has_derived(s.con)
         assert "start_year" in s.sql("SELECT * FROM contacts_people LIMIT 0").columns
+        assert_same_analyses(s)
+
+
+def test_a_version_7_store_gains_the_cases_table(tmp_path: Path, sample_db: Path) -> None:
+    """Version 8 adds ``contacts_cases``: without it a version 7 store's analyses would read
+    every contact; the migration builds it from the contacts."""
+    db = _copy(sample_db, tmp_path)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE contacts_cases")
+    con.execute("DELETE FROM brugdata_schema")
+    con.execute("INSERT INTO brugdata_schema VALUES (7, '0.1.0', now())")
+    con.close()
+    with brugdata.open(db) as s:
+        assert s.schema_version == 8
+        assert derived.has_derived(s.con)
+        # every case contact is in it once: its contact counts add up to them
+        by_hand = s.sql(f"SELECT count(*) AS n FROM contacts WHERE {derived.IN_CASE}")["n"][0]
+        assert s.sql("SELECT sum(contacts) AS n FROM contacts_cases")["n"][0] == by_hand > 1000
         assert_same_analyses(s)
 
 
@@ -349,3 +371,30 @@ def test_a_theme_named_twice_counts_once_whoever_wrote_the_contact(
         s.ingest(more, today=TODAY)  # adds its contacts to the derived tables
         assert derived.has_derived(s.con)
         assert mentions(s) == {"taal": 2, "armoede": 1, "pesten": 2}
+
+
+def test_one_reading_checks_the_derived_tables_once_per_connection(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compare builds a dozen relations; inside its one reading the freshness check (a sum
+    over contacts) runs once, and outside a block every relation asks again."""
+    calls: list[int] = []
+    real = derived._has_derived
+
+    def counted(con: duckdb.DuckDBPyConnection) -> bool:
+        calls.append(id(con))
+        return real(con)
+
+    monkeypatch.setattr(derived, "_has_derived", counted)
+    with brugdata.open(sample_db, read_only=True) as s:
+        brugdata.compare(s)
+        assert len(calls) == 1
+        calls.clear()
+        for _ in range(3):
+            _common.people_x(s.con)
+        assert len(calls) == 3
+        with derived.one_reading():
+            assert derived.has_derived(s.con)
+            assert derived.has_derived(duckdb.connect()) is False  # each connection apart
+            assert derived.has_derived(s.con)
+        assert len(calls) == 3 + 2

@@ -243,7 +243,7 @@ def test_a_version_6_store_gains_the_history_and_the_new_counts(tmp_path: Path, 
     con.execute("INSERT INTO brugdata_schema VALUES (6, '0.1.0', now())")
     con.close()
     with brugdata.open(db) as s:
-        assert s.schema_version == 7
+        assert s.schema_version == ddl.SCHEMA_VERSION
         ingests = s.ingests()
         assert ingests["rows_unchanged"].to_list() == [0, 0, 0]
         assert ingests["rows_skipped"].to_list() == [0, 0, 0]

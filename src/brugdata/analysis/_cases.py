@@ -13,8 +13,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from brugdata.analysis._common import contacts_x
+import duckdb
+
+from brugdata.analysis._common import case_parts_x, contacts_x
 from brugdata.model.vocab import Lang, load_data_toml
+from brugdata.store.derived import CASE_FAMILY, IN_CASE
 
 __all__ = [
     "PARTNER_CLASSES",
@@ -24,6 +27,7 @@ __all__ = [
     "classes_params",
     "partner_class",
     "partner_classes",
+    "referrals_sql",
     "unattached_sql",
 ]
 
@@ -32,12 +36,6 @@ PARTNER_CLASSES: tuple[str, ...] = ("light", "specialised")
 
 #: The values of a case's ``referral_class``, from no referral to unclassified.
 REFERRAL_CLASSES: tuple[str, ...] = ("none", "light", "specialised", "unclassified")
-
-#: SQL condition on an enriched contact ``x``: it belongs to a family's case.
-IN_CASE = (
-    "((x.counterpart IN ('parent', 'pupil') AND x.family IS NOT NULL)"
-    " OR (x.referred_to IS NOT NULL AND x.family_key IS NOT NULL))"
-)
 
 # --------------------------------------------------------------------------- classification
 
@@ -89,39 +87,38 @@ def classes_params() -> list[Any]:
     return [list(classes), list(classes.values())]
 
 
-def cases_ctes(where: str, school_year: str | None = None) -> str:
-    """CTEs ``classes``, ``cx`` (the contacts of cases, each with the kind and class of the
-    partner it refers to) and ``cases`` (one row per case). Parameters: the two lists of
-    :func:`classes_params`, then those of ``where`` (which must hold the condition on
+def cases_ctes(con: duckdb.DuckDBPyConnection, where: str, school_year: str | None = None) -> str:
+    """CTEs ``classes``, ``cx`` (the contacts of cases grouped as
+    :func:`~brugdata.analysis._common.case_parts_x` gives them, each group with the kind and
+    class of the partner it refers to) and ``cases`` (one row per case). Parameters: the two
+    lists of :func:`classes_params`, then those of ``where`` (which must hold the condition on
     ``school_year`` when one is given: it only narrows the contacts read)."""
     return f"""
     classes AS (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class),
     cx AS (
-        SELECT x.pilot, x.school_id, x.school_year,
-               CASE WHEN x.counterpart IN ('parent', 'pupil') THEN x.family
-                    ELSE x.family_key END AS family,
-               x.date, x.counterpart, x.themes, x.referred_to, p.kind AS partner_kind,
+        SELECT x.pilot, x.school_id, x.school_year, x.family, x.first_date, x.last_date,
+               x.contacts, x.counterpart, x.themes, x.referred_to, p.kind AS partner_kind,
                CASE WHEN x.referred_to IS NOT NULL
                     THEN coalesce(cl.partner_class, 'unclassified') END AS partner_class
-        FROM (SELECT * FROM ({contacts_x(school_year)}) WHERE {where}) x
+        FROM (SELECT * FROM ({case_parts_x(con, school_year)}) WHERE {where}) x
         LEFT JOIN partners p ON p.partner_id = x.referred_to
         LEFT JOIN classes cl ON cl.kind = p.kind
-        WHERE {IN_CASE}
     ),
     cases AS (
         SELECT pilot, school_id, school_year, family AS "case",
-               min(date) AS first_contact,
-               max(date) AS last_contact,
-               count(*) AS contacts,
+               min(first_date) AS first_contact,
+               max(last_date) AS last_contact,
+               CAST(sum(contacts) AS BIGINT) AS contacts,
                list_sort(list_distinct(flatten(list(themes)))) AS themes,
                list_sort(list_distinct(list(counterpart))) AS counterparts,
-               count(referred_to) AS referrals,
+               CAST(coalesce(sum(contacts) FILTER (referred_to IS NOT NULL), 0) AS BIGINT)
+                   AS referrals,
                coalesce(
                    list_sort(list_distinct(list(referred_to) FILTER (referred_to IS NOT NULL))),
                    []::VARCHAR[]
                ) AS referred_to,
-               min(date) FILTER (referred_to IS NOT NULL) AS first_referral,
-               date_diff('day', min(date), min(date) FILTER (referred_to IS NOT NULL))
+               min(first_date) FILTER (referred_to IS NOT NULL) AS first_referral,
+               date_diff('day', min(first_date), min(first_date) FILTER (referred_to IS NOT NULL))
                    AS days_to_referral,
                CASE WHEN bool_or(partner_class = 'specialised') THEN 'specialised'
                     WHEN bool_or(partner_class = 'light') THEN 'light'
@@ -130,6 +127,27 @@ def cases_ctes(where: str, school_year: str | None = None) -> str:
         FROM cx
         GROUP BY pilot, school_id, school_year, family
     )
+    """
+
+
+def referrals_sql(where: str, school_year: str | None = None) -> str:
+    """SQL: each contact of a case that refers (``referred_to``), one row per contact: pilot,
+    school_id, school_year, family, themes, partner_kind and partner_class of the partner
+    referred to. Parameters: the two lists of :func:`classes_params`, then those of
+    ``where``."""
+    return f"""
+    WITH classes AS (
+        SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class
+    )
+    SELECT x.pilot, x.school_id, x.school_year, x.family, x.themes, p.kind AS partner_kind,
+           coalesce(cl.partner_class, 'unclassified') AS partner_class
+    FROM (
+        SELECT pilot, school_id, school_year, {CASE_FAMILY} AS family, themes, referred_to
+        FROM ({contacts_x(school_year)})
+        WHERE {where} AND referred_to IS NOT NULL AND {IN_CASE}
+    ) x
+    LEFT JOIN partners p ON p.partner_id = x.referred_to
+    LEFT JOIN classes cl ON cl.kind = p.kind
     """
 
 

@@ -19,7 +19,7 @@ import polars as pl
 from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.model.calendar import region_of
 from brugdata.sql import Source, query, school_year_sql, year_text_sql
-from brugdata.store.derived import has_derived
+from brugdata.store.derived import CASE_FAMILY, IN_CASE, has_derived
 
 #: Reach bands (percent) as the Gooi en Vechtstreek evaluation shows them: [low, high).
 BANDS: tuple[tuple[int, int], ...] = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
@@ -29,6 +29,7 @@ __all__ = [
     "CONTACTS_X",
     "band_expr",
     "band_label",
+    "case_parts_x",
     "contacts_x",
     "homogeneity",
     "counts_x",
@@ -150,6 +151,28 @@ def links_x(con: duckdb.DuckDBPyConnection) -> str:
     UNION ALL
     SELECT officer_id, school_id, school_year, referred_to, 'partner', 0, 1
     FROM x WHERE referred_to IS NOT NULL
+    """
+
+
+def case_parts_x(con: duckdb.DuckDBPyConnection, school_year: str | None = None) -> str:
+    """SQL: the contacts of families' cases (:data:`~brugdata.store.derived.IN_CASE`), at
+    least one row per officer, school, school year, family, counterpart and partner referred
+    to (``referred_to``, null for none), with first_date, last_date, ``contacts``, themes (the
+    distinct themes of those contacts), pilot, school_type and municipality; only the rows of
+    ``school_year`` when one is given (others may come along: filter on school_year too).
+    Aggregate again (min, max, sum, distinct) per case."""
+    if has_derived(con):
+        match = _YEAR.fullmatch(school_year or "")
+        table = "contacts_cases"
+        if match is not None:
+            table = f"(SELECT * FROM contacts_cases WHERE start_year = {int(match[1])})"
+        return _with_pilot(table)
+    return f"""
+    SELECT officer_id, school_id, school_year, {CASE_FAMILY} AS family, counterpart,
+           referred_to, min(date) AS first_date, max(date) AS last_date, count(*) AS contacts,
+           list_distinct(flatten(list(themes))) AS themes, pilot, school_type, municipality
+    FROM ({contacts_x(school_year)}) WHERE {IN_CASE}
+    GROUP BY ALL
     """
 
 

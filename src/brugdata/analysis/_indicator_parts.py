@@ -10,6 +10,7 @@ from typing import Any, cast
 import duckdb
 import polars as pl
 
+from brugdata.analysis._cases import cases_ctes, classes_params
 from brugdata.analysis._common import contacts_x, counts_x, pilot_clause
 from brugdata.analysis._contract import By, cols
 from brugdata.analysis._focus import OTHER, FocusAreas
@@ -137,20 +138,18 @@ def _cases(
     con: duckdb.DuckDBPyConnection, keys: list[str], pilots: list[str], school_year: str | None
 ) -> list[pl.DataFrame]:
     """Cases handled without a referral, and the median days to a referral over the referred
-    cases, from the cases of :func:`brugdata.analysis.pathways.cases`."""
-    from brugdata.analysis.pathways import cases
-
-    found = cases(con, pilots=pilots, school_year=school_year)
-    schools = query(
-        con, "SELECT DISTINCT school_id, school_year, school_type, municipality FROM schools"
-    ).cast(pl.String)
-    found = found.drop([c for c in ("school_type", "municipality") if c in found.columns])
-    found = found.join(schools, on=["school_id", "school_year"], how="left")
-    grouped = found.group_by([*keys, "school_year"]).agg(
-        cases=pl.len(),
-        no_referral=(pl.col("referral_class") == "none").sum(),
-        median=pl.col("days_to_referral").median(),
-    )
+    cases, over the cases of :func:`brugdata.analysis.pathways.cases`."""
+    where, params = _where(pilots, school_year)
+    sql = f"""
+    WITH {cases_ctes(con, where, school_year)},
+    schools_x AS (SELECT DISTINCT school_id, school_year, school_type, municipality FROM schools)
+    SELECT {cols(keys, "c.")}c.school_year, count(*) AS cases,
+           count(*) FILTER (c.referral_class = 'none') AS no_referral,
+           median(c.days_to_referral) AS median
+    FROM (SELECT * FROM cases LEFT JOIN schools_x USING (school_id, school_year)) c
+    GROUP BY ALL
+    """
+    grouped = query(con, sql, [*classes_params(), *params]).cast({k: pl.String for k in keys})
     referred = pl.col("cases") - pl.col("no_referral")
     return [
         _rows(grouped, keys, "cases_no_referral_share", pl.col("no_referral"), pl.col("cases")),

@@ -40,6 +40,7 @@ from brugdata.analysis._contract import (
 from brugdata.analysis.reach import _log_reach, parents_of_pupil_cases
 from brugdata.analysis.survey import survey_rows
 from brugdata.sql import Source, connect, query
+from brugdata.store.derived import one_reading
 
 __all__ = ["METRICS", "SCHOOL_WEEKS", "compare", "top_themes_only"]
 
@@ -136,6 +137,7 @@ _COLUMNS = {
 _HOMOGENEITY = "chi-square test of homogeneity over the pilots (reached vs not reached)"
 
 
+@one_reading()
 def compare(
     data: Source,
     /,

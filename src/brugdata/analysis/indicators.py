@@ -31,6 +31,7 @@ from brugdata.analysis._contract import (
 from brugdata.analysis._focus import FocusAreas, FocusSource
 from brugdata.analysis._focus import focus_areas as load_focus_areas
 from brugdata.sql import Source, connect
+from brugdata.store.derived import one_reading
 
 __all__ = ["BY", "INDICATORS", "SCHEMA", "Indicator", "indicators"]
 
@@ -147,6 +148,7 @@ SCHEMA = pl.Schema(
 FOCUS_PREFIX = "contacts_focus_"
 
 
+@one_reading()
 def indicators(
     data: Source,
     /,

@@ -44,6 +44,7 @@ from brugdata.analysis._cases import (
     classes_params,
     partner_class,
     partner_classes,
+    referrals_sql,
     unattached_sql,
 )
 from brugdata.analysis._common import contacts_x, homogeneity, pilot_clause, wilson_exprs
@@ -214,7 +215,7 @@ def cases(
     group_columns(by, ("pilot",), what="cases")
     con = _start(data, pilots, school_year, "cases")
     where, params = _filters(pilots, school_year)
-    sql = f"WITH {cases_ctes(where, school_year)} SELECT * FROM cases"
+    sql = f"WITH {cases_ctes(con, where, school_year)} SELECT * FROM cases"
     frame = query(con, sql, [*classes_params(), *params])
     return (
         frame.select(list(_CASES_SCHEMA))
@@ -297,12 +298,12 @@ def pathways(
     keys = _group_columns(by)
     con = _start(data, pilots, school_year)
     where, params = _filters(pilots, school_year)
-    head = f"WITH {cases_ctes(where, school_year)}"
+    head = f"WITH {cases_ctes(con, where, school_year)}"
     head_params = [*classes_params(), *params]
     return Frames(
         {
             "outcomes": pathway_outcomes(con, by=by, pilots=pilots, school_year=school_year),
-            "routes": _routes(con, head, head_params),
+            "routes": _routes(con, referrals_sql(where, school_year), head_params),
             "consultations": _consultations(con, where, params, "school_id" in keys, school_year),
             "time_to_referral": _time_to_referral(con, head, head_params),
             "unattached_referrals": _unattached(con, where, params, school_year),
@@ -325,7 +326,7 @@ def pathway_outcomes(
     keys = _group_columns(by)
     con = connect(data)
     where, params = _filters(pilots, school_year)
-    head = f"WITH {cases_ctes(where, school_year)}"
+    head = f"WITH {cases_ctes(con, where, school_year)}"
     outcomes = _outcomes(con, head, [*classes_params(), *params], keys)
     return _with_test(outcomes) if keys == ["pilot"] else outcomes
 
@@ -335,8 +336,11 @@ def _outcomes(
 ) -> pl.DataFrame:
     themes = ", unnest(themes) AS theme" if "theme" in keys else ""
     key_list = "".join(f"{k}, " for k in keys)
+    case_keys = "".join(f"{k}, " for k in keys if k != "theme")
     sql = f"""{head},
-    grouped AS (SELECT *{themes} FROM cases)
+    grouped AS (
+        SELECT {case_keys}school_year, referral_class, days_to_referral{themes} FROM cases
+    )
     SELECT {key_list}school_year,
            count(*) AS cases,
            count(*) FILTER (referral_class = 'none') AS no_referral,
@@ -387,13 +391,11 @@ def _with_test(outcomes: pl.DataFrame) -> pl.DataFrame:
     return tested.select(outcomes.columns)
 
 
-def _routes(con: duckdb.DuckDBPyConnection, head: str, params: list[Any]) -> pl.DataFrame:
-    sql = f"""{head},
-    refs AS (
+def _routes(con: duckdb.DuckDBPyConnection, referrals: str, params: list[Any]) -> pl.DataFrame:
+    sql = f"""WITH refs AS (
         SELECT pilot, school_id, school_year, family, partner_kind, partner_class,
                unnest(list_distinct(themes)) AS theme
-        FROM cx
-        WHERE referred_to IS NOT NULL
+        FROM ({referrals})
     )
     SELECT pilot, school_year, theme, partner_kind, any_value(partner_class) AS partner_class,
            count(DISTINCT (school_id, school_year, family)) AS cases,

@@ -38,8 +38,10 @@ __all__ = [
 #: for schools, officers and partners: the versions an ``update`` ingest replaced) and
 #: ``ingests.rows_unchanged`` counts the rows delivered again unchanged, ``rows_skipped`` the
 #: rows above a file's header row; the ``pilots`` table (display names of the pilots, itself
-#: a reference table) is new in the data model, created by the migration.
-SCHEMA_VERSION = 7
+#: a reference table) is new in the data model, created by the migration; 8: the derived
+#: table ``contacts_cases`` (the contacts of families' cases, for the referral pathways),
+#: built by the rebuild that ends every migration.
+SCHEMA_VERSION = 8
 
 #: SQL that brings a store from version ``v`` to ``v + 1``, by ``v``. Tables new in the data
 #: model are created by every migration, and every migration ends by rebuilding the tables
@@ -61,6 +63,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS rows_unchanged BIGINT DEFAULT 0",
         "ALTER TABLE ingests ADD COLUMN IF NOT EXISTS rows_skipped BIGINT DEFAULT 0",
     ],
+    7: [],  # contacts_cases: a derived table, built by the rebuild that ends every migration
 }
 
 #: name → CREATE statement of the tables beside the data tables.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import duckdb
 
@@ -10,7 +12,7 @@ from brugdata.sql import has_tables, start_year_sql
 
 # --------------------------------------------------------------------------- derived tables
 #
-# A store keeps four small tables derived from contacts, in step with it after every write:
+# A store keeps five small tables derived from contacts, in step with it after every write:
 # an ingest adds each contacts file's rows to them as it loads the file
 # (``brugdata.store.pipeline.Loader``); ``store.transaction()`` and every migration rebuild
 # them from every contact before they commit (:func:`derived_sql` with None). Each holds
@@ -33,6 +35,21 @@ from brugdata.sql import has_tables, start_year_sql
 #: cheaper to group by and store than the school year's text, which the relations below make
 #: when an analysis reads them, as :func:`school_year_sql` makes it).
 _START = start_year_sql("date")
+
+#: A contact belongs to a family's case (:mod:`brugdata.analysis._cases`): a parent or pupil
+#: contact with a family (``family_key``, else ``person_key``), or a contact of any
+#: counterpart that names a family (``family_key``) and refers (``referred_to``).
+IN_CASE = (
+    "((counterpart IN ('parent', 'pupil') AND coalesce(family_key, person_key) IS NOT NULL)"
+    " OR (referred_to IS NOT NULL AND family_key IS NOT NULL))"
+)
+
+#: The family of a contact in a case: for a parent or pupil contact its ``family_key``, else
+#: its ``person_key``; for any other (a referral naming a family) its ``family_key``.
+CASE_FAMILY = (
+    "CASE WHEN counterpart IN ('parent', 'pupil') THEN coalesce(family_key, person_key)"
+    " ELSE family_key END"
+)
 
 #: name → (CREATE statement, SELECT giving the rows for the contacts that match ``{where}``).
 DERIVED: dict[str, tuple[str, str]] = {
@@ -75,6 +92,18 @@ DERIVED: dict[str, tuple[str, str]] = {
                 SELECT officer_id, school_id, {_START}, referred_to, 'partner', 0, 1
                 FROM contacts WHERE referred_to IS NOT NULL AND ({{where}})
             )
+            GROUP BY ALL""",
+    ),
+    # the contacts of each family's case, by counterpart and partner referred to: pathways
+    "contacts_cases": (
+        """CREATE TABLE IF NOT EXISTS contacts_cases (
+            officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, family VARCHAR,
+            counterpart VARCHAR, referred_to VARCHAR, first_date DATE, last_date DATE,
+            contacts BIGINT, themes VARCHAR[])""",
+        f"""SELECT officer_id, school_id, {_START} AS start_year, {CASE_FAMILY} AS family,
+                   counterpart, referred_to, min(date) AS first_date, max(date) AS last_date,
+                   count(*) AS contacts, list_distinct(flatten(list(themes))) AS themes
+            FROM contacts WHERE {IN_CASE} AND ({{where}})
             GROUP BY ALL""",
     ),
     # contacts and minutes: contact counts and time use
@@ -150,8 +179,38 @@ def stale_sql() -> list[str]:
     ]
 
 
+#: Inside :func:`one_reading`: connection id → whether its derived tables are in step.
+#: (The connection is kept with its answer, so that its id is not reused in the block.)
+_IN_STEP: ContextVar[dict[int, tuple[duckdb.DuckDBPyConnection, bool]] | None] = ContextVar(
+    "_IN_STEP", default=None
+)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """A block that only reads (one analysis, one report): in it :func:`has_derived` checks
+    each connection once instead of once per relation. The check sums a column of contacts,
+    which at 10M contacts costs about as much as a small analysis; an analysis like compare
+    builds a dozen relations. Nothing may write to contacts inside the block."""
+    token = _IN_STEP.set({} if _IN_STEP.get() is None else _IN_STEP.get())
+    try:
+        yield
+    finally:
+        _IN_STEP.reset(token)
+
+
 def has_derived(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether ``con`` holds the derived tables and they reflect its contacts table."""
+    """Whether ``con`` holds the derived tables and they reflect its contacts table (asked
+    once per connection inside :func:`one_reading`)."""
+    known = _IN_STEP.get()
+    if known is None:
+        return _has_derived(con)
+    if id(con) not in known:
+        known[id(con)] = (con, _has_derived(con))
+    return known[id(con)][1]
+
+
+def _has_derived(con: duckdb.DuckDBPyConnection) -> bool:
     if not has_tables(con, [*DERIVED, DERIVED_STATE]):
         return False
     row = con.execute(
