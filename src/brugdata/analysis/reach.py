@@ -184,20 +184,28 @@ def _log_reach(
     pilot = bool(pilots) or bool({"pilot", "school_type", "municipality"} & set(keys))
     sql = f"""
     WITH cx AS ({people_x(con, pilot=pilot)}),
-    reached AS (
-        SELECT {key_list}school_year, counterpart,
-               count(DISTINCT CASE WHEN counterpart = 'parent' THEN family
-                                   ELSE person_key END) AS reached,
-               count(DISTINCT CASE WHEN counterpart = 'parent' AND families_known THEN family
-                                   WHEN counterpart = 'pupil' AND pupils_known THEN person_key
-                                   END) AS reached_known
+    people AS (
+        -- each person (a parent's family, a pupil) once per group, known when contacted at
+        -- a school whose count (families, pupils) is known: counting these rows gives the
+        -- distinct people, several times faster in DuckDB than count(DISTINCT ...)
+        SELECT {key_list}school_year, counterpart, person, bool_or(known) AS known
         FROM (
-            SELECT cx.*, k.families IS NOT NULL AS families_known,
-                   k.pupils IS NOT NULL AS pupils_known
+            SELECT cx.*,
+                   CASE WHEN cx.counterpart = 'parent' THEN cx.family
+                        ELSE cx.person_key END AS person,
+                   CASE WHEN cx.counterpart = 'parent' THEN k.families IS NOT NULL
+                        ELSE k.pupils IS NOT NULL END AS known
             FROM cx
             LEFT JOIN schools k ON k.school_id = cx.school_id AND k.school_year = cx.school_year
         )
         WHERE counterpart IN ('parent', 'pupil') AND {where}
+        GROUP BY ALL
+    ),
+    reached AS (
+        SELECT {key_list}school_year, counterpart,
+               count(person) AS reached,
+               count(person) FILTER (WHERE known) AS reached_known
+        FROM people
         GROUP BY ALL
     ),
     members AS ({members}),
