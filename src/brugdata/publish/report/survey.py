@@ -72,7 +72,9 @@ def logged_pilots(store: Store, pilots: Sequence[str], school_year: str | None) 
     """The pilots of ``pilots`` with logged contacts in ``school_year``, in their order: the
     pilots the log sections are about (a pilot with only a questionnaire has none)."""
     from brugdata.analysis._contract import has_log
+    from brugdata.analysis._contract import logged_pilots as logged_in
     from brugdata.sql import connect
 
     con = connect(store)
-    return [p for p in pilots if has_log(con, [p], school_year)]
+    logged = logged_in(con, school_year)  # one query, not one per pilot
+    return [p for p in pilots if has_log(con, [p], school_year, logged=logged)]
