@@ -31,9 +31,14 @@ SHAPES: dict[str, tuple[list[str], list[str]]] = {
     "time_use": (["officer_id", "school_year", "task", "source"], ["share_pct"]),
     "figures": (["pilot", "school_year", "metric"], ["value"]),
     "top_themes": (["pilot", "school_year", "label"], ["value"]),
+    # each compare figure's value in the school year before, and the change to it
+    "previous": (["pilot", "school_year", "metric"], ["previous_value", "change"]),
+    "previous_themes": (["pilot", "school_year", "label"], ["previous_value", "change"]),
 }
 
-#: The compare figures checked (the headline numbers; tests and p-values are not).
+#: The compare figures checked, with their value in the school year before (``previous``):
+#: the headline numbers and the case figures (cases as in :mod:`brugdata.analysis.pathways`);
+#: intervals, tests, p-values and questionnaire figures are not.
 FIGURES = (
     "schools",
     "officers",
@@ -51,6 +56,9 @@ FIGURES = (
     "pupil_cases_parents_contacted_pct",
     "internal_per_officer",
     "external_per_officer",
+    "cases_no_referral_pct",
+    "cases_specialised_pct",
+    "median_days_to_referral",
 )
 
 
@@ -82,9 +90,12 @@ def brugdata_calls(school_year: str) -> dict[str, Callable[[Any], dict[str, pl.D
         # a figure over the schools with a known population carries a label saying so
         figures = r.filter(pl.col("metric").is_in(FIGURES))
         themes = r.filter(pl.col("metric") == "top_theme")
+        change = ("previous_value", "change")
         return {
             "figures": figures.select("pilot", "school_year", "metric", "value"),
             "top_themes": themes.select("pilot", "school_year", "label", "value"),
+            "previous": figures.select("pilot", "school_year", "metric", *change),
+            "previous_themes": themes.select("pilot", "school_year", "label", *change),
         }
 
     return {
@@ -105,7 +116,7 @@ def _normal(name: str, frame: pl.DataFrame) -> pl.DataFrame:
         ],
         *[pl.col(v).cast(pl.Float64) for v in values],
     )
-    if name == "figures":
+    if name in ("figures", "previous"):
         out = out.filter(pl.col("metric").is_in(FIGURES))
     return out.sort(keys, nulls_last=True)
 

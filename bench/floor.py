@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from brugdata.analysis._cases import partner_classes
 from brugdata.analysis.compare import SCHOOL_WEEKS
 from brugdata.analysis.time_use import FALLBACK_TASK, counterpart_tasks
 from brugdata.model.vocab import vocabulary
@@ -31,6 +32,7 @@ def _files(folder: Path) -> dict[str, str]:
         "officers": q("officers.parquet"),
         "assignments": q("assignments.parquet"),
         "time_use": q("time_use.parquet"),
+        "partners": q("partners.parquet"),
     }
 
 
@@ -188,39 +190,57 @@ def time_use(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, pl.DataF
     return {"time_use": con.sql(sql).pl()}
 
 
+def _classes_sql() -> str:
+    """The partner classes (light, specialised) of ``partner_classes.toml`` as a VALUES list."""
+    rows = ", ".join(f"('{kind}', '{cls}')" for kind, cls in partner_classes().items())
+    return f"(VALUES {rows}) cl(kind, partner_class)"
+
+
 def compare(
     con: duckdb.DuckDBPyConnection, folder: Path, school_year: str, top: int = 3
 ) -> dict[str, pl.DataFrame]:
+    """The figures and top themes of ``school_year`` per pilot, and each one's value in the
+    school year before (``previous``, ``previous_themes``: previous_value and change)."""
     f = _files(folder)
     year = int(school_year[:4])
+    before = f"{year - 1}-{year}"
+    years = f"('{before}', '{school_year}')"
+    # the contacts of the school year and of the one before it, with their school year and
+    # pilot (the school's that year, else the officer's)
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE cy AS
-    WITH s AS (SELECT * FROM {f["schools"]} WHERE school_year = '{school_year}')
-    SELECT coalesce(s.pilot, o.pilot) AS pilot, c.officer_id, c.school_id, c.counterpart,
-           c.person_key, c.family_key, c.colleague_role, c.partner_id, c.referred_to,
-           c.themes, s.families IS NOT NULL AS families_known,
+    WITH s AS (SELECT * FROM {f["schools"]} WHERE school_year IN {years})
+    SELECT c.school_year, coalesce(s.pilot, o.pilot) AS pilot, c.officer_id, c.school_id,
+           c.date, c.counterpart, c.person_key, c.family_key, c.colleague_role, c.partner_id,
+           c.referred_to, c.themes, s.families IS NOT NULL AS families_known,
            s.pupils IS NOT NULL AS pupils_known
-    FROM (SELECT * FROM {f["contacts"]}
-          WHERE date >= DATE '{year}-08-01' AND date < DATE '{year + 1}-08-01') c
-    LEFT JOIN s ON s.school_id = c.school_id
+    FROM (SELECT *, CASE WHEN date >= DATE '{year}-08-01' THEN '{school_year}'
+                         ELSE '{before}' END AS school_year
+          FROM {f["contacts"]}
+          WHERE date >= DATE '{year - 1}-08-01' AND date < DATE '{year + 1}-08-01') c
+    LEFT JOIN s ON s.school_id = c.school_id AND s.school_year = c.school_year
     LEFT JOIN {f["officers"]} o ON o.officer_id = c.officer_id
     """).fetchall()
-    sql = f"""
-    WITH s AS (SELECT * FROM {f["schools"]} WHERE school_year = '{school_year}'),
+    # every figure per pilot and school year; ``basis`` says over how many of how many schools
+    # a population (and reach as a % of it) is when some school's count is unknown: brugdata
+    # gives the change of such a figure only when both years are over the same number
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE figs AS
+    WITH s AS (SELECT * FROM {f["schools"]} WHERE school_year IN {years}),
     o AS (SELECT * FROM {f["officers"]}),
-    hours AS (SELECT s.pilot, sum(a.hours_per_week) AS hours
+    hours AS (SELECT s.pilot, s.school_year, sum(a.hours_per_week) AS hours
               FROM {f["assignments"]} a JOIN s USING (school_id, school_year)
               GROUP BY ALL),
     -- a population with schools of unknown count is given over the schools whose count is
     -- known, and so is the reach as a share of it
-    pop AS (SELECT pilot, count(DISTINCT school_id) AS schools,
+    pop AS (SELECT pilot, school_year, count(DISTINCT school_id) AS schools,
                    CAST(sum(pupils) AS DOUBLE) AS pupils,
                    CAST(sum(families) AS DOUBLE) AS families,
                    count(*) FILTER (WHERE pupils IS NULL) AS pupils_unknown,
                    count(*) FILTER (WHERE families IS NULL) AS families_unknown
             FROM s GROUP BY ALL),
     reached AS (
-        SELECT pilot,
+        SELECT pilot, school_year,
                count(DISTINCT coalesce(family_key, person_key))
                    FILTER (WHERE counterpart = 'parent') AS parents,
                count(DISTINCT person_key) FILTER (WHERE counterpart = 'pupil') AS pupils,
@@ -231,34 +251,69 @@ def compare(
                count(*) AS contacts
         FROM cy GROUP BY ALL),
     pupil_cases AS (
-        SELECT pilot, person_key, any_value(family_key) AS family_key
+        SELECT pilot, school_year, person_key, any_value(family_key) AS family_key
         FROM cy WHERE counterpart = 'pupil' GROUP BY ALL),
     parent_families AS (
-        SELECT DISTINCT pilot, coalesce(family_key, person_key) AS family
+        SELECT DISTINCT pilot, school_year, coalesce(family_key, person_key) AS family
         FROM cy WHERE counterpart = 'parent'),
-    cases AS (
-        SELECT u.pilot, count(u.family_key) AS linked, count(p.family) AS contacted
+    parents_of_pupils AS (
+        SELECT u.pilot, u.school_year, count(u.family_key) AS linked,
+               count(p.family) AS contacted
         FROM pupil_cases u LEFT JOIN parent_families p
-          ON p.pilot = u.pilot AND p.family = u.family_key
+          ON p.pilot = u.pilot AND p.school_year = u.school_year AND p.family = u.family_key
         GROUP BY ALL),
+    -- a case: one family at one school in one school year, from its parent and pupil
+    -- contacts and the other contacts that name the family and refer
+    case_contacts AS (
+        SELECT pilot, school_id, school_year, date, referred_to,
+               CASE WHEN counterpart IN ('parent', 'pupil')
+                    THEN coalesce(family_key, person_key) ELSE family_key END AS family
+        FROM cy
+        WHERE (counterpart IN ('parent', 'pupil') AND coalesce(family_key, person_key) IS NOT NULL)
+           OR (referred_to IS NOT NULL AND family_key IS NOT NULL)),
+    family_cases AS (
+        SELECT x.pilot, x.school_year,
+               CASE WHEN bool_or(cl.partner_class = 'specialised') THEN 'specialised'
+                    WHEN bool_or(cl.partner_class = 'light') THEN 'light'
+                    WHEN count(x.referred_to) > 0 THEN 'unclassified'
+                    ELSE 'none' END AS referral_class,
+               date_diff('day', min(x.date), min(x.date) FILTER (WHERE x.referred_to IS NOT NULL))
+                   AS days_to_referral
+        FROM case_contacts x
+        LEFT JOIN {f["partners"]} p ON p.partner_id = x.referred_to
+        LEFT JOIN {_classes_sql()} ON cl.kind = p.kind
+        GROUP BY x.pilot, x.school_id, x.school_year, x.family),
+    outcomes AS (
+        SELECT pilot, school_year, count(*) AS cases,
+               count(*) FILTER (WHERE referral_class = 'none') AS no_referral,
+               count(*) FILTER (WHERE referral_class = 'specialised') AS specialised,
+               median(days_to_referral) AS median_days
+        FROM family_cases GROUP BY ALL),
     links AS (
-        SELECT officer_id, school_id, colleague_role AS node, 'colleague_role' AS kind
+        SELECT officer_id, school_id, school_year, colleague_role AS node,
+               'colleague_role' AS kind
         FROM cy WHERE counterpart = 'colleague' AND colleague_role IS NOT NULL
-        UNION ALL SELECT officer_id, school_id, partner_id, 'partner'
+        UNION ALL SELECT officer_id, school_id, school_year, partner_id, 'partner'
         FROM cy WHERE counterpart = 'partner' AND partner_id IS NOT NULL
-        UNION ALL SELECT officer_id, school_id, referred_to, 'partner'
+        UNION ALL SELECT officer_id, school_id, school_year, referred_to, 'partner'
         FROM cy WHERE referred_to IS NOT NULL),
     per_officer AS (
-        SELECT o.pilot, o.officer_id,
+        SELECT o.pilot, o.officer_id, y.school_year,
                count(DISTINCT (l.school_id, l.node)) FILTER (WHERE l.kind = 'colleague_role')
                    AS internal,
                count(DISTINCT l.node) FILTER (WHERE l.kind = 'partner') AS external
-        FROM o LEFT JOIN links l USING (officer_id) GROUP BY ALL),
-    partners AS (SELECT pilot, avg(internal) AS internal, avg(external) AS external
+        FROM o CROSS JOIN (VALUES ('{before}'), ('{school_year}')) y(school_year)
+        LEFT JOIN links l ON l.officer_id = o.officer_id AND l.school_year = y.school_year
+        GROUP BY ALL),
+    partners AS (SELECT pilot, school_year, avg(internal) AS internal,
+                        avg(external) AS external
                  FROM per_officer GROUP BY ALL),
     officers AS (SELECT pilot, count(*) AS officers FROM o GROUP BY ALL)
-    SELECT pilot, '{school_year}' AS school_year, metric, value FROM (
-        SELECT p.pilot, p.schools AS "schools", officers.officers AS "officers",
+    SELECT pilot, school_year, metric, value,
+           CASE WHEN metric IN ('families', 'parents_reached_pct') THEN families_basis
+                WHEN metric IN ('pupils', 'pupils_reached_pct') THEN pupils_basis END AS basis
+    FROM (
+        SELECT p.pilot, p.school_year, p.schools AS "schools", officers.officers AS "officers",
                h.hours AS "hours_per_week", p.pupils AS "pupils", p.families AS "families",
                r.parents AS "parents_reached", r.pupils AS "pupils_reached",
                100.0 * CASE WHEN p.families_unknown > 0 THEN r.parents_known ELSE r.parents END
@@ -270,28 +325,61 @@ def compare(
                r.contacts AS "contacts",
                r.contacts / (h.hours * {SCHOOL_WEEKS}) AS "contacts_per_officer_hour",
                100.0 * c.contacted / c.linked AS "pupil_cases_parents_contacted_pct",
-               pa.internal AS "internal_per_officer", pa.external AS "external_per_officer"
+               pa.internal AS "internal_per_officer", pa.external AS "external_per_officer",
+               100.0 * oc.no_referral / oc.cases AS "cases_no_referral_pct",
+               100.0 * oc.specialised / oc.cases AS "cases_specialised_pct",
+               oc.median_days AS "median_days_to_referral",
+               CASE WHEN p.families_unknown > 0 AND p.families > 0
+                    THEN (p.schools - p.families_unknown) || ' of ' || p.schools
+               END AS families_basis,
+               CASE WHEN p.pupils_unknown > 0 AND p.pupils > 0
+                    THEN (p.schools - p.pupils_unknown) || ' of ' || p.schools
+               END AS pupils_basis
         FROM pop p
-        LEFT JOIN officers USING (pilot) LEFT JOIN hours h USING (pilot)
-        LEFT JOIN reached r USING (pilot) LEFT JOIN cases c USING (pilot)
-        LEFT JOIN partners pa USING (pilot)
+        LEFT JOIN officers USING (pilot) LEFT JOIN hours h USING (pilot, school_year)
+        LEFT JOIN reached r USING (pilot, school_year)
+        LEFT JOIN parents_of_pupils c USING (pilot, school_year)
+        LEFT JOIN partners pa USING (pilot, school_year)
+        LEFT JOIN outcomes oc USING (pilot, school_year)
     ) UNPIVOT INCLUDE NULLS (value FOR metric IN (
         "schools", "officers", "hours_per_week", "pupils", "families", "parents_reached",
         "pupils_reached", "parents_reached_pct", "pupils_reached_pct",
         "parents_reached_per_weekly_hour", "pupils_reached_per_weekly_hour", "contacts",
         "contacts_per_officer_hour", "pupil_cases_parents_contacted_pct",
-        "internal_per_officer", "external_per_officer"))
-    """
-    figures = con.sql(sql).pl()
+        "internal_per_officer", "external_per_officer", "cases_no_referral_pct",
+        "cases_specialised_pct", "median_days_to_referral"))
+    """).fetchall()
+    figures = con.sql(f"SELECT * EXCLUDE (basis) FROM figs WHERE school_year = '{school_year}'")
+    previous = con.sql(f"""
+        SELECT f.pilot, f.school_year, f.metric, b.value AS previous_value,
+               f.value - b.value AS change
+        FROM figs f LEFT JOIN figs b
+          ON b.pilot = f.pilot AND b.metric = f.metric AND b.school_year = '{before}'
+         AND b.basis IS NOT DISTINCT FROM f.basis
+        WHERE f.school_year = '{school_year}'
+    """)
     themes = con.sql(f"""
-        WITH g AS (SELECT pilot, themes, count(*) AS n FROM cy GROUP BY ALL),
-        n AS (SELECT pilot, sum(n) AS contacts FROM g GROUP BY ALL),
-        t AS (SELECT pilot, theme, sum(n) AS n
-              FROM (SELECT pilot, n, unnest(string_split(themes, '|')) AS theme FROM g)
-              GROUP BY ALL)
-        SELECT t.pilot, '{school_year}' AS school_year, t.theme AS label,
-               100.0 * t.n / n.contacts AS value
-        FROM t JOIN n USING (pilot)
-        QUALIFY row_number() OVER (PARTITION BY t.pilot ORDER BY t.n DESC, t.theme) <= {top}
+        WITH g AS (SELECT pilot, school_year, themes, count(*) AS n FROM cy GROUP BY ALL),
+        n AS (SELECT pilot, school_year, sum(n) AS contacts FROM g GROUP BY ALL),
+        t AS (SELECT pilot, school_year, theme, sum(n) AS n
+              FROM (SELECT pilot, school_year, n, unnest(string_split(themes, '|')) AS theme
+                    FROM g)
+              GROUP BY ALL),
+        ranked AS (
+            SELECT t.pilot, t.school_year, t.theme AS label, 100.0 * t.n / n.contacts AS value
+            FROM t JOIN n USING (pilot, school_year)
+            QUALIFY row_number() OVER (PARTITION BY t.pilot, t.school_year
+                                       ORDER BY t.n DESC, t.theme) <= {top})
+        -- a theme's share the year before when it was among the top themes then too
+        SELECT y.pilot, y.school_year, y.label, y.value, b.value AS previous_value,
+               y.value - b.value AS change
+        FROM ranked y LEFT JOIN ranked b
+          ON b.pilot = y.pilot AND b.label = y.label AND b.school_year = '{before}'
+        WHERE y.school_year = '{school_year}'
     """).pl()
-    return {"figures": figures, "top_themes": themes}
+    return {
+        "figures": figures.pl(),
+        "top_themes": themes.drop("previous_value", "change"),
+        "previous": previous.pl(),
+        "previous_themes": themes.drop("value"),
+    }

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from brugdata.analysis._cases import partner_classes
 from brugdata.analysis.compare import SCHOOL_WEEKS
 from brugdata.analysis.time_use import FALLBACK_TASK, counterpart_tasks
 from brugdata.model.vocab import vocabulary
@@ -22,7 +23,7 @@ def load(folder: Path) -> dict[str, pd.DataFrame]:
     files = sorted(folder.glob("contacts_*.parquet"))
     frames = {
         name: pd.read_parquet(folder / f"{name}.parquet")
-        for name in ("schools", "officers", "assignments", "time_use")
+        for name in ("schools", "officers", "assignments", "time_use", "partners")
     }
     frames["contacts"] = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     frames["contacts"]["date"] = pd.to_datetime(frames["contacts"]["date"])
@@ -234,10 +235,45 @@ def time_use(t: dict[str, pd.DataFrame]) -> dict[str, pl.DataFrame]:
     return {"time_use": _pl(out[["officer_id", "school_year", "task", "share_pct", "source"]])}
 
 
-def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[str, pl.DataFrame]:
-    year = int(school_year[:4])
-    c = t["contacts"]
-    c = c[_year(c["date"]) == year].copy()
+def _case_outcomes(t: dict[str, pd.DataFrame], c: pd.DataFrame) -> pd.DataFrame:
+    """Per pilot: cases (a family at a school in the school year of ``c``, from its parent and
+    pupil contacts and the other contacts that name the family and refer), those without a
+    referral, those referred to specialised care, and the median days to the first referral."""
+    people = c["counterpart"].isin(["parent", "pupil"])
+    family = c["family_key"].where(~people, c["family_key"].fillna(c["person_key"]))
+    in_case = (people & family.notna()) | (c["referred_to"].notna() & c["family_key"].notna())
+    x = c.loc[in_case, ["pilot", "school_id", "date", "referred_to"]]
+    x = x.assign(family=family[in_case])
+    kinds = t["partners"].drop_duplicates("partner_id").set_index("partner_id")["kind"]
+    referred = x["referred_to"].notna()
+    x = x.assign(
+        referred=referred,
+        specialised=x["referred_to"].map(kinds).map(partner_classes()) == "specialised",
+        referral_date=x["date"].where(referred),
+    )
+    per_case = x.groupby(["pilot", "school_id", "family"], dropna=False).agg(
+        first=("date", "min"),
+        first_referral=("referral_date", "min"),
+        referred=("referred", "any"),
+        specialised=("specialised", "any"),
+    )
+    per_case["no_referral"] = ~per_case["referred"]
+    per_case["days"] = (per_case["first_referral"] - per_case["first"]).dt.days
+    return per_case.groupby("pilot").agg(
+        cases=("no_referral", "size"),
+        no_referral=("no_referral", "sum"),
+        specialised=("specialised", "sum"),
+        median_days=("days", "median"),
+    )
+
+
+def _compare_year(
+    t: dict[str, pd.DataFrame], c: pd.DataFrame, school_year: str, top: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The figures (pilot, school_year, metric, value, basis) and top themes of one school
+    year, from its contacts ``c``. ``basis`` says over how many of how many schools a
+    population (and reach as a % of it) is when some school's count is unknown ("" else)."""
+    c = c.copy()
     c["pilot"] = _pilots(t, c)
     s = t["schools"][t["schools"]["school_year"] == school_year]
     o = t["officers"]
@@ -284,6 +320,7 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
     per_officer = _per_officer(o[["pilot", "officer_id"]], _links(c), ["officer_id"])
     partners = per_officer.groupby("pilot")[["internal", "external"]].mean()
     officers = o.groupby("pilot").size()
+    outcomes = _case_outcomes(t, c)
     f = pd.DataFrame(
         {
             "schools": pop["schools"],
@@ -302,6 +339,9 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
             "pupil_cases_parents_contacted_pct": 100.0 * contacted / linked,
             "internal_per_officer": partners["internal"],
             "external_per_officer": partners["external"],
+            "cases_no_referral_pct": 100.0 * outcomes["no_referral"] / outcomes["cases"],
+            "cases_specialised_pct": 100.0 * outcomes["specialised"] / outcomes["cases"],
+            "median_days_to_referral": outcomes["median_days"],
         }
     ).loc[pop.index]
     figures = (
@@ -311,6 +351,18 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
     )
     figures["value"] = figures["value"].astype("float64")
     figures.insert(1, "school_year", school_year)
+    # brugdata gives the change of a population (and reach as a % of it) over part of the
+    # schools only when the year before is over as many of as many schools
+    figures["basis"] = ""
+    for side, metrics in (
+        ("families", ["families", "parents_reached_pct"]),
+        ("pupils", ["pupils", "pupils_reached_pct"]),
+    ):
+        unknown = pop[f"{side}_unknown"]
+        text = (pop["schools"] - unknown).astype(str) + " of " + pop["schools"].astype(str)
+        text = text.where((unknown > 0) & (pop[side] > 0), "")
+        rows = figures["metric"].isin(metrics)
+        figures.loc[rows, "basis"] = figures.loc[rows, "pilot"].map(text).to_numpy()
     mentions = c.assign(theme=c["themes"].str.split("|")).explode("theme")
     counts = mentions.groupby(["pilot", "theme"]).size().rename("n").reset_index()
     counts = counts.sort_values(["pilot", "n", "theme"], ascending=[True, False, True])
@@ -318,4 +370,44 @@ def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[
     counts["value"] = 100.0 * counts["n"] / counts["pilot"].map(contacts)
     themes = counts.rename(columns={"theme": "label"})[["pilot", "label", "value"]]
     themes.insert(1, "school_year", school_year)
-    return {"figures": _pl(figures), "top_themes": _pl(themes)}
+    return figures, themes
+
+
+def compare(t: dict[str, pd.DataFrame], school_year: str, top: int = 3) -> dict[str, pl.DataFrame]:
+    """The figures and top themes of ``school_year`` per pilot, and each one's value in the
+    school year before (``previous``, ``previous_themes``: previous_value and change)."""
+    year = int(school_year[:4])
+    before = f"{year - 1}-{year}"
+    c = t["contacts"]
+    years = _year(c["date"])
+    figures, themes = _compare_year(t, c[years == year], school_year, top)
+    if (t["schools"]["school_year"] == before).any():
+        old_figures, old_themes = _compare_year(t, c[years == year - 1], before, top)
+    else:  # no figures the year before
+        old_figures = pd.DataFrame(columns=["pilot", "metric", "basis", "value"])
+        old_themes = pd.DataFrame(columns=["pilot", "label", "value"])
+    # a figure's value the year before: the same pilot and metric (over as many schools);
+    # a theme's when it was among the top themes then too
+    previous = figures.merge(
+        old_figures[["pilot", "metric", "basis", "value"]].rename(
+            columns={"value": "previous_value"}
+        ),
+        on=["pilot", "metric", "basis"],
+        how="left",
+    )
+    previous_themes = themes.merge(
+        old_themes[["pilot", "label", "value"]].rename(columns={"value": "previous_value"}),
+        on=["pilot", "label"],
+        how="left",
+    )
+    for frame in (previous, previous_themes):
+        frame["previous_value"] = frame["previous_value"].astype("float64")
+        frame["change"] = frame["value"] - frame["previous_value"]
+    return {
+        "figures": _pl(figures.drop(columns="basis")),
+        "top_themes": _pl(themes),
+        "previous": _pl(previous[["pilot", "school_year", "metric", "previous_value", "change"]]),
+        "previous_themes": _pl(
+            previous_themes[["pilot", "school_year", "label", "previous_value", "change"]]
+        ),
+    }

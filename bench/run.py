@@ -732,17 +732,25 @@ def write_results(
         "betweenness with networkx, as a researcher would. Betweenness agrees to the last bit "
         "with networkx in the tests.",
         "",
-        "⁴ compare for the latest school year (as the report does): the headline figures and "
-        "the top 3 themes per pilot are checked. brugdata's compare also computes figures the "
-        "floor and pandas leave out (chi-square tests, referral pathways, questionnaire "
-        "figures), so its floor here is a lower bound.",
+        "⁴ compare for the latest school year (as the report does), with the change to the "
+        "school year before. The floor and pandas compute what is checked, per pilot: the "
+        "headline figures; the case figures (% of cases handled without a referral, % "
+        "referred to specialised care, median days to a referral; a case is a family at a "
+        "school in a school year, the partner referred to classed by its kind as "
+        "`partner_classes.toml` says); the top 3 themes; and each of these in the school year "
+        "before, giving its previous value and change. brugdata's compare also gives what "
+        "they leave out: 95% intervals, chi-square tests between the pilots and between the "
+        "two years, officers by role, labels and units, and questionnaire figures (the "
+        "benchmark data has no questionnaires). Where the data holds one school year (1M by "
+        "default), the year before has no figures and every change is empty.",
         "",
         "What is compared: reach per school × school year × counterpart (reached, population, "
         "%); seasonality contacts, share and seasonal index per pilot × school year × theme × "
         "school month; network edges (contacts, referrals, weight per officer × school year × "
         "node), distinct colleagues and partners per officer and school year, and betweenness "
         "per pilot and school year; time use shares per officer × year × task; compare "
-        "figures of one school year. Counts must be equal, fractions equal to 1e-9.",
+        "figures and top themes of the latest school year, with their previous value and "
+        "change. Counts and medians must be equal, fractions equal to 1e-9.",
         "",
         "⁵ Each ingest row's runs are made one after the other in one fresh process, and the "
         "median counts the first: with three runs it is the slower of the later two. The "

@@ -81,6 +81,34 @@ def test_the_equality_check_catches_a_difference() -> None:
     assert core.check_equal("reach", a, other_row, "x")
 
 
+def test_compare_agrees_three_ways_with_the_case_figures_and_the_year_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+    import floor  # bench/floor.py
+    import pandas_impl  # bench/pandas_impl.py
+
+    monkeypatch.setenv("BRUGDATA_PSEUDONYM_KEY", "brugdata-bench-test-key-not-secret-4Wz")
+    synth.write(synth.build(3000, years=2), tmp_path)
+    year = synth.plan(3000, 2).school_years[-1]
+    with brugdata.open(tmp_path / "store.duckdb") as store:
+        store.ingest(tmp_path / "csv")
+        ours = core.brugdata_calls(year)["compare"](store)
+    cases = ours["figures"].filter(pl.col("metric") == "cases_no_referral_pct")
+    assert cases.height and cases["value"].is_not_null().all()
+    assert ours["previous"]["previous_value"].is_not_null().any()
+    assert ours["previous_themes"].height
+    with duckdb.connect() as con:
+        on_files = floor.compare(con, tmp_path / "parquet", year)
+    assert core.check_equal("compare", ours, on_files, "brugdata vs floor") == []
+    in_pandas = pandas_impl.compare(pandas_impl.load(tmp_path / "parquet"), year)
+    assert core.check_equal("compare", ours, in_pandas, "brugdata vs pandas") == []
+    # a wrong value the year before is caught
+    wrong = {"previous": in_pandas["previous"].with_columns(pl.col("previous_value") + 1)}
+    problems = core.check_equal("compare", {"previous": ours["previous"]}, wrong, "x")
+    assert problems and all("previous.previous_value" in p for p in problems), problems
+
+
 def test_the_synthetic_data_validates_without_a_reject(tmp_path: Path) -> None:
     synth.write(synth.build(300), tmp_path)
     for fmt in ("csv", "parquet"):
