@@ -489,6 +489,19 @@ def test_network_chart(sample_result: Frames) -> None:
         network_chart(sample_result, lang="de")  # type: ignore[arg-type]
 
 
+def test_network_chart_stacked(sample_result: Frames) -> None:
+    from brugdata.publish.charts._network import network as network_chart
+
+    side = network_chart(sample_result).to_dict()
+    stacked = network_chart(sample_result, stacked=True).to_dict()  # validates
+    assert "hconcat" not in stacked and len(stacked["vconcat"]) == 2
+    # the same panels, title and data, one under the other
+    assert stacked["vconcat"] == side["hconcat"]
+    assert stacked["title"] == side["title"] and stacked["datasets"] == side["datasets"]
+    one = network_chart(sample_result, pilot="den_bosch", stacked=True).to_dict()
+    assert "layer" in one and "vconcat" not in one  # one pilot: one panel
+
+
 def test_network_chart_small(result: Frames) -> None:
     from brugdata.publish.charts._network import network as network_chart
 

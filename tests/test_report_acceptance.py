@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import jsonschema
 import pytest
 
 import brugdata
-from brugdata.publish.report import write_report
+from brugdata.publish.report import REPORT_CHARTS, write_report
 from brugdata.store.store import Store
 
 Y, Y0 = "2024-2025", "2023-2024"
@@ -455,6 +456,26 @@ def test_sample_reach_table_gives_the_partial_population(
     ]
     assert row[3] == num(families, lang, 0) + " *"
     assert row[4] == pct(share, lang) + " *"
+
+
+# --------------------------------------------------------------------------- every chart
+
+
+def test_every_chart_spec_is_valid_vega_lite(pages: dict[str, Page]) -> None:
+    """The report writes its chart specs unvalidated (altair's validation is slow for a large
+    chart): every spec embedded in every report is validated here, as the page holds it."""
+    import altair as alt
+
+    validated = set()
+    for page in pages.values():
+        for name, spec in page.specs.items():
+            alt.Root.validate(spec)  # raises jsonschema.ValidationError
+            validated.add(name)
+    assert validated == set(REPORT_CHARTS)  # the trend too (two school years)
+    bars = pages["sample-nl"].specs["network_bands"]
+    assert bars["mark"]["type"] == "bar"
+    with pytest.raises(jsonschema.ValidationError):  # the check can fail
+        alt.Root.validate({**bars, "mark": {**bars["mark"], "type": "no_such_mark"}})
 
 
 # --------------------------------------------------------------------------- two school years

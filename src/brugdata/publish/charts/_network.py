@@ -65,10 +65,15 @@ def _group(node_kind: str, partner_kind: str | None, lang: Lang) -> str:
     return label("partner_kind", partner_kind, lang)
 
 
+def _total(column: str) -> pl.Expr:
+    """The sum of ``column``, null where any value is hidden (null)."""
+    return pl.when(pl.col(column).null_count() == 0).then(pl.col(column).sum()).alias(column)
+
+
 def _layout(
     edges: pl.DataFrame, officer_ids: list[str], lang: Lang
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Node rows (with x, y) and edge rows (with x, y, x2, y2) of one pilot."""
+) -> tuple[list[dict[str, Any]], pl.DataFrame]:
+    """Node rows (with x, y) and the edges (with x, y, x2, y2) of one pilot."""
     roles = vocabulary("colleague_role").code_list
     kinds = vocabulary("partner_kind").code_list
 
@@ -77,33 +82,36 @@ def _layout(
             return (0, roles.index(node) if node in roles else len(roles), node)
         return (1, kinds.index(partner_kind) if partner_kind in kinds else len(kinds), node)
 
-    nodes: dict[tuple[str, str], dict[str, Any]] = {}
-    for e in edges.iter_rows(named=True):
-        key = (e["node_kind"], e["node"])
-        row = nodes.setdefault(
-            key,
-            {
-                "node_kind": e["node_kind"],
-                "node": e["node"],
-                "label": (
-                    label("colleague_role", e["node"], lang)
-                    if e["node_kind"] == "colleague_role"
-                    else e["partner_name"] or e["node"]
-                ),
-                "group": _group(e["node_kind"], e["partner_kind"], lang),
-                "rank": rank(e["node_kind"], e["node"], e["partner_kind"]),
-                "links": 0,
-                "weight": 0,
-                "contacts": 0,
-                "referrals": 0,
-            },
+    # Outer circle: one node per colleague role or partner (named by its first edge), in
+    # group order, with one empty slot between groups.
+    nodes = []
+    for r in (
+        edges.group_by("node_kind", "node", maintain_order=True)
+        .agg(
+            pl.col("partner_kind", "partner_name").first(),
+            pl.len().alias("links"),
+            _total("weight"),
+            _total("referrals"),
         )
-        row["links"] += 1
-        for col in ("weight", "contacts", "referrals"):  # a hidden value (null) stays absent
-            row[col] = None if row[col] is None or e[col] is None else row[col] + e[col]
-
-    # Outer circle: nodes in group order, with one empty slot between groups.
-    ordered = sorted(nodes.values(), key=lambda r: r["rank"])
+        .iter_rows(named=True)
+    ):
+        nodes.append(
+            {
+                "node_kind": r["node_kind"],
+                "node": r["node"],
+                "label": (
+                    label("colleague_role", r["node"], lang)
+                    if r["node_kind"] == "colleague_role"
+                    else r["partner_name"] or r["node"]
+                ),
+                "group": _group(r["node_kind"], r["partner_kind"], lang),
+                "rank": rank(r["node_kind"], r["node"], r["partner_kind"]),
+                "links": r["links"],
+                "weight": r["weight"],
+                "referrals": r["referrals"],
+            }
+        )
+    ordered = sorted(nodes, key=lambda r: r["rank"])
     slots: list[dict[str, Any] | None] = []
     previous: tuple[int, int] | None = None
     for row in ordered:
@@ -114,52 +122,65 @@ def _layout(
         previous = group
     if len(slots) > 1 and ordered and ordered[0]["rank"][:2] != ordered[-1]["rank"][:2]:
         slots.append(None)  # a gap between the last and the first group, too
-    angle: dict[tuple[str, str], float] = {}
     for i, slot in enumerate(slots):
         if slot is None:
             continue
         a = math.pi / 2 - 2 * math.pi * i / len(slots)
-        angle[(slot["node_kind"], slot["node"])] = a
-        slot["x"], slot["y"] = _OUTER * math.cos(a), _OUTER * math.sin(a)
+        slot["cos"], slot["sin"] = math.cos(a), math.sin(a)
+        slot["x"], slot["y"] = _OUTER * slot["cos"], _OUTER * slot["sin"]
+    outer = pl.DataFrame(
+        [
+            (r["node_kind"], r["node"], r["label"], r["group"], r["cos"], r["sin"], r["x"], r["y"])
+            for r in ordered
+        ],
+        schema={"node_kind": pl.String, "node": pl.String, "label": pl.String,
+                "group": pl.String, "cos": pl.Float64, "sin": pl.Float64, "x2": pl.Float64,
+                "y2": pl.Float64},
+        orient="row",
+    )  # fmt: skip
+    linked = edges.join(
+        outer, on=["node_kind", "node"], how="left", nulls_equal=True, maintain_order="left"
+    )
 
-    # Inner circle: officers ordered by the weighted mean direction of their links.
-    per_officer: dict[str, list[Any]] = {o: [0.0, 0.0, 0, 0, 0] for o in officer_ids}
-    for e in edges.iter_rows(named=True):
-        acc = per_officer.setdefault(e["officer_id"], [0.0, 0.0, 0, 0, 0])
-        a = angle[(e["node_kind"], e["node"])]
-        weight = e["weight"] if e["weight"] is not None else 1  # hidden: a thin line
-        acc[0] += weight * math.cos(a)
-        acc[1] += weight * math.sin(a)
-        acc[2] += 1
-        acc[3] = None if acc[3] is None or e["weight"] is None else acc[3] + e["weight"]
-        acc[4] = None if acc[4] is None or e["referrals"] is None else acc[4] + e["referrals"]
+    # Inner circle: officers ordered by the weighted mean direction of their links (summed
+    # edge by edge, in order: floats summed in another order could swap two officers).
+    direction_sums = {o: [0.0, 0.0] for o in officer_ids}
+    weighted = linked.select("officer_id", pl.col("weight").fill_null(1), "cos", "sin")
+    for officer, weight, cos, sin in weighted.iter_rows():  # hidden (null): 1, a thin line
+        acc = direction_sums.setdefault(officer, [0.0, 0.0])
+        acc[0] += weight * cos
+        acc[1] += weight * sin
+    totals = {
+        r[0]: r[1:]
+        for r in linked.group_by("officer_id")
+        .agg(pl.len().alias("links"), _total("weight"), _total("referrals"))
+        .iter_rows()
+    }
 
     def direction(officer: str) -> tuple[float, str]:
-        sx, sy = per_officer[officer][:2]
+        sx, sy = direction_sums[officer]
         if sx == 0 and sy == 0:
             return (math.tau, officer)  # no links: at the end
         # clockwise from the top, like the outer circle
         return ((math.pi / 2 - math.atan2(sy, sx)) % math.tau, officer)
 
-    officers = sorted(per_officer, key=direction)
+    officers = sorted(direction_sums, key=direction)
     officer_rows: list[dict[str, Any]] = []
-    pos: dict[str, tuple[float, float]] = {}
     for i, officer in enumerate(officers):
         if len(officers) == 1:
             x, y = 0.0, 0.0
         else:
             a = math.pi / 2 - 2 * math.pi * i / len(officers)
             x, y = _INNER * math.cos(a), _INNER * math.sin(a)
-        pos[officer] = (x, y)
-        acc = per_officer[officer]
+        links, weight, referrals = totals.get(officer, (0, 0, 0))
         officer_rows.append(
             {
                 "node": officer,
                 "label": officer,
                 "group": title("officer", lang),
-                "links": acc[2],
-                "weight": acc[3],
-                "referrals": acc[4],
+                "links": links,
+                "weight": weight,
+                "referrals": referrals,
                 "x": x,
                 "y": y,
             }
@@ -169,25 +190,26 @@ def _layout(
         {k: r[k] for k in ("node", "label", "group", "links", "weight", "referrals", "x", "y")}
         for r in ordered
     ]
-    edge_rows = []
-    for e in edges.iter_rows(named=True):
-        node = nodes[(e["node_kind"], e["node"])]
-        x, y = pos[e["officer_id"]]
-        edge_rows.append(
-            {
-                "officer": e["officer_id"],
-                "node": node["label"],
-                "group": node["group"],
-                "contacts": e["contacts"],
-                "referrals": e["referrals"],
-                "weight": e["weight"],
-                "x": x,
-                "y": y,
-                "x2": node["x"],
-                "y2": node["y"],
-            }
-        )
-    return node_rows, edge_rows
+    at = pl.DataFrame(
+        [(r["node"], r["x"], r["y"]) for r in officer_rows],
+        schema={"officer_id": pl.String, "x": pl.Float64, "y": pl.Float64},
+        orient="row",
+    )
+    edge_frame = linked.join(
+        at, on="officer_id", how="left", nulls_equal=True, maintain_order="left"
+    ).select(
+        pl.col("officer_id").alias("officer"),
+        pl.col("label").alias("node"),
+        "group",
+        "contacts",
+        "referrals",
+        "weight",
+        "x",
+        "y",
+        "x2",
+        "y2",
+    )
+    return node_rows, edge_frame
 
 
 def _colour_scale(groups: list[str], lang: Lang) -> alt.Scale:
@@ -205,49 +227,41 @@ def _colour_scale(groups: list[str], lang: Lang) -> alt.Scale:
     return alt.Scale(domain=domain, range=[fixed.get(g, "#bab0ac") for g in domain])
 
 
-def _pilot_chart(
-    pilot: str,
-    node_rows: list[dict[str, Any]],
-    edge_rows: list[dict[str, Any]],
-    colour: alt.Scale,
-    max_weight: int,
-    max_links: int,
-    lang: Lang,
-) -> alt.LayerChart:
+def _layers(
+    colour: alt.Scale, max_weight: int, max_links: int, lang: Lang
+) -> tuple[alt.Chart, alt.Chart]:
+    """The edge layer and the node layer, without data: the same for every pilot, so they
+    are encoded once."""
     import altair as alt
 
     scale = alt.Scale(domain=[-_EXTENT, _EXTENT], nice=False, zero=False)
     x = alt.X("x:Q", scale=scale, axis=None)
     y = alt.Y("y:Q", scale=scale, axis=None)
-    edge_data = pl.DataFrame(edge_rows) if edge_rows else None
-    node_data = pl.DataFrame(node_rows)
-    layers: list[alt.Chart] = []
-    if edge_data is not None:
-        layers.append(
-            alt.Chart(edge_data)
-            .mark_rule(color="#7f7f7f", opacity=0.35)
-            .encode(
-                x=x,
-                y=y,
-                x2="x2:Q",
-                y2="y2:Q",
-                strokeWidth=alt.StrokeWidth(
-                    "weight:Q",
-                    scale=alt.Scale(domain=[1, max(max_weight, 2)], range=[0.4, 5]),
-                    title=title("weight", lang),
-                    legend=None,
-                ),
-                tooltip=[
-                    alt.Tooltip("officer:N", title=title("officer", lang)),
-                    alt.Tooltip("node:N", title=_t("node", lang)),
-                    alt.Tooltip("group:N", title=_t("group", lang)),
-                    alt.Tooltip("contacts:Q", title=title("contacts", lang)),
-                    alt.Tooltip("referrals:Q", title=_t("referrals", lang)),
-                ],
-            )
+    edges = (
+        alt.Chart()
+        .mark_rule(color="#7f7f7f", opacity=0.35)
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            strokeWidth=alt.StrokeWidth(
+                "weight:Q",
+                scale=alt.Scale(domain=[1, max(max_weight, 2)], range=[0.4, 5]),
+                title=title("weight", lang),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("officer:N", title=title("officer", lang)),
+                alt.Tooltip("node:N", title=_t("node", lang)),
+                alt.Tooltip("group:N", title=_t("group", lang)),
+                alt.Tooltip("contacts:Q", title=title("contacts", lang)),
+                alt.Tooltip("referrals:Q", title=_t("referrals", lang)),
+            ],
         )
-    layers.append(
-        alt.Chart(node_data)
+    )
+    nodes = (
+        alt.Chart()
         .mark_circle(opacity=0.95, stroke="white", strokeWidth=0.8)
         .encode(
             x=x,
@@ -267,8 +281,23 @@ def _pilot_chart(
             ],
         )
     )
-    chart = alt.layer(*layers).properties(
-        title=pilot, width=_SIZE, height=_SIZE, view=alt.ViewBackground(stroke=None)
+    return edges, nodes
+
+
+def _pilot_chart(
+    pilot: str,
+    node_rows: list[dict[str, Any]],
+    edges: pl.DataFrame,
+    layers: tuple[alt.Chart, alt.Chart],
+) -> alt.LayerChart:
+    """The network of one pilot: ``layers`` (edges, nodes) drawn from its data."""
+    import altair as alt
+
+    edge_layer, node_layer = layers
+    drawn = [edge_layer.properties(data=edges)] if edges.height else []
+    drawn.append(node_layer.properties(data=pl.DataFrame(node_rows)))
+    chart = alt.layer(
+        *drawn, title=pilot, width=_SIZE, height=_SIZE, view=alt.ViewBackground(stroke=None)
     )
     return cast("alt.LayerChart", chart)
 
@@ -279,10 +308,11 @@ def network(
     lang: Lang = "nl",
     pilot: str | None = None,
     school_year: str | None = None,
-) -> alt.LayerChart | alt.HConcatChart:
-    """The officer–colleague–partner network of ``pilot``, or of every pilot side by side,
-    in ``school_year`` (the latest school year of the :func:`brugdata.network` result when
-    None).
+    stacked: bool = False,
+) -> alt.LayerChart | alt.HConcatChart | alt.VConcatChart:
+    """The officer–colleague–partner network of ``pilot``, or of every pilot side by side
+    (``stacked``: one under the other), in ``school_year`` (the latest school year of the
+    :func:`brugdata.network` result when None).
 
     Officers (dark) sit on the inner circle, colleague roles (grey) and partners (coloured by
     kind) on the outer circle; a line links an officer to each node, thicker for more contacts
@@ -312,17 +342,15 @@ def network(
     groups = sorted({r["group"] for _, nodes, _ in drawn for r in nodes})
     colour = _colour_scale(groups, lang_)
     max_weight = max(
-        (r["weight"] for _, _, edges in drawn for r in edges if r["weight"] is not None),
-        default=1,
+        (w for _, _, edges in drawn for w in edges["weight"].drop_nulls().to_list()), default=1
     )
     max_links = max((r["links"] for _, nodes, _ in drawn for r in nodes), default=1)
-    charts = [
-        _pilot_chart(p, nodes, edges, colour, max_weight, max_links, lang_)
-        for p, nodes, edges in drawn
-    ]
+    layers = _layers(colour, max_weight, max_links, lang_)
+    charts = [_pilot_chart(p, nodes, edges, layers) for p, nodes, edges in drawn]
     if len(charts) == 1:
         return charts[0]
-    return alt.hconcat(*charts).properties(title=_t("network_title", lang_))
+    concat = alt.vconcat if stacked else alt.hconcat
+    return concat(*charts, title=_t("network_title", lang_))
 
 
 def network_bands(

@@ -61,10 +61,10 @@ def wilson_n(pct: float, low: float, high: float) -> float | None:
         return None
     for _ in range(200):
         mid = math.sqrt(a * b)
-        if width(mid) > hi - lo:
-            a = mid
-        else:
-            b = mid
+        step = (mid, b) if width(mid) > hi - lo else (a, mid)
+        if step == (a, b):  # converged (after some 60 steps): every later step is the same
+            break
+        a, b = step
     return b
 
 

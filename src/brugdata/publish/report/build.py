@@ -23,6 +23,7 @@ from brugdata.publish.report.survey import (
 )
 from brugdata.publish.report.texts import Lang, check_lang, labels
 from brugdata.publish.report.trend import Trend, every_year, trend
+from brugdata.store.derived import one_reading
 
 if TYPE_CHECKING:
     from brugdata.publish.report.indicators import Indicators
@@ -326,8 +327,6 @@ def _seasons(run: _Run) -> Seasons:
 
 def _network(run: _Run) -> Network:
     """The network per pilot and per partner kind, and the network charts."""
-    import altair as alt
-
     from brugdata.analysis.network import network as run_network
     from brugdata.publish import charts
 
@@ -339,10 +338,8 @@ def _network(run: _Run) -> Network:
     )
     if result.officers.height:
         drawn = {k: run.drawn(f"network.{k}", result[k]) for k in ("edges", "officers")}
-        chart = charts.network(drawn, lang=run.lang)
-        if isinstance(chart, alt.HConcatChart):  # one pilot under the other: fits the page
-            chart = alt.vconcat(*chart.hconcat, title=chart.title)
-        run.chart("network", chart)
+        # one pilot under the other: fits the page
+        run.chart("network", charts.network(drawn, lang=run.lang, stacked=True))
         run.chart("network_bands", charts.network_bands(drawn, lang=run.lang))
     return Network(pilots, kinds)
 
@@ -511,6 +508,7 @@ def default_transform() -> Transform | None:
     return protect
 
 
+@one_reading()
 def build(
     source: Store,
     *,

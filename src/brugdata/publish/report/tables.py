@@ -125,14 +125,17 @@ def key_figures_table(s: Summary, tx: Texts) -> Table:
     rows: list[Row] = []
     present = list(dict.fromkeys(frame["metric"].to_list()))
     order = [m for m in METRICS if m in present] + [m for m in present if m not in METRICS]
+    by_metric: dict[str, list[Row]] = {}
+    for c in frame.drop_nulls("metric").to_dicts():
+        by_metric.setdefault(c["metric"], []).append(c)
     for metric in order:
-        part = frame.filter(pl.col("metric") == metric)
+        part = by_metric.get(metric, [])
         unit = METRICS[metric][2] if metric in METRICS else ""
         kind = {"%": "pct", "n/h": "dec2", "h": "int", "n": "int"}.get(unit, "dec1")
         row: Row = {"figure": METRICS[metric][idx] if metric in METRICS else metric}
         for pilot in pilots:
             texts = []
-            for c in part.filter(pl.col("pilot") == pilot).to_dicts():
+            for c in (c for c in part if c["pilot"] == pilot):
                 value = tx.fmt(c.get("value"), kind)
                 if c.get("suppressed") is not None:
                     value = str(c["suppressed"])
@@ -179,7 +182,7 @@ def key_figures_table(s: Summary, tx: Texts) -> Table:
                     value += f" ({tx.t('from_survey')})"
                 texts.append(value)
             row[pilot] = "\n".join(texts) if texts else "–"
-        p_values = [c for c in part.to_dicts() if c.get("p_value") is not None]
+        p_values = [c for c in part if c.get("p_value") is not None]
         row["test"] = tx.fmt(p_values[0]["p_value"], "p") if p_values else ""
         rows.append(row)
     cols = [(Column(tx.col("figure")), _key("figure")), *_pilot_columns(pilots, tx)]
@@ -256,17 +259,20 @@ def band_table(r: Reach, level: str, pilots: Sequence[str], tx: Texts) -> Table:
     in_frame = pilots_in(frame, pilots)
     bands = [b for b in dict.fromkeys(frame["band"].to_list()) if b is not None]
     bands = [b for b in bands if b != "unknown"] + (["unknown"] if "unknown" in bands else [])
+    first: dict[tuple[Any, Any], Row] = {}  # the row of each pilot and band
+    for x in frame.to_dicts():
+        first.setdefault((x["pilot"], x["band"]), x)
     rows = []
     for band in bands:
         row: Row = {"band": tx.col("band_unknown") if band == "unknown" else band}
         for pilot in in_frame:
-            hit = frame.filter((pl.col("pilot") == pilot) & (pl.col("band") == band)).to_dicts()
-            if not hit:
+            hit = first.get((pilot, band))
+            if hit is None:
                 row[pilot] = "–"
                 continue
-            text = tx.fmt(hit[0].get("units"), "int")
-            if hit[0].get("share") is not None:
-                text += f" ({tx.fmt(hit[0]['share'], 'frac')})"
+            text = tx.fmt(hit.get("units"), "int")
+            if hit.get("share") is not None:
+                text += f" ({tx.fmt(hit['share'], 'frac')})"
             row[pilot] = text
         rows.append(row)
     cols = [(Column(tx.col("band")), _key("band")), *_pilot_columns(in_frame, tx)]
@@ -340,9 +346,11 @@ def kinds_table(n: Network, pilots: Sequence[str], tx: Texts) -> Table:
     kinds = n.kinds
     kind_pilots = pilots_in(kinds, pilots)
     totals: dict[Any, float] = {}
+    first: dict[tuple[Any, Any], Row] = {}  # the row of each pilot and kind
     for r in kinds.to_dicts():
         if isnum(r.get("contacts")):
             totals[r.get("partner_kind")] = totals.get(r.get("partner_kind"), 0) + r["contacts"]
+        first.setdefault((r.get("pilot"), r.get("partner_kind")), r)
     kind_order = sorted(
         dict.fromkeys(kinds["partner_kind"].to_list()) if kinds.height else [],
         key=lambda k: (-totals.get(k, 0), k is None, str(k)),
@@ -351,15 +359,11 @@ def kinds_table(n: Network, pilots: Sequence[str], tx: Texts) -> Table:
     for kind in kind_order:
         row: Row = {"kind": tx.partner_kind(kind)}
         for pilot in kind_pilots:
-            hit = [
-                r
-                for r in kinds.to_dicts()
-                if r.get("pilot") == pilot and r.get("partner_kind") == kind
-            ]
-            if not hit:
+            hit = first.get((pilot, kind))
+            if hit is None:
                 row[pilot] = "–"
                 continue
-            contacts, referrals = hit[0].get("contacts"), hit[0].get("referrals")
+            contacts, referrals = hit.get("contacts"), hit.get("referrals")
             row[pilot] = f"{tx.fmt(contacts, 'int')} ({tx.fmt(referrals, 'int')})"
         rows.append(row)
     cols = [(Column(tx.col("partner_kind")), _key("kind"))]
@@ -376,14 +380,17 @@ def time_use_table(t: TimeUse, tx: Texts) -> Table:
 
     tasks, frame = vocabulary("task"), t.frame
     heads = [tx.source_column(pilot, source) for pilot, source in t.columns]
+    # the first share of each pilot, source and task (a null matches no column)
+    keys = ["pilot", "source", "task"]
+    share: dict[tuple[Any, ...], Any] = {}
+    for *key, pct in frame.drop_nulls(keys).select(*keys, "share_pct").iter_rows():
+        share.setdefault(tuple(key), pct)
     rows = []
     for task in t.tasks:
         row: Row = {"task": tasks.label(task, tx.lang)}
         for (pilot, source), head in zip(t.columns, heads, strict=True):
-            hit = frame.filter(
-                (pl.col("pilot") == pilot) & (pl.col("source") == source) & (pl.col("task") == task)
-            )
-            row[head] = tx.fmt(hit["share_pct"][0], "dec1") if hit.height else "–"
+            found = (pilot, source, task) in share
+            row[head] = tx.fmt(share[(pilot, source, task)], "dec1") if found else "–"
         rows.append(row)
     cols = [(Column(tx.col("task")), _key("task"))]
     cols += [(Column(h, numeric=True), _key(h)) for h in heads]

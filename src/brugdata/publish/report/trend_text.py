@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import polars as pl
-
 from brugdata.publish.report.tables import Column, Table
 from brugdata.publish.report.texts import Texts, isnum, pilots_in
 from brugdata.publish.report.trend import TREND_METRICS, Trend
@@ -30,19 +28,17 @@ def _label(metric: str, label: Any, tx: Texts) -> str:
 
 def _rows(t: Trend, pilots: Sequence[str]) -> list[tuple[str, str, Any, dict[str, dict[str, Any]]]]:
     """(pilot, metric, label, year → row) in pilot and figure order."""
-    out = []
-    frame = t.frame
-    for pilot in pilots_in(frame, pilots):
-        part = frame.filter(pl.col("pilot") == pilot)
-        for metric in TREND_METRICS:
-            rows = part.filter(pl.col("metric") == metric)
-            labels = list(dict.fromkeys(rows["label"].to_list()))
-            for label in labels:
-                hit = rows.filter(pl.col("label").eq_missing(label))
-                out.append(
-                    (pilot, metric, label, {str(r["school_year"]): r for r in hit.to_dicts()})
-                )
-    return out
+    # (pilot, metric) → label → year → row, the labels in the frame's order
+    found: dict[tuple[Any, Any], dict[Any, dict[str, dict[str, Any]]]] = {}
+    for r in t.frame.to_dicts():
+        by_label = found.setdefault((r["pilot"], r["metric"]), {})
+        by_label.setdefault(r["label"], {})[str(r["school_year"])] = r
+    return [
+        (pilot, metric, label, by_year)
+        for pilot in pilots_in(t.frame, pilots)
+        for metric in TREND_METRICS
+        for label, by_year in found.get((pilot, metric), {}).items()
+    ]
 
 
 def _value(row: dict[str, Any] | None, kind: str, tx: Texts) -> str:
