@@ -176,14 +176,14 @@ def _focus(
     where, params = _where(pilots, school_year)
     k = cols(keys)
     sql = f"""
-    WITH x AS (SELECT contact_id, {k}school_year, themes FROM ({contacts_x(school_year)})
-               WHERE {where}),
-    mapping AS (SELECT unnest(?::VARCHAR[]) AS theme, unnest(?::VARCHAR[]) AS area),
+    WITH x AS (SELECT {k}school_year, themes FROM ({contacts_x(school_year)}) WHERE {where}),
     areas AS (
-        SELECT DISTINCT t.contact_id, {cols(keys, "t.")}t.school_year,
-               coalesce(m.area, '{OTHER}') AS area
-        FROM (SELECT contact_id, {k}school_year, unnest(themes) AS theme FROM x) t
-        LEFT JOIN mapping m ON m.theme = t.theme
+        -- each contact's distinct areas, from its themes through the mapping
+        SELECT {k}school_year,
+               unnest(list_distinct(list_transform(
+                   themes, lambda t: coalesce(map_extract_value(m, t), '{OTHER}')
+               ))) AS area
+        FROM x, (SELECT map(?::VARCHAR[], ?::VARCHAR[]) AS m)
     ),
     totals AS (SELECT {k}school_year, count(*) AS contacts FROM x GROUP BY ALL),
     counted AS (SELECT {k}school_year, area, count(*) AS n FROM areas GROUP BY ALL)
