@@ -19,7 +19,7 @@ from brugdata.errors import BrugdataError
 from brugdata.ingest.privacy import (
     PSEUDONYM_PATTERN,
     might_hold_personal_data,
-    pseudonyms,
+    pseudonym_series,
     redact,
     redact_label,
 )
@@ -65,13 +65,15 @@ def guard(
     counts: dict[str, dict[str, int]] = {"pseudonymised": {}, "redacted": {}}
     key = privacy.key
     for col in (c for c in spec.columns if c.kind == "pseudonym"):
-        # every value but blanks and values that are pseudonyms already
+        # every value but blanks and values that are pseudonyms already, worked out once per
+        # distinct value and joined back
         to_replace = (
             pl.col(col.name)
             .str.strip_chars()
             .pipe(lambda v: (v != "") & ~v.str.contains(PSEUDONYM_PATTERN))
         )
-        raw = strings.get_column(col.name).drop_nulls().unique().to_frame().filter(to_replace)
+        column = strings.get_column(col.name)
+        raw = column.drop_nulls().unique().to_frame().filter(to_replace)
         if raw.is_empty():
             continue
         if key is None:
@@ -79,25 +81,28 @@ def guard(
                 first = strings.filter(to_replace).get_column(LINE_COLUMN)[0]
                 raise BrugdataError(f"{path.name}: line {first}, column {col.name}: {NO_KEY}")
             key = secrets.token_bytes(32)
-        old = raw.get_column(col.name)
-        new = pl.Series(pseudonyms(old.to_list(), key), dtype=pl.String)
-        counts["pseudonymised"][col.name] = int(strings.select(to_replace.sum()).item())
-        strings = strings.with_columns(pl.col(col.name).replace(old, new))
+        new = raw.with_columns(pseudonym_series(raw.get_column(col.name), key).alias("_new"))
+        # a join, not ``replace``: several times faster for 100,000s of distinct keys
+        replaced = column.to_frame().join(new, on=col.name, how="left", maintain_order="left")
+        counts["pseudonymised"][col.name] = replaced.get_column("_new").count()
+        strings = strings.with_columns(
+            replaced.select(pl.coalesce("_new", col.name).alias(col.name)).to_series()
+        )
     for col in (c for c in spec.columns if c.kind == "text"):
-        suspects = strings.filter(might_hold_personal_data(pl.col(col.name)))
+        text = pl.col(col.name)
+        suspects = strings.select(text.filter(might_hold_personal_data(text))).to_series()
         if suspects.is_empty():
             continue
         redactions: dict[str, str] = {}
         kinds_of: dict[str, str] = {}
-        for value in suspects.get_column(col.name).unique().to_list():
+        times = dict(suspects.value_counts().iter_rows())
+        for value in suspects.unique().to_list():
             clean, found = redact(value)
             if found:
                 redactions[value] = clean
                 kinds_of[value] = ", ".join(sorted(found))
                 for kind, n in found.items():
-                    counts["redacted"][kind] = counts["redacted"].get(kind, 0) + n * int(
-                        (suspects.get_column(col.name) == value).sum()
-                    )
+                    counts["redacted"][kind] = counts["redacted"].get(kind, 0) + n * times[value]
         if not redactions:
             continue
         if privacy.personal_data == "reject":
