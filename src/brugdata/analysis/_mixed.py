@@ -21,6 +21,7 @@ from brugdata.analysis._contract import (
     logged_pilots,
 )
 from brugdata.sql import connect
+from brugdata.store.derived import one_reading
 
 __all__ = ["per_pilot_source", "split_sources"]
 
@@ -57,9 +58,11 @@ def _concat(first: Any, second: Any) -> Any:
 def per_pilot_source(function: F) -> F:
     """Give ``function`` (an analysis with ``source``) the per-pilot ``"auto"`` of a mixed
     selection: the log for the pilots that log, the questionnaire for the others (when the
-    questionnaire cannot group by the ``by`` asked, the log's rows alone)."""
+    questionnaire cannot group by the ``by`` asked, the log's rows alone), as one reading
+    (:func:`~brugdata.store.derived.one_reading`)."""
 
     @functools.wraps(function)
+    @one_reading()
     def wrapper(data: Any, /, **kw: Any) -> Any:
         if kw.get("source", "auto") != "auto":
             return function(data, **kw)

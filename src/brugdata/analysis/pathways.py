@@ -56,6 +56,7 @@ from brugdata.analysis._contract import (
     need,
 )
 from brugdata.sql import Source, connect, query
+from brugdata.store.derived import one_reading
 
 __all__ = [
     "PARTNER_CLASSES",
@@ -177,6 +178,7 @@ def _filters(pilots: Sequence[str] | None, school_year: str | None) -> tuple[str
 # --------------------------------------------------------------------------- cases
 
 
+@one_reading()
 def cases(
     data: Source,
     /,
@@ -227,6 +229,7 @@ def cases(
 # --------------------------------------------------------------------------- pathways
 
 
+@one_reading()
 def pathways(
     data: Source,
     /,
@@ -313,6 +316,7 @@ def pathways(
     )
 
 
+@one_reading()
 def pathway_outcomes(
     data: Source,
     /,

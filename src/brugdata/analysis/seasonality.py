@@ -34,6 +34,7 @@ from brugdata.analysis._stats import chi2_sf
 from brugdata.errors import BrugdataError
 from brugdata.model.calendar import school_days_by_month
 from brugdata.sql import Source, connect, query
+from brugdata.store.derived import one_reading
 
 __all__ = ["BY", "seasonality"]
 
@@ -49,6 +50,7 @@ PEAK_FACTOR = 1.5
 PEAK_ALPHA = 0.05
 
 
+@one_reading()
 def seasonality(
     data: Source,
     /,
