@@ -23,6 +23,7 @@ __all__ = [
     "PARTNER_CLASSES",
     "REFERRAL_CLASSES",
     "cases_ctes",
+    "cases_params",
     "class_label",
     "classes_params",
     "partner_class",
@@ -87,47 +88,80 @@ def classes_params() -> list[Any]:
     return [list(classes), list(classes.values())]
 
 
-def cases_ctes(con: duckdb.DuckDBPyConnection, where: str, school_year: str | None = None) -> str:
+def cases_ctes(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    school_year: str | None = None,
+    *,
+    themes: bool = False,
+) -> str:
     """CTEs ``classes``, ``cx`` (the contacts of cases grouped as
     :func:`~brugdata.analysis._common.case_parts_x` gives them, each group with the kind and
-    class of the partner it refers to) and ``cases`` (one row per case). Parameters: the two
-    lists of :func:`classes_params`, then those of ``where`` (which must hold the condition on
-    ``school_year`` when one is given: it only narrows the contacts read)."""
+    class of the partner it refers to) and ``cases`` (one row per case; with ``themes``, the
+    sorted distinct themes of its contacts too, read from contacts). Parameters:
+    :func:`cases_params`. ``where`` must hold the condition on ``school_year`` when one is
+    given: it only narrows the contacts read."""
+    case_themes = (
+        f"""
+    case_themes AS (
+        SELECT pilot, school_id, school_year, {CASE_FAMILY} AS family,
+               list_sort(list_distinct(flatten(list(themes)))) AS themes
+        FROM ({contacts_x(school_year)}) WHERE {where} AND {IN_CASE}
+        GROUP BY ALL
+    ),"""
+        if themes
+        else ""
+    )
+    with_themes = (
+        "\n        LEFT JOIN case_themes t"
+        "\n               ON t.pilot IS NOT DISTINCT FROM c.pilot"
+        "\n              AND t.school_id IS NOT DISTINCT FROM c.school_id"
+        '\n              AND t.school_year = c.school_year AND t.family = c."case"'
+        if themes
+        else ""
+    )
     return f"""
     classes AS (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class),
     cx AS (
         SELECT x.pilot, x.school_id, x.school_year, x.family, x.first_date, x.last_date,
-               x.contacts, x.counterpart, x.themes, x.referred_to, p.kind AS partner_kind,
+               x.contacts, x.counterpart, x.referred_to, p.kind AS partner_kind,
                CASE WHEN x.referred_to IS NOT NULL
                     THEN coalesce(cl.partner_class, 'unclassified') END AS partner_class
         FROM (SELECT * FROM ({case_parts_x(con, school_year)}) WHERE {where}) x
         LEFT JOIN partners p ON p.partner_id = x.referred_to
         LEFT JOIN classes cl ON cl.kind = p.kind
-    ),
+    ),{case_themes}
     cases AS (
-        SELECT pilot, school_id, school_year, family AS "case",
-               min(first_date) AS first_contact,
-               max(last_date) AS last_contact,
-               CAST(sum(contacts) AS BIGINT) AS contacts,
-               list_sort(list_distinct(flatten(list(themes)))) AS themes,
-               list_sort(list_distinct(list(counterpart))) AS counterparts,
-               CAST(coalesce(sum(contacts) FILTER (referred_to IS NOT NULL), 0) AS BIGINT)
-                   AS referrals,
-               coalesce(
-                   list_sort(list_distinct(list(referred_to) FILTER (referred_to IS NOT NULL))),
-                   []::VARCHAR[]
-               ) AS referred_to,
-               min(first_date) FILTER (referred_to IS NOT NULL) AS first_referral,
-               date_diff('day', min(first_date), min(first_date) FILTER (referred_to IS NOT NULL))
-                   AS days_to_referral,
-               CASE WHEN bool_or(partner_class = 'specialised') THEN 'specialised'
-                    WHEN bool_or(partner_class = 'light') THEN 'light'
-                    WHEN count(referred_to) > 0 THEN 'unclassified'
-                    ELSE 'none' END AS referral_class
-        FROM cx
-        GROUP BY pilot, school_id, school_year, family
+        SELECT c.*{", t.themes" if themes else ""} FROM (
+            SELECT pilot, school_id, school_year, family AS "case",
+                   min(first_date) AS first_contact,
+                   max(last_date) AS last_contact,
+                   CAST(sum(contacts) AS BIGINT) AS contacts,
+                   list_sort(list_distinct(list(counterpart))) AS counterparts,
+                   CAST(coalesce(sum(contacts) FILTER (referred_to IS NOT NULL), 0) AS BIGINT)
+                       AS referrals,
+                   coalesce(
+                       list_sort(list_distinct(list(referred_to) FILTER (referred_to IS NOT NULL))),
+                       []::VARCHAR[]
+                   ) AS referred_to,
+                   min(first_date) FILTER (referred_to IS NOT NULL) AS first_referral,
+                   date_diff('day', min(first_date),
+                             min(first_date) FILTER (referred_to IS NOT NULL))
+                       AS days_to_referral,
+                   CASE WHEN bool_or(partner_class = 'specialised') THEN 'specialised'
+                        WHEN bool_or(partner_class = 'light') THEN 'light'
+                        WHEN count(referred_to) > 0 THEN 'unclassified'
+                        ELSE 'none' END AS referral_class
+            FROM cx
+            GROUP BY pilot, school_id, school_year, family
+        ) c{with_themes}
     )
     """
+
+
+def cases_params(params: list[Any], *, themes: bool = False) -> list[Any]:
+    """The parameters of :func:`cases_ctes` for those of its ``where`` (``params``)."""
+    return [*classes_params(), *params, *(params if themes else [])]
 
 
 def referrals_sql(where: str, school_year: str | None = None) -> str:

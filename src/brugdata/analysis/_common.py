@@ -157,10 +157,9 @@ def links_x(con: duckdb.DuckDBPyConnection) -> str:
 def case_parts_x(con: duckdb.DuckDBPyConnection, school_year: str | None = None) -> str:
     """SQL: the contacts of families' cases (:data:`~brugdata.store.derived.IN_CASE`), at
     least one row per officer, school, school year, family, counterpart and partner referred
-    to (``referred_to``, null for none), with first_date, last_date, ``contacts``, themes (the
-    distinct themes of those contacts), pilot, school_type and municipality; only the rows of
-    ``school_year`` when one is given (others may come along: filter on school_year too).
-    Aggregate again (min, max, sum, distinct) per case."""
+    to (``referred_to``, null for none), with first_date, last_date, ``contacts``, pilot,
+    school_type and municipality; only the rows of ``school_year`` when one is given (others
+    may come along: filter on school_year too). Aggregate again (min, max, sum) per case."""
     if has_derived(con):
         match = _YEAR.fullmatch(school_year or "")
         table = "contacts_cases"
@@ -170,7 +169,7 @@ def case_parts_x(con: duckdb.DuckDBPyConnection, school_year: str | None = None)
     return f"""
     SELECT officer_id, school_id, school_year, {CASE_FAMILY} AS family, counterpart,
            referred_to, min(date) AS first_date, max(date) AS last_date, count(*) AS contacts,
-           list_distinct(flatten(list(themes))) AS themes, pilot, school_type, municipality
+           pilot, school_type, municipality
     FROM ({contacts_x(school_year)}) WHERE {IN_CASE}
     GROUP BY ALL
     """

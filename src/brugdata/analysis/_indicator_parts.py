@@ -10,7 +10,7 @@ from typing import Any, cast
 import duckdb
 import polars as pl
 
-from brugdata.analysis._cases import cases_ctes, classes_params
+from brugdata.analysis._cases import cases_ctes, cases_params
 from brugdata.analysis._common import contacts_x, counts_x, pilot_clause
 from brugdata.analysis._contract import By, cols
 from brugdata.analysis._focus import OTHER, FocusAreas
@@ -149,7 +149,7 @@ def _cases(
     FROM (SELECT * FROM cases LEFT JOIN schools_x USING (school_id, school_year)) c
     GROUP BY ALL
     """
-    grouped = query(con, sql, [*classes_params(), *params]).cast({k: pl.String for k in keys})
+    grouped = query(con, sql, cases_params(params)).cast({k: pl.String for k in keys})
     referred = pl.col("cases") - pl.col("no_referral")
     return [
         _rows(grouped, keys, "cases_no_referral_share", pl.col("no_referral"), pl.col("cases")),

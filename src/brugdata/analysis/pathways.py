@@ -40,6 +40,7 @@ from brugdata.analysis._cases import (
     PARTNER_CLASSES,
     REFERRAL_CLASSES,
     cases_ctes,
+    cases_params,
     class_label,
     classes_params,
     partner_class,
@@ -217,8 +218,8 @@ def cases(
     group_columns(by, ("pilot",), what="cases")
     con = _start(data, pilots, school_year, "cases")
     where, params = _filters(pilots, school_year)
-    sql = f"WITH {cases_ctes(con, where, school_year)} SELECT * FROM cases"
-    frame = query(con, sql, [*classes_params(), *params])
+    sql = f"WITH {cases_ctes(con, where, school_year, themes=True)} SELECT * FROM cases"
+    frame = query(con, sql, cases_params(params, themes=True))
     return (
         frame.select(list(_CASES_SCHEMA))
         .cast(_CASES_SCHEMA)
@@ -302,7 +303,7 @@ def pathways(
     con = _start(data, pilots, school_year)
     where, params = _filters(pilots, school_year)
     head = f"WITH {cases_ctes(con, where, school_year)}"
-    head_params = [*classes_params(), *params]
+    head_params = cases_params(params)
     return Frames(
         {
             "outcomes": pathway_outcomes(con, by=by, pilots=pilots, school_year=school_year),
@@ -330,8 +331,9 @@ def pathway_outcomes(
     keys = _group_columns(by)
     con = connect(data)
     where, params = _filters(pilots, school_year)
-    head = f"WITH {cases_ctes(con, where, school_year)}"
-    outcomes = _outcomes(con, head, [*classes_params(), *params], keys)
+    themes = "theme" in keys
+    head = f"WITH {cases_ctes(con, where, school_year, themes=themes)}"
+    outcomes = _outcomes(con, head, cases_params(params, themes=themes), keys)
     return _with_test(outcomes) if keys == ["pilot"] else outcomes
 
 

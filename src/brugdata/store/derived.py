@@ -95,14 +95,16 @@ DERIVED: dict[str, tuple[str, str]] = {
             GROUP BY ALL""",
     ),
     # the contacts of each family's case, by counterpart and partner referred to: pathways
+    # (without their themes, which only cases() and pathways by theme read, from contacts:
+    # a list per row would make this table three times as costly to add to at every ingest)
     "contacts_cases": (
         """CREATE TABLE IF NOT EXISTS contacts_cases (
             officer_id VARCHAR, school_id VARCHAR, start_year INTEGER, family VARCHAR,
             counterpart VARCHAR, referred_to VARCHAR, first_date DATE, last_date DATE,
-            contacts BIGINT, themes VARCHAR[])""",
+            contacts BIGINT)""",
         f"""SELECT officer_id, school_id, {_START} AS start_year, {CASE_FAMILY} AS family,
                    counterpart, referred_to, min(date) AS first_date, max(date) AS last_date,
-                   count(*) AS contacts, list_distinct(flatten(list(themes))) AS themes
+                   count(*) AS contacts
             FROM contacts WHERE {IN_CASE} AND ({{where}})
             GROUP BY ALL""",
     ),
