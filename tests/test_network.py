@@ -647,3 +647,32 @@ def test_network_metrics_are_the_same_by_both_paths(sample_store: Store) -> None
             counts["edges"],
             counts["density"],
         )
+
+
+def test_network_chart_with_many_hidden_edges_first(sample_result: Frames) -> None:
+    """A pilot whose first hundred-odd edges are hidden (null counts, as a protected chart
+    embeds them) and whose later ones are not: the chart used to build its edge rows with
+    polars' schema inference from the first rows (all null) and failed on the first number;
+    it keeps the numbers and the hidden values absent."""
+    from brugdata.publish.charts._network import network as network_chart
+
+    edges = sample_result.edges.filter(pl.col("pilot") == "gooi_vechtstreek")
+    year = edges["school_year"].max()
+    many = edges.filter(pl.col("school_year") == year).with_row_index("_i")
+    hidden = pl.col("_i") < 150
+    many = many.with_columns(
+        [pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
+         for c in ("contacts", "referrals", "weight")]
+    ).drop("_i")  # fmt: skip
+    assert many.height > 150 and many["contacts"].drop_nulls().len() > 0
+    officers = sample_result.officers.filter(
+        (pl.col("pilot") == "gooi_vechtstreek") & (pl.col("school_year") == year)
+    )
+    spec = network_chart({"edges": many, "officers": officers}).to_dict()
+    rows = [r for values in spec["datasets"].values() for r in values if "x2" in r]
+    assert len(rows) == many.height
+    contacts = [r.get("contacts") for r in rows]
+    assert contacts.count(None) == 150
+    assert sorted(c for c in contacts if c is not None) == sorted(
+        many["contacts"].drop_nulls().to_list()
+    )
