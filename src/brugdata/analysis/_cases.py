@@ -20,6 +20,7 @@ from brugdata.model.vocab import Lang, load_data_toml
 from brugdata.store.derived import CASE_FAMILY, IN_CASE
 
 __all__ = [
+    "CLASSES_SQL",
     "PARTNER_CLASSES",
     "REFERRAL_CLASSES",
     "cases_ctes",
@@ -82,6 +83,10 @@ def class_label(referral_class: str, lang: Lang = "nl") -> str:
 # --------------------------------------------------------------------------- SQL
 
 
+#: SQL of the ``classes`` relation (kind, partner_class), from :func:`classes_params`.
+CLASSES_SQL = "SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class"
+
+
 def classes_params() -> list[Any]:
     """The two list parameters of the ``classes`` CTE: partner kinds and their classes."""
     classes = partner_classes()
@@ -121,7 +126,7 @@ def cases_ctes(
         else ""
     )
     return f"""
-    classes AS (SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class),
+    classes AS ({CLASSES_SQL}),
     cx AS (
         SELECT x.pilot, x.school_id, x.school_year, x.family, x.first_date, x.last_date,
                x.contacts, x.counterpart, x.referred_to, p.kind AS partner_kind,
@@ -170,9 +175,7 @@ def referrals_sql(where: str, school_year: str | None = None) -> str:
     referred to. Parameters: the two lists of :func:`classes_params`, then those of
     ``where``."""
     return f"""
-    WITH classes AS (
-        SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class
-    )
+    WITH classes AS ({CLASSES_SQL})
     SELECT x.pilot, x.school_id, x.school_year, x.family, x.themes, p.kind AS partner_kind,
            coalesce(cl.partner_class, 'unclassified') AS partner_class
     FROM (

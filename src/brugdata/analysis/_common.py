@@ -63,15 +63,23 @@ CONTACTS_X = f"""
 _YEAR = re.compile(r"(\d{4})-(\d{4})")
 
 
+def _start_year(school_year: str | None) -> int | None:
+    """The first calendar year of ``school_year`` (``2024-2025``: 2024); None for no year or
+    one no contact can have (not two consecutive years)."""
+    match = _YEAR.fullmatch(school_year or "")
+    if match is None or int(match[2]) != int(match[1]) + 1:
+        return None
+    return int(match[1])
+
+
 def contacts_x(school_year: str | None = None) -> str:
     """SQL: :data:`CONTACTS_X`, limited to the dates of ``school_year`` (``2024-2025``: 1 August
     2024 – 31 July 2025) when one is given. The limit is on the stored ``date`` column, so
     DuckDB skips the row groups of other years instead of working out every contact's school
     year first; the rows are those of ``CONTACTS_X WHERE school_year = ...``."""
-    match = _YEAR.fullmatch(school_year or "")
-    if match is None or int(match[2]) != int(match[1]) + 1:
+    start = _start_year(school_year)
+    if start is None:
         return CONTACTS_X  # no year, or one no contact can have: the caller's filter decides
-    start = int(match[1])
     return (
         f"{CONTACTS_X} WHERE c.date >= DATE '{start}-08-01' AND c.date < DATE '{start + 1}-08-01'"
     )
@@ -161,10 +169,10 @@ def case_parts_x(con: duckdb.DuckDBPyConnection, school_year: str | None = None)
     school_type and municipality; only the rows of ``school_year`` when one is given (others
     may come along: filter on school_year too). Aggregate again (min, max, sum) per case."""
     if has_derived(con):
-        match = _YEAR.fullmatch(school_year or "")
+        start = _start_year(school_year)
         table = "contacts_cases"
-        if match is not None:
-            table = f"(SELECT * FROM contacts_cases WHERE start_year = {int(match[1])})"
+        if start is not None:
+            table = f"(SELECT * FROM contacts_cases WHERE start_year = {start})"
         return _with_pilot(table)
     return f"""
     SELECT officer_id, school_id, school_year, {CASE_FAMILY} AS family, counterpart,

@@ -37,6 +37,7 @@ import duckdb
 import polars as pl
 
 from brugdata.analysis._cases import (
+    CLASSES_SQL,
     PARTNER_CLASSES,
     REFERRAL_CLASSES,
     cases_ctes,
@@ -432,9 +433,7 @@ def _consultations(
     keys = ["pilot", "school_id", "school_year"] if by_school else ["pilot", "school_year"]
     key_list = ", ".join(f"x.{k}" for k in keys)
     sql = f"""
-    WITH classes AS (
-        SELECT unnest(?::VARCHAR[]) AS kind, unnest(?::VARCHAR[]) AS partner_class
-    ),
+    WITH classes AS ({CLASSES_SQL}),
     x AS (
         SELECT * FROM ({contacts_x(school_year)})
         WHERE counterpart = 'partner' AND referred_to IS NULL AND {where}
