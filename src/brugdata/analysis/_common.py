@@ -37,6 +37,7 @@ __all__ = [
     "people_x",
     "pilot_clause",
     "school_regions",
+    "selection_clause",
     "themes_x",
     "wilson",
     "wilson_exprs",
@@ -202,6 +203,18 @@ def pilot_clause(column: str, pilots: Sequence[str] | None) -> tuple[str, list[A
     if not pilots:
         return "TRUE", []
     return f"{column} IN ({', '.join('?' for _ in pilots)})", list(pilots)
+
+
+def selection_clause(
+    pilots: Sequence[str] | None, school_year: str | None
+) -> tuple[str, list[Any]]:
+    """A SQL condition on ``pilot`` and ``school_year`` columns for the selection of an
+    analysis (always true for no pilots and no year), with its parameters."""
+    where, params = pilot_clause("pilot", pilots)
+    if school_year is not None:
+        where += " AND school_year = ?"
+        params.append(school_year)
+    return where, params
 
 
 def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:

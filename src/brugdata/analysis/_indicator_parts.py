@@ -5,13 +5,13 @@ that gives the figure: columns key columns, school_year, indicator, numerator, d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 import duckdb
 import polars as pl
 
 from brugdata.analysis._cases import cases_ctes, cases_params
-from brugdata.analysis._common import contacts_x, counts_x, pilot_clause
+from brugdata.analysis._common import contacts_x, counts_x, selection_clause
 from brugdata.analysis._contract import By, cols
 from brugdata.analysis._focus import OTHER, FocusAreas
 from brugdata.sql import query
@@ -26,14 +26,6 @@ _BY_NAME = {"pilot": "pilot", "school_id": "school", "municipality": "municipali
 def _by(keys: list[str]) -> list[By]:
     """The ``by`` of the analyses for the key columns ``keys``."""
     return [cast("By", _BY_NAME[k]) for k in keys] or ["school_year"]
-
-
-def _where(pilots: Sequence[str], school_year: str | None) -> tuple[str, list[Any]]:
-    where, params = pilot_clause("pilot", pilots)
-    if school_year is not None:
-        where += " AND school_year = ?"
-        params.append(school_year)
-    return where, params
 
 
 def _rows(
@@ -119,7 +111,7 @@ def _contacts(
 ) -> pl.DataFrame:
     """Contacts per officer-hour: contacts / (weekly hours of the group's schools × weeks), as
     compare works it out."""
-    where, params = _where(pilots, school_year)
+    where, params = selection_clause(pilots, school_year)
     sql = f"""SELECT {cols(keys)}school_year, CAST(sum(n) AS BIGINT) AS contacts
               FROM ({counts_x(con)}) WHERE {where} GROUP BY ALL"""
     counted = query(con, sql, params).cast({k: pl.String for k in keys})
@@ -139,7 +131,7 @@ def _cases(
 ) -> list[pl.DataFrame]:
     """Cases handled without a referral, and the median days to a referral over the referred
     cases, over the cases of :func:`brugdata.analysis.pathways.cases`."""
-    where, params = _where(pilots, school_year)
+    where, params = selection_clause(pilots, school_year)
     sql = f"""
     WITH {cases_ctes(con, where, school_year)},
     schools_x AS (SELECT DISTINCT school_id, school_year, school_type, municipality FROM schools)
@@ -173,7 +165,7 @@ def _focus(
 ) -> pl.DataFrame:
     """Per focus area the contacts with a theme of the area (a contact counts once per area,
     whatever the number of its themes there) over all contacts of the group."""
-    where, params = _where(pilots, school_year)
+    where, params = selection_clause(pilots, school_year)
     k = cols(keys)
     sql = f"""
     WITH x AS (SELECT {k}school_year, themes FROM ({contacts_x(school_year)}) WHERE {where}),

@@ -49,7 +49,12 @@ from brugdata.analysis._cases import (
     referrals_sql,
     unattached_sql,
 )
-from brugdata.analysis._common import contacts_x, homogeneity, pilot_clause, wilson_exprs
+from brugdata.analysis._common import (
+    contacts_x,
+    homogeneity,
+    selection_clause,
+    wilson_exprs,
+)
 from brugdata.analysis._contract import (
     Frames,
     check_selection,
@@ -169,14 +174,6 @@ def _start(
     return con
 
 
-def _filters(pilots: Sequence[str] | None, school_year: str | None) -> tuple[str, list[Any]]:
-    where, params = pilot_clause("pilot", pilots)
-    if school_year is not None:
-        where += " AND school_year = ?"
-        params.append(school_year)
-    return where, params
-
-
 # --------------------------------------------------------------------------- cases
 
 
@@ -218,7 +215,7 @@ def cases(
     """
     group_columns(by, ("pilot",), what="cases")
     con = _start(data, pilots, school_year, "cases")
-    where, params = _filters(pilots, school_year)
+    where, params = selection_clause(pilots, school_year)
     sql = f"WITH {cases_ctes(con, where, school_year, themes=True)} SELECT * FROM cases"
     frame = query(con, sql, cases_params(params, themes=True))
     return (
@@ -302,7 +299,7 @@ def pathways(
     """
     keys = _group_columns(by)
     con = _start(data, pilots, school_year)
-    where, params = _filters(pilots, school_year)
+    where, params = selection_clause(pilots, school_year)
     head = f"WITH {cases_ctes(con, where, school_year)}"
     head_params = cases_params(params)
     return Frames(
@@ -331,7 +328,7 @@ def pathway_outcomes(
     the routes, consultations and times that :func:`pathways` also works out."""
     keys = _group_columns(by)
     con = connect(data)
-    where, params = _filters(pilots, school_year)
+    where, params = selection_clause(pilots, school_year)
     themes = "theme" in keys
     head = f"WITH {cases_ctes(con, where, school_year, themes=themes)}"
     outcomes = _outcomes(con, head, cases_params(params, themes=themes), keys)

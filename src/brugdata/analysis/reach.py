@@ -29,7 +29,7 @@ from brugdata.analysis._common import (
     band_expr,
     band_label,
     people_x,
-    pilot_clause,
+    selection_clause,
     wilson_exprs,
 )
 from brugdata.analysis._contract import (
@@ -79,14 +79,6 @@ REACH_SCHEMA = pl.Schema(
         "source": pl.String,
     }
 )
-
-
-def _filters(school_year: str | None, pilots: Sequence[str] | None) -> tuple[str, list[object]]:
-    where, params = pilot_clause("pilot", pilots)
-    if school_year is not None:
-        where += " AND school_year = ?"
-        params.append(school_year)
-    return where, params
 
 
 def _start(
@@ -176,7 +168,7 @@ def _log_reach(
     pilots: Sequence[str] | None,
     school_year: str | None,
 ) -> pl.DataFrame:
-    where, params = _filters(school_year, pilots)
+    where, params = selection_clause(pilots, school_year)
     member_keys = cols(keys, "m.")
     key_list = cols(keys)
     join_on = " AND ".join(f"r.{k} IS NOT DISTINCT FROM p.{k}" for k in [*keys, "school_year"])
@@ -527,7 +519,7 @@ def parents_of_pupil_cases(
     if kind == "survey":
         frame = questionnaire.parents_of_pupil_cases(con, keys, pilots, school_year)
         return conform(frame, keys, schema)
-    where, params = _filters(school_year, pilots)
+    where, params = selection_clause(pilots, school_year)
     key_list = cols(keys)
     match = " AND ".join(f"p.{k} IS NOT DISTINCT FROM u.{k}" for k in [*keys, "school_year"])
     pilot = bool(pilots) or bool({"pilot", "school_type", "municipality"} & set(keys))
