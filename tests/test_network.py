@@ -620,33 +620,63 @@ def test_numpy_betweenness_equals_networkx_to_the_last_bit(seed: int) -> None:
     assert degree == [d for _, d in sorted(g.degree())]
 
 
-def test_network_metrics_are_the_same_by_both_paths(sample_store: Store) -> None:
-    from brugdata.analysis import _graph
+def test_measure_all_gives_the_same_on_threads_one_by_one_and_by_networkx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every graph measured on two threads, one by one (one core) and by networkx (a graph
+    over the dense limit) gives the same numbers, in the order of the graphs."""
+    import random
+
+    from brugdata.analysis import _betweenness
+
+    rng = random.Random(7)
+    graphs = []
+    for _ in range(6):
+        n = rng.randint(4, 40)
+        pairs = list(
+            dict.fromkeys((rng.randrange(n // 2), rng.randrange(n // 2, n)) for _ in range(n))
+        )
+        graphs.append((n, pairs))
+    graphs.append((3, []))
+    one = [_betweenness.degree_betweenness(n, pairs) for n, pairs in graphs]
+    assert any(max(between) > 0 for _, between in one)
+    assert _betweenness.measure_all(graphs) == one
+    monkeypatch.setattr(_betweenness.os, "cpu_count", lambda: 1)
+    assert _betweenness.measure_all(graphs) == one
+    monkeypatch.setattr(_betweenness, "DENSE_LIMIT", 0)
+    assert _betweenness.measure_all(graphs) == one
+
+
+def test_network_metrics_are_the_same_as_networkx_on_each_graph(sample_store: Store) -> None:
+    """The officers' degree centrality and betweenness, and each graph's nodes, edges and
+    density, are networkx's on the graph ``to_networkx`` gives for the pilot and year."""
+    import networkx as nx
+    from networkx.algorithms import bipartite
 
     result = network(sample_store, source="log")
-    edges, officers = result.edges, result.officers
-    fast = _graph.metrics(edges, officers)
+    officers = result.officers
     groups = officers.select("pilot", "school_year").unique().sort("pilot", "school_year")
+    assert groups.height >= 2
     for pilot, year in groups.iter_rows():
-        e = edges.filter((pl.col("school_year") == year) & (pl.col("pilot") == pilot))
-        o = officers.filter((pl.col("school_year") == year) & (pl.col("pilot") == pilot))
-        rows, counts = _graph._metrics_networkx(e, o, pilot)
-        got = (
-            fast[0]
-            .filter(pl.col("school_year") == year)
-            .join(o.select("officer_id"), on="officer_id")
-        )
-        want = {r["officer_id"]: (r["degree_centrality"], r["betweenness"]) for r in rows}
+        g = to_networkx(result, pilot, school_year=year)
+        n = g.number_of_nodes()
+        between = nx.betweenness_centrality(g, normalized=True)
+        mine = {v for v, kind in g.nodes(data="kind") if kind == "officer"}
+        want = {
+            g.nodes[v]["node"]: (g.degree(v) / (n - 1) if n > 1 else 0.0, between[v]) for v in mine
+        }
+        got = officers.filter((pl.col("school_year") == year) & (pl.col("pilot") == pilot))
         assert {
             r["officer_id"]: (r["degree_centrality"], r["betweenness"])
             for r in got.iter_rows(named=True)
         } == want
-        pilot_row = fast[1].filter((pl.col("pilot") == pilot) & (pl.col("school_year") == year))
-        assert pilot_row.select("nodes", "edges", "density").row(0) == (
-            counts["nodes"],
-            counts["edges"],
-            counts["density"],
+        row = result.pilots.filter((pl.col("pilot") == pilot) & (pl.col("school_year") == year))
+        assert row.select("nodes", "edges", "density").row(0) == (
+            n - len(mine),
+            g.number_of_edges(),
+            bipartite.density(g, mine) if mine else 0.0,
         )
+    assert officers["betweenness"].max() > 0
 
 
 def test_network_chart_with_many_hidden_edges_first(sample_result: Frames) -> None:

@@ -3,40 +3,57 @@ source at once with numpy, giving ``networkx.betweenness_centrality(g, normalize
 the last bit (tests/test_network.py checks it against networkx).
 
 Why it is here: a national store has one graph per pilot and school year (29 pilots × 8 years
-in the benchmark, each of a few hundred nodes); networkx's pure-Python search took 16 s for
-them at 10M contacts, this takes well under a second (bench/RESULTS.md, "network").
-:func:`brugdata.analysis._graph.metrics` uses it when numpy is installed and the graph is
-small enough for n × n arrays, and networkx (the plain path) otherwise.
+in the benchmark, each of about a hundred nodes and a thousand edges); networkx's pure-Python
+search took 16 s for them at 10M contacts, this about 1 s on one core
+(bench/RESULTS.md, "network"). :func:`measure_all` runs it on every graph, with networkx (the
+plain path) for a graph too large for n × n arrays.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["DENSE_LIMIT", "Nodes", "degree_betweenness"]
+__all__ = ["DENSE_LIMIT", "degree_betweenness", "measure_all"]
 
 #: Largest graph (officers and nodes of one pilot and year) whose betweenness is computed on
 #: n × n numpy arrays (a few of them: 0.5 GB at this size); larger ones go through networkx.
 DENSE_LIMIT = 4000
 
-
-class Nodes:
-    """Node numbers in the order they are first added, with a name and whether an officer."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.names: list[str] = []
-        self.is_officer: list[bool] = []
-
-    def add(self, key: str, name: str, officer: bool) -> int:
-        if key not in self.index:
-            self.index[key] = len(self.names)
-            self.names.append(name)
-            self.is_officer.append(officer)
-        return self.index[key]
+Measures = tuple[list[int], list[float]]
 
 
-def degree_betweenness(n: int, pairs: list[tuple[int, int]]) -> tuple[list[int], list[float]]:
+def measure_all(graphs: Sequence[tuple[int, Any]]) -> list[Measures]:
+    """Degree and normalised betweenness of the nodes of each graph ``(n, pairs)`` (nodes
+    0..n-1, ``pairs`` its edges in the order added: see :func:`degree_betweenness`).
+
+    The graphs are measured on two threads where there are several cores: numpy lets go of
+    the interpreter inside its array operations, so two graphs' searches run at once (1.0 s →
+    0.65 s for the 232 graphs of the 10M benchmark on two cores). One core: one by one."""
+    workers = min(2, os.cpu_count() or 1, len(graphs))
+    if workers <= 1:
+        return [_measure(n, pairs) for n, pairs in graphs]
+    with ThreadPoolExecutor(workers, thread_name_prefix="brugdata-betweenness") as pool:
+        return list(pool.map(lambda graph: _measure(*graph), graphs))
+
+
+def _measure(n: int, pairs: Any) -> Measures:
+    """:func:`degree_betweenness`, or networkx for a graph larger than :data:`DENSE_LIMIT`
+    (the same numbers: networkx on nodes 0..n-1 with edges added in the same order)."""
+    if n <= DENSE_LIMIT:
+        return degree_betweenness(n, pairs)
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from((int(u), int(v)) for u, v in pairs)
+    between = nx.betweenness_centrality(g, normalized=True)
+    return [d for _, d in g.degree()], [between[v] for v in range(n)]
+
+
+def degree_betweenness(n: int, pairs: Any) -> Measures:
     """Degree and normalised betweenness of the nodes 0..n-1 of the undirected graph whose
     edges are ``pairs`` in the order they were added (which fixes each node's adjacency
     order, as in networkx), computed as ``networkx.betweenness_centrality(g,

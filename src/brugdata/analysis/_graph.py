@@ -3,7 +3,7 @@ its measures (degree centrality, betweenness, density) and :func:`to_networkx`."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -135,122 +135,107 @@ def to_networkx(
 
 
 def metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Degree centrality and betweenness per officer and school year; nodes, edges and
-    density per pilot and school year, on each pilot's graph of one school year: with numpy
-    (:mod:`brugdata.analysis._betweenness`, the same numbers) where it is installed and the
-    graph fits, else networkx."""
-    try:
-        import numpy  # noqa: F401
-    except ImportError:  # pragma: no cover - without numpy: networkx, same numbers, slower
-        fast = False
-    else:
-        fast = True
-    officer_rows: list[dict[str, Any]] = []
-    pilot_rows: list[dict[str, Any]] = []
-    groups = officers.select("pilot", "school_year").unique().sort("pilot", "school_year")
-    keys = ["pilot", "school_year"]
-    edges_of = edges.partition_by(keys, as_dict=True, maintain_order=True)
-    officers_of = officers.partition_by(keys, as_dict=True, maintain_order=True)
-    for pilot, year in groups.iter_rows():
-        if pilot is None:  # as _graph: no pilot takes everything of the year
-            in_year = pl.col("school_year") == year
-            e, o = edges.filter(in_year), officers.filter(in_year)
-        else:
-            e, o = edges_of.get((pilot, year), edges.clear()), officers_of[(pilot, year)]
-        rows = _metrics_numpy(e, o) if fast else None
-        if rows is None:
-            rows = _metrics_networkx(e, o, pilot)
-        per_officer, counts = rows
-        officer_rows += [{"school_year": year, **r} for r in per_officer]
-        pilot_rows.append({"pilot": pilot, "school_year": year, **counts})
-    officer_metrics = pl.DataFrame(
-        officer_rows,
-        schema={
-            "school_year": pl.String,
-            "officer_id": pl.String,
-            "degree_centrality": pl.Float64,
-            "betweenness": pl.Float64,
-        },
+    """The measures of each pilot's graph of one school year (the graph :func:`_graph` builds
+    from ``edges`` and ``officers``; groups are the pilots and school years of ``officers``).
+
+    Returns the officers' measures (school_year, officer_id, degree_centrality: degree /
+    (n - 1), 0 when alone; betweenness: networkx's, unweighted and normalized) and the
+    graphs' (pilot, school_year, nodes: other than officers, edges, density: bipartite, as
+    ``networkx.bipartite.density``, 0 without edges)."""
+    from brugdata.analysis._betweenness import measure_all
+
+    nodes, pairs = _numbered(edges, officers)
+    graphs = nodes.group_by("graph", maintain_order=True).agg(
+        pl.col("pilot").first(),
+        pl.col("school_year").first(),
+        n=pl.len().cast(pl.Int64),
+        n_officers=pl.col("officer").sum().cast(pl.Int64),
     )
-    pilot_metrics = pl.DataFrame(
-        pilot_rows,
-        schema={
-            "pilot": pl.String,
-            "school_year": pl.String,
-            "nodes": pl.Int64,
-            "edges": pl.Int64,
-            "density": pl.Float64,
-        },
+    graphs = graphs.join(
+        pairs.group_by("graph").agg(edges=pl.len().cast(pl.Int64)), on="graph", how="left"
+    ).with_columns(pl.col("edges").fill_null(0))
+    sizes = graphs["n"].to_list()
+    ends = pairs["graph"].search_sorted(graphs["graph"], side="right").to_list()
+    arcs = pairs.select("u", "v").to_numpy()
+    measured = measure_all(
+        [(n, arcs[start:end]) for n, start, end in zip(sizes, [0, *ends[:-1]], ends, strict=True)]
+    )
+    degree = [d for graph_degree, _ in measured for d in graph_degree]
+    between = [b for _, graph_between in measured for b in graph_between]
+    n = pl.len().over("graph")
+    officer_metrics = (
+        nodes.with_columns(
+            degree=pl.Series(degree, dtype=pl.Int64),
+            betweenness=pl.Series(between, dtype=pl.Float64),
+        )
+        .with_columns(
+            degree_centrality=pl.when(n > 1).then(pl.col("degree") / (n - 1)).otherwise(0.0)
+        )
+        .filter("officer")
+        .select("school_year", officer_id="name", degree_centrality="degree_centrality",
+                betweenness="betweenness")
+    )  # fmt: skip
+    others = pl.col("n") - pl.col("n_officers")
+    pilot_metrics = graphs.select(
+        "pilot",
+        "school_year",
+        nodes=others,
+        edges="edges",
+        density=pl.when((pl.col("edges") == 0) | (pl.col("n_officers") == 0))
+        .then(0.0)
+        .otherwise(pl.col("edges") / (pl.col("n_officers") * others)),
     )
     return officer_metrics, pilot_metrics
 
 
-def _metrics_networkx(
-    edges: pl.DataFrame, officers: pl.DataFrame, pilot: str | None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The officers' degree centrality and betweenness, and the graph's nodes, edges and
-    density, by networkx on the graph of ``edges`` and ``officers`` (one pilot, one year)."""
-    import networkx as nx
-    from networkx.algorithms import bipartite
+def _numbered(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The nodes and edges of every graph of :func:`metrics`, numbered in the order
+    :func:`_graph` adds them (which fixes networkx's order of search): the officers first, in
+    the order of ``officers``, then each edge's officer and node in the order of ``edges``.
 
-    g = _graph(edges, officers, pilot)
-    officer_nodes = {n for n, kind in g.nodes(data="kind") if kind == "officer"}
-    n = g.number_of_nodes()
-    degree = {v: d / (n - 1) for v, d in g.degree()} if n > 1 else {v: 0.0 for v in g}
-    between = nx.betweenness_centrality(g, normalized=True)
-    rows = [
-        {
-            "officer_id": g.nodes[v]["node"],
-            "degree_centrality": float(degree[v]),
-            "betweenness": float(between[v]),
-        }
-        for v in officer_nodes
-    ]
-    counts = {
-        "nodes": n - len(officer_nodes),
-        "edges": g.number_of_edges(),
-        "density": float(bipartite.density(g, officer_nodes)) if officer_nodes else 0.0,
-    }
-    return rows, counts
+    Returns the nodes (graph, pilot, school_year, kind: officer | colleague | partner, name:
+    officer id or node, officer: whether an officer, node: its number in the graph), sorted
+    by graph and node, and the pairs (graph, u, v: the numbers of an edge's officer and
+    node), each graph's distinct pairs in the order first added, sorted by graph."""
+    keys = ["pilot", "school_year"]
+    graphs = officers.select(keys).unique().sort(keys).with_row_index("graph")
 
+    def in_graphs(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.join(graphs, on=keys, nulls_equal=True, maintain_order="left")
 
-def _metrics_numpy(
-    edges: pl.DataFrame, officers: pl.DataFrame
-) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
-    """:func:`_metrics_networkx` without building a networkx graph: the same nodes and
-    adjacency order as :func:`_graph` and the same betweenness (numpy, every source at once);
-    None for a graph too large for n × n arrays."""
-    from brugdata.analysis._betweenness import DENSE_LIMIT, Nodes, degree_betweenness
-
-    nodes = Nodes()
-    for officer_id in (
-        officers.select("pilot", "officer_id").unique(maintain_order=True)["officer_id"].to_list()
-    ):
-        nodes.add(_officer_node(officer_id), officer_id, True)
-    pairs: dict[tuple[int, int], None] = {}
-    for officer_id, kind, other in zip(
-        edges["officer_id"].to_list(),
-        edges["node_kind"].to_list(),
-        edges["node"].to_list(),
-        strict=True,
-    ):
-        u = nodes.add(_officer_node(officer_id), officer_id, True)
-        v = nodes.add(_counterpart_node(kind, other), other, False)
-        pairs.setdefault((u, v))
-    n = len(nodes.names)
-    if n > DENSE_LIMIT:
-        return None
-    n_off = sum(nodes.is_officer)
-    degree, between = degree_betweenness(n, list(pairs))
-    rows = [
-        {
-            "officer_id": nodes.names[v],
-            "degree_centrality": float(degree[v] / (n - 1)) if n > 1 else 0.0,
-            "betweenness": float(between[v]),
-        }
-        for v in range(n)
-        if nodes.is_officer[v]
-    ]
-    m = len(pairs)
-    density = 0.0 if m == 0 or n_off == 0 else float(m / (n_off * (n - n_off)))
-    return rows, {"nodes": n - n_off, "edges": m, "density": density}
+    listed = in_graphs(officers.select(keys + ["officer_id"]).with_row_index("seq"))
+    first = officers.height  # an edge's ends come after every officer
+    ends = in_graphs(edges.select(keys + ["officer_id", "node_kind", "node"]).with_row_index())
+    seq = first + 2 * pl.col("index").cast(pl.Int64)
+    other_kind = pl.when(pl.col("node_kind") == "colleague_role").then(pl.lit("colleague"))
+    officer_ends = ends.select("graph", kind=pl.lit("officer"), name="officer_id", seq=seq)
+    other_ends = ends.select(
+        "graph", kind=other_kind.otherwise(pl.lit("partner")), name="node", seq=seq + 1
+    )
+    every = pl.concat(
+        [
+            listed.select(
+                "graph", kind=pl.lit("officer"), name="officer_id", seq=pl.col("seq").cast(pl.Int64)
+            ),
+            officer_ends,
+            other_ends,
+        ]
+    )
+    nodes = (
+        every.group_by("graph", "kind", "name")
+        .agg(pl.col("seq").min())
+        .sort("graph", "seq")
+        .with_columns(node=pl.int_range(pl.len(), dtype=pl.Int64).over("graph"))
+    )
+    on = ["graph", "kind", "name"]
+    u = officer_ends.join(nodes, on=on, how="left", maintain_order="left")["node"]
+    v = other_ends.join(nodes, on=on, how="left", maintain_order="left")["node"]
+    pairs = (
+        pl.DataFrame({"graph": ends["graph"], "u": u, "v": v})
+        .filter(pl.struct("graph", "u", "v").is_first_distinct())
+        .sort("graph", maintain_order=True)
+    )
+    nodes = nodes.join(graphs, on="graph", maintain_order="left").select(
+        "graph", *keys, "kind", "name", officer=pl.col("kind") == "officer", node="node"
+    )
+    return nodes, pairs
