@@ -647,6 +647,21 @@ def test_measure_all_gives_the_same_on_threads_one_by_one_and_by_networkx(
     assert _betweenness.measure_all(graphs) == one
 
 
+def test_metrics_of_no_graph_are_empty_frames() -> None:
+    """No officers (a selection without any): no rows, the columns all the same (it used to
+    fail on slicing the edges of no graph)."""
+    from brugdata.analysis import _graph
+
+    edges = pl.DataFrame(
+        schema={k: pl.String for k in ("pilot", "school_year", "officer_id", "node_kind", "node")}
+    )
+    officers = pl.DataFrame(schema={k: pl.String for k in ("pilot", "school_year", "officer_id")})
+    per_officer, per_graph = _graph.metrics(edges, officers)
+    assert per_officer.is_empty() and per_graph.is_empty()
+    assert per_officer.columns == ["school_year", "officer_id", "degree_centrality", "betweenness"]
+    assert per_graph.columns == ["pilot", "school_year", "nodes", "edges", "density"]
+
+
 def test_network_metrics_are_the_same_as_networkx_on_each_graph(sample_store: Store) -> None:
     """The officers' degree centrality and betweenness, and each graph's nodes, edges and
     density, are networkx's on the graph ``to_networkx`` gives for the pilot and year."""

@@ -152,13 +152,16 @@ def metrics(edges: pl.DataFrame, officers: pl.DataFrame) -> tuple[pl.DataFrame, 
         n_officers=pl.col("officer").sum().cast(pl.Int64),
     )
     graphs = graphs.join(
-        pairs.group_by("graph").agg(edges=pl.len().cast(pl.Int64)), on="graph", how="left"
+        pairs.group_by("graph").agg(edges=pl.len().cast(pl.Int64)),
+        on="graph",
+        how="left",
+        maintain_order="left",
     ).with_columns(pl.col("edges").fill_null(0))
     sizes = graphs["n"].to_list()
     ends = pairs["graph"].search_sorted(graphs["graph"], side="right").to_list()
     arcs = pairs.select("u", "v").to_numpy()
     measured = measure_all(
-        [(n, arcs[start:end]) for n, start, end in zip(sizes, [0, *ends[:-1]], ends, strict=True)]
+        [(n, arcs[start:end]) for n, start, end in zip(sizes, [0, *ends][:-1], ends, strict=True)]
     )
     degree = [d for graph_degree, _ in measured for d in graph_degree]
     between = [b for _, graph_between in measured for b in graph_between]
