@@ -30,11 +30,13 @@ ImageFormat = Literal["png", "svg"]
 
 
 def configure(chart: Any) -> Any:
-    """The chart with readable font sizes and a left-aligned title (a top-level chart without
-    a configuration of its own), set in one step: altair copies the chart once."""
+    """``chart`` itself, with readable font sizes and a left-aligned title (replacing any
+    configuration of its own, as ``chart.configure`` would). Set on the chart, not on a copy:
+    altair copies a chart by building it anew, which for the network of 29 pilots takes
+    0.2 s; the report's charts are its own."""
     import altair as alt
 
-    return chart.configure(
+    chart.config = alt.Config(
         axis=alt.AxisConfig(labelFontSize=11, titleFontSize=12),
         legend=alt.LegendConfig(labelFontSize=11, titleFontSize=12, labelLimit=280),
         header=alt.HeaderConfig(labelFontSize=12, titleFontSize=12),
@@ -48,6 +50,7 @@ def configure(chart: Any) -> Any:
         ),
         title=alt.TitleConfig(fontSize=14, anchor="start"),
     )
+    return chart
 
 
 def stack_columns(chart: Any) -> Any:
