@@ -43,6 +43,7 @@ from brugdata.analysis._contract import (
     resolve_source,
 )
 from brugdata.analysis._mixed import per_pilot_source
+from brugdata.analysis._shared import shared
 from brugdata.sql import Source, connect, has_tables, query
 from brugdata.store.population import BOUNDS_TABLE
 
@@ -163,6 +164,18 @@ def reach(
 
 
 def _log_reach(
+    con: duckdb.DuckDBPyConnection,
+    keys: list[str],
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+) -> pl.DataFrame:
+    """Reach from the log per group of ``keys`` and school year, with ``_k`` and ``_n`` (the
+    counts of pct); worked out once per report (:mod:`~brugdata.analysis._shared`)."""
+    key = ("log_reach", tuple(keys), tuple(pilots or ()), school_year)
+    return shared(key, lambda: _log_reach_of(con, keys, pilots, school_year))
+
+
+def _log_reach_of(
     con: duckdb.DuckDBPyConnection,
     keys: list[str],
     pilots: Sequence[str] | None,
@@ -519,6 +532,18 @@ def parents_of_pupil_cases(
     if kind == "survey":
         frame = questionnaire.parents_of_pupil_cases(con, keys, pilots, school_year)
         return conform(frame, keys, schema)
+    key = ("parents_of_pupil_cases", tuple(keys), tuple(pilots or ()), school_year)
+    frame = shared(key, lambda: _log_parents(con, keys, pilots, school_year))
+    return conform(frame, keys, schema)
+
+
+def _log_parents(
+    con: duckdb.DuckDBPyConnection,
+    keys: list[str],
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+) -> pl.DataFrame:
+    """:func:`parents_of_pupil_cases` from the log, before its columns are put in order."""
     where, params = selection_clause(pilots, school_year)
     key_list = cols(keys)
     match = " AND ".join(f"p.{k} IS NOT DISTINCT FROM u.{k}" for k in [*keys, "school_year"])
@@ -545,7 +570,7 @@ def parents_of_pupil_cases(
     """
     frame = query(con, sql, params)
     low, high = wilson_exprs("parents_contacted", "linked")
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.col("pupil_cases", "linked", "parents_contacted").cast(pl.Int64),
         pct=pl.when(pl.col("linked") > 0).then(
             pl.col("parents_contacted") / pl.col("linked") * 100
@@ -554,4 +579,3 @@ def parents_of_pupil_cases(
         ci_high=high,
         source=pl.lit("log"),
     )
-    return conform(frame, keys, schema)

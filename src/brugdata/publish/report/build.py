@@ -4,17 +4,18 @@ and the page are written from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from brugdata.analysis._contract import check_selection, pilot_names_of
-from brugdata.ingest.privacy import header_looks_like_data, redact_label
+from brugdata.analysis._shared import shared_results
+from brugdata.publish.report.ahead import Ahead, ahead
 from brugdata.publish.report.export import configure, stack_columns
 from brugdata.publish.report.parts import OUTCOME_PARTS, shown_by_parts
+from brugdata.publish.report.quality import Quality, quality
 from brugdata.publish.report.survey import (
     SURVEY_TABLES,
     Questionnaire,
@@ -67,9 +68,6 @@ REPORT_TABLES: dict[str, str] = {
     "files": "store.ingests(): per file rows read, loaded, rejected",
     "reject_reasons": "store.rejects() grouped by table, column and rule",
 }
-
-#: Column kinds whose values are never shown in the report (person and family keys, free text).
-_SENSITIVE_KINDS = frozenset({"pseudonym", "text"})
 
 
 # --------------------------------------------------------------------------- the data
@@ -130,16 +128,6 @@ class Pathways:
     unattached: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
-@dataclass(frozen=True)
-class Quality:
-    """Per file the rows read, loaded and rejected, the reasons for rejection and the rows
-    per table, as shown."""
-
-    files: pl.DataFrame
-    reasons: pl.DataFrame
-    store: pl.DataFrame
-
-
 @dataclass
 class Built:
     """What a report shows, before it is written: each part ``None`` when the store has no
@@ -179,10 +167,18 @@ class _Run:
     charts: dict[str, Any] = field(default_factory=dict)
     publication: Any = None
     pilot_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    ahead: Ahead | None = None
 
     def kw(self) -> dict[str, Any]:
         """The pilots and school year, as every analysis takes them."""
         return {"pilots": self.pilots or None, "school_year": self.school_year}
+
+    def analysis(self, function: Callable[..., Any], **kw: Any) -> Any:
+        """``function(store, **kw)``: worked out ahead when it was submitted
+        (:mod:`.ahead`), else now."""
+        if self.ahead is None:
+            return function(self.store, **kw)
+        return self.ahead.result(function, **kw)
 
     def shown(self, name: str, frame: pl.DataFrame) -> pl.DataFrame:
         """The table ``name`` as it will be shown: through the transform."""
@@ -226,7 +222,7 @@ def _summary(run: _Run, every: pl.DataFrame | None = None) -> Summary:
     if every is not None and run.school_year is not None:
         raw = top_themes_only(every.filter(pl.col("school_year") == run.school_year), 3)
     else:
-        raw = run_compare(run.store, **run.kw())
+        raw = run.analysis(run_compare, **run.kw())
     frame = run.shown("key_figures", raw)
     pilots = [p for p in run.pilots if p in set(frame["pilot"].to_list())] or sorted(
         {p for p in frame["pilot"].to_list() if p is not None}
@@ -283,19 +279,19 @@ def _reach(run: _Run) -> Reach:
     from brugdata.analysis.reach import reach_bands as run_reach_bands
     from brugdata.publish import charts
 
-    reach = run.shown("reach", run_reach(run.store, by="pilot", **run.kw()))
+    kw = run.kw()
+    reach = run.shown("reach", run.analysis(run_reach, by="pilot", **kw))
     cases = run.shown(
-        "parents_of_pupil_cases",
-        run_parents_of_pupil_cases(run.store, by="pilot", **run.kw()),
+        "parents_of_pupil_cases", run.analysis(run_parents_of_pupil_cases, by="pilot", **kw)
     )
-    per_school = run_reach(run.store, by=["pilot", "school"], **run.kw())
+    per_school = run.analysis(run_reach, by=["pilot", "school"], **kw)
     if per_school["pct"].drop_nulls().len():
         chart = charts.reach_ci(run.drawn("reach", per_school), lang=run.lang)
         chart.spec.width = 250
         run.chart("reach_ci", chart)
     bands = {}
     for level in ("school", "officer"):
-        raw = run_reach_bands(run.store, by=level, **run.kw())
+        raw = run.analysis(run_reach_bands, by=level, **kw)
         name = f"reach_bands_{level}"
         bands[level] = run.shown(name, raw)
         if raw.filter(pl.col("band") != "unknown")["units"].sum():
@@ -312,7 +308,7 @@ def _seasons(run: _Run) -> Seasons:
     from brugdata.analysis.seasonality import seasonality as run_seasonality
     from brugdata.publish import charts
 
-    result = run_seasonality(run.store, by="pilot", **run.kw())
+    result = run.analysis(run_seasonality, by="pilot", **run.kw())
     peaks = run.shown(
         "seasonality_peaks",
         result.themes.filter(pl.col("peak_start") | pl.col("peak_end")).sort(
@@ -330,7 +326,7 @@ def _network(run: _Run) -> Network:
     from brugdata.analysis.network import network as run_network
     from brugdata.publish import charts
 
-    result = run_network(run.store, **run.kw())
+    result = run.analysis(run_network, **run.kw())
     pilots = run.shown("network", result.pilots)
     kinds = run.shown(
         "partner_kinds",
@@ -350,7 +346,7 @@ def _time_use(run: _Run) -> TimeUse:
     from brugdata.model.vocab import vocabulary
     from brugdata.publish import charts
 
-    raw = run_time_use(run.store, by="pilot", **run.kw())
+    raw = run.analysis(run_time_use, by="pilot", **run.kw())
     frame = run.shown("time_use", raw)
     codes = vocabulary("task").code_list
     present = [t for t in dict.fromkeys(frame["task"].to_list()) if t is not None]
@@ -373,7 +369,7 @@ def _pathways(run: _Run) -> Pathways | None:
         from brugdata.publish.charts._pathways import pathway_routes, time_to_referral
     except ImportError:
         return None
-    result = pathways(run.store, by="pilot", **run.kw())
+    result = run.analysis(pathways, by="pilot", **run.kw())
     outcomes = shown_by_parts(run.shown, "pathways_outcomes", result.outcomes, OUTCOME_PARTS)
     times = run.shown("pathways_time_to_referral", result.time_to_referral)
     unattached = run.shown("pathways_unattached", result.unattached_referrals)
@@ -384,117 +380,6 @@ def _pathways(run: _Run) -> Pathways | None:
         times_drawn = run.drawn("pathways.time_to_referral", result.time_to_referral)
         run.chart("time_to_referral", time_to_referral(times_drawn, lang=run.lang))
     return Pathways(outcomes, times, unattached)
-
-
-def _quality(run: _Run) -> Quality:
-    """The files ingested, the reasons for rejection and the rows per table."""
-    from brugdata.model.tables import TABLES
-
-    counts = run.store.counts()
-    store = run.shown(
-        "store",
-        pl.DataFrame(
-            {"table_name": list(counts), "rows": list(counts.values())},
-            schema={"table_name": pl.String, "rows": pl.Int64},
-        ).filter(pl.col("rows") > 0),
-    )
-    ingests = run.store.ingests()
-    # provenance is kept redacted; redacted again here for stores made before it was
-    labels = [file_label(p) for p in ingests["path"].to_list()]
-    files = run.shown(
-        "files",
-        ingests.select(
-            pl.Series("file", labels, dtype=pl.String),
-            "table_name",
-            "rows_read",
-            "rows_loaded",
-            "rows_rejected",
-            pl.col("unknown_columns")
-            .map_elements(_columns_label, return_dtype=pl.String)
-            .alias("unknown_columns"),
-        ),
-    )
-    file_of = dict(zip(ingests["ingest_id"].to_list(), labels, strict=True))
-    reasons = run.shown("reject_reasons", reasons_of(run.store.rejects(), file_of, TABLES))
-    return Quality(files, reasons, store)
-
-
-def file_label(path: str) -> str:
-    """A file as the report names it: its last two path parts, redacted."""
-    return "/".join(redact_label(part) for part in Path(path).parts[-2:])
-
-
-def _columns_label(names: Sequence[str] | None) -> str:
-    """Unknown column names as the report lists them: those that read like data left out."""
-    names = [] if names is None else list(names)
-    return ", ".join("(column)" if header_looks_like_data(n) else n for n in names)
-
-
-def reasons_of(
-    rejects: pl.DataFrame, file_of: Mapping[int, str], tables: Mapping[str, Any]
-) -> pl.DataFrame:
-    """Rejects grouped by table, column and rule: count, example lines (file:line), example
-    values and message; ``sensitive`` when the column may hold personal data or free text
-    (its values and messages are then not shown)."""
-    schema = pl.Schema(
-        {
-            "table_name": pl.String(),
-            "column": pl.String(),
-            "rule": pl.String(),
-            "reasons": pl.Int64(),
-            "lines": pl.List(pl.String()),
-            "values": pl.List(pl.String()),
-            "message": pl.String(),
-            "sensitive": pl.Boolean(),
-        }
-    )
-    if rejects.is_empty():
-        return pl.DataFrame(schema=schema)
-
-    def sensitive(table: str, column: str, rule: str) -> bool:
-        spec = tables.get(table)
-        if spec is None:
-            return True
-        kinds = {c.name: c.kind for c in spec.columns}
-        if column not in kinds or kinds[column] in _SENSITIVE_KINDS:
-            return True
-        if rule in ("duplicate_key", "already_stored"):  # the value joins the key columns
-            return any(kinds.get(k) in _SENSITIVE_KINDS for k in spec.key)
-        return rule == "personal_data"
-
-    rows = []
-    for (table, column, rule), part in rejects.group_by(
-        "table_name", "column", "rule", maintain_order=True
-    ):
-        hide = sensitive(str(table), str(column), str(rule))
-        lines = [
-            f"{file_of.get(i, i)}:{line}"
-            for i, line in part.select("ingest_id", "line").head(5).iter_rows()
-        ]
-        values = (
-            []
-            if hide
-            else [
-                redact_label(v)
-                for v in part["value"].unique(maintain_order=True).head(3).to_list()
-                if v is not None
-            ]
-        )
-        rows.append(
-            {
-                "table_name": table,
-                "column": column,
-                "rule": rule,
-                "reasons": part.height,
-                "lines": lines,
-                "values": values,
-                "message": None if hide else redact_label(part["message"][0]),
-                "sensitive": hide,
-            }
-        )
-    return pl.DataFrame(rows, schema=schema).sort(
-        "reasons", "table_name", "column", descending=[True, False, False]
-    )
 
 
 def default_transform() -> Transform | None:
@@ -534,40 +419,93 @@ def build(
     if transform is None and publication.protected:
         transform = publication.table
     names = pilot_names_of(source.con)
-    run = _Run(
-        source, lang_, transform, chosen, school_year, publication=publication, pilot_names=names
+    logged = logged_pilots(source, chosen, school_year) if info["tables"].get("contacts") else []
+    # the analyses' common parts worked out once (reach per pilot and per school are in two
+    # sections each), and the analyses worked out ahead of the sections that show them
+    with shared_results(), ahead(source) as work:
+        run = _Run(
+            source,
+            lang_,
+            transform,
+            chosen,
+            school_year,
+            publication=publication,
+            pilot_names=names,
+            ahead=work,
+        )
+        log_run = replace(run, pilots=logged)  # the log sections: pilots with logged contacts
+        _submit(run, log_run, len(years) > 1)
+        parts = _parts(run, log_run, years)
+    parts["questionnaire"] = questionnaire(source, pilots, school_year, run.shown)
+    quality_part = quality(source, run.shown)
+    return Built(
+        lang_,
+        chosen,
+        school_year,
+        info,
+        quality_part,
+        charts=run.charts,
+        publication=publication,
+        pilot_names=names,
+        **parts,
     )
+
+
+def _submit(run: _Run, log_run: _Run, several_years: bool) -> None:
+    """Have the report's analyses worked out ahead (:mod:`.ahead`), in the order
+    :func:`_parts` takes them."""
+    if run.ahead is None:
+        return
+    from brugdata.analysis.indicators import indicators
+    from brugdata.analysis.network import network
+    from brugdata.analysis.reach import parents_of_pupil_cases, reach, reach_bands
+    from brugdata.analysis.seasonality import seasonality
+    from brugdata.analysis.time_use import time_use
+
+    submit, kw = run.ahead.submit, log_run.kw()
+    if several_years:
+        submit(every_year, pilots=run.pilots)
+    if not log_run.pilots:
+        return
+    submit(reach, by="pilot", **kw)
+    submit(parents_of_pupil_cases, by="pilot", **kw)
+    submit(reach, by=["pilot", "school"], **kw)
+    submit(reach_bands, by="school", **kw)
+    submit(reach_bands, by="officer", **kw)
+    submit(seasonality, by="pilot", **kw)
+    submit(network, **kw)
+    submit(time_use, by="pilot", **kw)
+    try:  # as in _pathways: a brugdata without the pathways analysis has no such section
+        from brugdata.analysis.pathways import pathways
+    except ImportError:
+        pass
+    else:
+        submit(pathways, by="pilot", **kw)
+    submit(indicators, by="pilot", **run.kw())
+
+
+def _parts(run: _Run, log_run: _Run, years: list[str]) -> dict[str, Any]:
+    """The sections of the report, in page order: the log sections (when ``log_run`` has
+    pilots with logged contacts) and the trend (over ``years``, when more than one)."""
+    from brugdata.analysis.indicators import indicators
+    from brugdata.publish.report.indicators import indicator_part
+
     parts: dict[str, Any] = {}
     # compare over every year, once: the trend, and the key figures of the report's year
-    every = every_year(source, run.pilots) if len(years) > 1 else None
-    logged = logged_pilots(source, chosen, school_year) if info["tables"].get("contacts") else []
-    if logged:
-        log_run = replace(run, pilots=logged)  # the log sections: pilots with logged contacts
+    every = run.analysis(every_year, pilots=run.pilots) if len(years) > 1 else None
+    if log_run.pilots:
         parts["summary"] = _summary(run, every)
         parts["reach"] = _reach(log_run)
         parts["seasons"] = _seasons(log_run)
         parts["network"] = _network(log_run)
         parts["time_use"] = _time_use(log_run)
         parts["pathways"] = _pathways(log_run)
-        from brugdata.publish.report.indicators import indicator_part
-
-        parts["indicators"] = indicator_part(source, run.kw(), run.shown)
+        frame = run.analysis(indicators, by="pilot", **run.kw())
+        parts["indicators"] = indicator_part(frame, run.shown)
     parts["trend"] = None if every is None else trend(every, run.shown, years, run.drawn)
     if parts["trend"] is not None and parts["trend"].drawn is not None:
         _trend_chart(run, parts["trend"].drawn)
-    parts["questionnaire"] = questionnaire(source, pilots, school_year, run.shown)
-    quality = _quality(run)
-    return Built(
-        lang_,
-        chosen,
-        school_year,
-        info,
-        quality,
-        charts=run.charts,
-        publication=publication,
-        pilot_names=names,
-        **parts,
-    )
+    return parts
 
 
 def _publication() -> Any:

@@ -4,14 +4,10 @@ the transform (small-cell protection); :mod:`.indicators_text` lays it out as a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import polars as pl
-
-if TYPE_CHECKING:
-    from brugdata.store.store import Store
 
 __all__ = ["Indicators", "indicator_part"]
 
@@ -24,15 +20,10 @@ class Indicators:
 
 
 def indicator_part(
-    store: Store,
-    kw: Mapping[str, Any],
-    shown: Callable[[str, pl.DataFrame], pl.DataFrame],
+    frame: pl.DataFrame, shown: Callable[[str, pl.DataFrame], pl.DataFrame]
 ) -> Indicators | None:
-    """The indicators of the report's pilots and school year (``kw``), through ``shown``;
-    None when there are none."""
-    from brugdata.analysis.indicators import indicators
-
-    frame = indicators(store, by="pilot", **kw)
+    """The indicators of the report's pilots and school year (``frame``: :func:`brugdata.
+    indicators` by pilot), through ``shown``; None when there are none."""
     if frame.is_empty():
         return None
     return Indicators(shown("indicators", frame))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 if TYPE_CHECKING:
-    from brugdata.store.store import Store
+    from brugdata.sql import Source
 
 __all__ = ["EVERY_THEME", "TREND_METRICS", "Trend", "every_year", "trend"]
 
@@ -51,12 +51,12 @@ class Trend:
 EVERY_THEME = 1000
 
 
-def every_year(store: Store, pilots: Sequence[str]) -> pl.DataFrame:
+def every_year(source: Source, /, *, pilots: Sequence[str]) -> pl.DataFrame:
     """:func:`brugdata.compare` of ``pilots`` (every pilot when empty) over every school year,
     with every theme: what the trend is made from, and the key figures of one year too."""
     from brugdata.analysis.compare import compare
 
-    return compare(store, pilots=list(pilots) or None, top_themes=EVERY_THEME)
+    return compare(source, pilots=list(pilots) or None, top_themes=EVERY_THEME)
 
 
 def trend(

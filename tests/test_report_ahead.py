@@ -1,0 +1,72 @@
+"""The report's analyses worked out ahead on a background thread (a store opened read-only)
+give the same report as worked out in turn; results shared inside a report are worked out
+once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import brugdata
+from brugdata.analysis._shared import shared, shared_results
+from brugdata.analysis.reach import reach
+from brugdata.publish.report import report_html
+from brugdata.publish.report.ahead import ahead
+from brugdata.store.store import Store
+
+
+@pytest.fixture(scope="module")
+def two_years(sample_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with a school year before it (most of its contacts a year earlier)."""
+    path = tmp_path_factory.mktemp("ahead") / "two_years.duckdb"
+    shutil.copy(sample_store.path, path)
+    with brugdata.open(path) as store, store.transaction() as con:
+        for t in ("schools", "assignments", "time_use"):
+            con.execute(f"INSERT INTO {t} SELECT * REPLACE ('2023-2024' AS school_year) FROM {t}")
+        con.execute(
+            "INSERT INTO contacts SELECT * REPLACE (contact_id || '-v' AS contact_id, "
+            "CAST(date - INTERVAL 1 YEAR AS DATE) AS date) FROM contacts "
+            "WHERE hash(contact_id) % 3 <> 0"
+        )
+    return path
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_report_worked_out_ahead_is_the_report_worked_out_in_turn(
+    two_years: Path, lang: str
+) -> None:
+    with brugdata.open(two_years, read_only=True) as store, ahead(store) as work:
+        assert work.threaded  # a store opened read-only: the analyses go to a thread
+    with brugdata.open(two_years, read_only=True) as store:
+        threaded = report_html(store, lang=lang)  # type: ignore[arg-type]
+    with brugdata.open(two_years) as store:
+        with ahead(store) as work:
+            assert not work.threaded  # a store that may be written: in turn
+        in_turn = report_html(store, lang=lang)  # type: ignore[arg-type]
+    assert "2023-2024" in threaded
+    assert threaded == in_turn
+
+
+def test_an_analysis_worked_out_ahead_is_the_one_worked_out_now(two_years: Path) -> None:
+    with brugdata.open(two_years, read_only=True) as store, ahead(store) as work:
+        work.submit(reach, by="school", school_year="2023-2024")
+        early = work.result(reach, by="school", school_year="2023-2024")
+        late = work.result(reach, by="officer", school_year="2023-2024")  # not submitted
+        assert early.equals(reach(store, by="school", school_year="2023-2024"))
+        assert late.equals(reach(store, by="officer", school_year="2023-2024"))
+
+
+def test_a_shared_result_is_worked_out_once_inside_the_block_only() -> None:
+    calls: list[int] = []
+
+    def work() -> int:
+        calls.append(1)
+        return len(calls)
+
+    with shared_results():
+        assert shared("k", work) == shared("k", work) == 1
+        assert shared("other", work) == 2
+    assert shared("k", work) == 3  # outside the block: worked out every time
+    assert len(calls) == 3
