@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 
@@ -63,3 +64,18 @@ def frames() -> dict[str, pl.DataFrame]:
         "assignments": assignments,
         "contacts": contacts,
     }
+
+
+def add_earlier_year(path: Path, year: str = "2023-2024") -> None:
+    """Give the store at ``path`` (the sample) the school year ``year`` before its own: its
+    schools, assignments and time use again, and two thirds of its contacts a year earlier."""
+    import brugdata
+
+    with brugdata.open(path) as store, store.transaction() as con:
+        for t in ("schools", "assignments", "time_use"):
+            con.execute(f"INSERT INTO {t} SELECT * REPLACE ('{year}' AS school_year) FROM {t}")
+        con.execute(
+            "INSERT INTO contacts SELECT * REPLACE (contact_id || '-v' AS contact_id, "
+            "CAST(date - INTERVAL 1 YEAR AS DATE) AS date) FROM contacts "
+            "WHERE hash(contact_id) % 3 <> 0"
+        )

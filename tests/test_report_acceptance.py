@@ -25,6 +25,7 @@ import pytest
 import brugdata
 from brugdata.publish.report import REPORT_CHARTS, write_report
 from brugdata.store.store import Store
+from tests.fixtures import add_earlier_year
 
 Y, Y0 = "2024-2025", "2023-2024"
 NAMES = {"den_bosch": "Den Bosch", "gooi_vechtstreek": "Gooi en Vechtstreek"}
@@ -252,14 +253,7 @@ def _copy(sample: Store, folder: Path, name: str) -> Path:
 
 def _two_years(path: Path) -> None:
     """The sample a school year earlier beside it, a third of its contacts left out."""
-    with brugdata.open(path) as store, store.transaction() as con:
-        for t in ("schools", "assignments", "time_use"):
-            con.execute(f"INSERT INTO {t} SELECT * REPLACE ('{Y0}' AS school_year) FROM {t}")
-        con.execute(
-            "INSERT INTO contacts SELECT * REPLACE (contact_id || '-v' AS contact_id, "
-            "CAST(date - INTERVAL 1 YEAR AS DATE) AS date) FROM contacts "
-            "WHERE hash(contact_id) % 3 <> 0"
-        )
+    add_earlier_year(path, Y0)
 
 
 def _questionnaire_only(path: Path) -> None:

@@ -15,6 +15,7 @@ from brugdata.analysis.reach import reach
 from brugdata.publish.report import report_html
 from brugdata.publish.report.ahead import ahead
 from brugdata.store.store import Store
+from tests.fixtures import add_earlier_year
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +23,7 @@ def two_years(sample_store: Store, tmp_path_factory: pytest.TempPathFactory) -> 
     """The sample with a school year before it (most of its contacts a year earlier)."""
     path = tmp_path_factory.mktemp("ahead") / "two_years.duckdb"
     shutil.copy(sample_store.path, path)
-    with brugdata.open(path) as store, store.transaction() as con:
-        for t in ("schools", "assignments", "time_use"):
-            con.execute(f"INSERT INTO {t} SELECT * REPLACE ('2023-2024' AS school_year) FROM {t}")
-        con.execute(
-            "INSERT INTO contacts SELECT * REPLACE (contact_id || '-v' AS contact_id, "
-            "CAST(date - INTERVAL 1 YEAR AS DATE) AS date) FROM contacts "
-            "WHERE hash(contact_id) % 3 <> 0"
-        )
+    add_earlier_year(path)
     return path
 
 
