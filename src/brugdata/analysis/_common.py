@@ -18,7 +18,7 @@ import polars as pl
 
 from brugdata.analysis._stats import chi2_homogeneity
 from brugdata.model.calendar import region_of
-from brugdata.sql import Source, query, school_year_sql, year_text_sql
+from brugdata.sql import Source, query, school_year_sql, start_year_sql, year_text_sql
 from brugdata.store.derived import CASE_FAMILY, IN_CASE, has_derived
 
 #: Reach bands (percent) as the Gooi en Vechtstreek evaluation shows them: [low, high).
@@ -31,6 +31,7 @@ __all__ = [
     "band_label",
     "case_parts_x",
     "contacts_x",
+    "grouped_contacts_x",
     "homogeneity",
     "counts_x",
     "links_x",
@@ -84,6 +85,27 @@ def contacts_x(school_year: str | None = None) -> str:
     return (
         f"{CONTACTS_X} WHERE c.date >= DATE '{start}-08-01' AND c.date < DATE '{start + 1}-08-01'"
     )
+
+
+def grouped_contacts_x(columns: Sequence[str], school_year: str | None = None) -> str:
+    """SQL: contacts grouped by officer, school, school year and ``columns`` (of contacts),
+    with ``n`` contacts and the pilot, school type and municipality as :data:`CONTACTS_X`
+    gives them; limited to the dates of ``school_year`` as :func:`contacts_x` is. Grouped
+    before the schools and officers are joined: a query that needs no single contact joins a
+    third of the rows (at 10M contacts: 1.2M contacts of a school year, 350,000 groups of
+    officer, school and themes)."""
+    start = _start_year(school_year)
+    limit = (
+        ""
+        if start is None
+        else f"WHERE date >= DATE '{start}-08-01' AND date < DATE '{start + 1}-08-01'"
+    )
+    grouped = f"""(
+        SELECT officer_id, school_id, {start_year_sql("date")} AS start_year,
+               {", ".join(f'"{c}"' for c in columns)}, count(*) AS n
+        FROM contacts {limit}
+        GROUP BY ALL)"""
+    return _with_pilot(grouped)
 
 
 def _with_pilot(table: str, extra: str = "", pilot: bool = True) -> str:

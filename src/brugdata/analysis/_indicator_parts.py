@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from brugdata.analysis._cases import cases_ctes, cases_params
-from brugdata.analysis._common import contacts_x, counts_x, selection_clause
+from brugdata.analysis._common import counts_x, grouped_contacts_x, selection_clause
 from brugdata.analysis._contract import By, cols
 from brugdata.analysis._focus import OTHER, FocusAreas
 from brugdata.sql import query
@@ -168,17 +168,21 @@ def _focus(
     where, params = selection_clause(pilots, school_year)
     k = cols(keys)
     sql = f"""
-    WITH x AS (SELECT {k}school_year, themes FROM ({contacts_x(school_year)}) WHERE {where}),
+    WITH x AS (
+        -- the n contacts of a group with the same themes
+        SELECT {k}school_year, themes, n FROM ({grouped_contacts_x(["themes"], school_year)})
+        WHERE {where}
+    ),
     areas AS (
         -- each contact's distinct areas, from its themes through the mapping
-        SELECT {k}school_year,
+        SELECT {k}school_year, n,
                unnest(list_distinct(list_transform(
                    themes, lambda t: coalesce(map_extract_value(m, t), '{OTHER}')
                ))) AS area
         FROM x, (SELECT map(?::VARCHAR[], ?::VARCHAR[]) AS m)
     ),
-    totals AS (SELECT {k}school_year, count(*) AS contacts FROM x GROUP BY ALL),
-    counted AS (SELECT {k}school_year, area, count(*) AS n FROM areas GROUP BY ALL)
+    totals AS (SELECT {k}school_year, CAST(sum(n) AS BIGINT) AS contacts FROM x GROUP BY ALL),
+    counted AS (SELECT {k}school_year, area, CAST(sum(n) AS BIGINT) AS n FROM areas GROUP BY ALL)
     SELECT {cols(keys, "g.")}g.school_year, g.area, CAST(coalesce(c.n, 0) AS BIGINT) AS n,
            g.contacts
     FROM (SELECT * FROM totals CROSS JOIN (SELECT unnest(?::VARCHAR[]) AS area)) g
