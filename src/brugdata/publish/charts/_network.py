@@ -286,16 +286,17 @@ def _layers(
 
 def _pilot_chart(
     pilot: str,
-    node_rows: list[dict[str, Any]],
-    edges: pl.DataFrame,
+    data: tuple[str | None, str],
     layers: tuple[alt.Chart, alt.Chart],
 ) -> alt.LayerChart:
-    """The network of one pilot: ``layers`` (edges, nodes) drawn from its data."""
+    """The network of one pilot: ``layers`` (edges, nodes) drawn from the datasets named
+    ``data`` (its edges, None when it has none, and its nodes)."""
     import altair as alt
 
     edge_layer, node_layer = layers
-    drawn = [edge_layer.properties(data=edges)] if edges.height else []
-    drawn.append(node_layer.properties(data=pl.DataFrame(node_rows)))
+    edges, nodes = data
+    drawn = [edge_layer.properties(data=alt.NamedData(name=edges))] if edges else []
+    drawn.append(node_layer.properties(data=alt.NamedData(name=nodes)))
     chart = alt.layer(
         *drawn, title=pilot, width=_SIZE, height=_SIZE, view=alt.ViewBackground(stroke=None)
     )
@@ -346,11 +347,22 @@ def network(
     )
     max_links = max((r["links"] for _, nodes, _ in drawn for r in nodes), default=1)
     layers = _layers(colour, max_weight, max_links, lang_)
-    charts = [_pilot_chart(p, nodes, edges, layers) for p, nodes, edges in drawn]
+    # each pilot's rows as named datasets of the whole chart (see ._datasets)
+    from brugdata.publish.charts._datasets import Datasets
+
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    charts = []
+    for i, (p, nodes, edges) in enumerate(drawn):
+        names = (f"network-edges-{i}" if edges.height else None, f"network-nodes-{i}")
+        if names[0] is not None:
+            datasets[names[0]] = edges.rows(named=True)
+        datasets[names[1]] = pl.DataFrame(nodes).rows(named=True)
+        charts.append(_pilot_chart(p, names, layers))
     if len(charts) == 1:
+        charts[0].datasets = Datasets(datasets)
         return charts[0]
     concat = alt.vconcat if stacked else alt.hconcat
-    return concat(*charts, title=_t("network_title", lang_))
+    return concat(*charts, title=_t("network_title", lang_), datasets=Datasets(datasets))
 
 
 def network_bands(
