@@ -64,3 +64,59 @@ def test_a_shared_result_is_worked_out_once_inside_the_block_only() -> None:
         assert shared("other", work) == 2
     assert shared("k", work) == 3  # outside the block: worked out every time
     assert len(calls) == 3
+
+
+def test_the_workers_share_the_stores_threads_out_and_give_them_back(two_years: Path) -> None:
+    def threads(store: Store) -> int:
+        return int(store.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
+    with brugdata.open(two_years, read_only=True) as store:
+        store.con.execute("SET threads = 4")
+        with ahead(store, workers=2) as work:
+            assert work.threaded and threads(store) == 2  # two queries side by side, 2 each
+        assert threads(store) == 4
+        store.con.execute("SET threads = 1")
+        with ahead(store, workers=2):
+            assert threads(store) == 1  # never none
+        assert threads(store) == 1
+    with brugdata.open(two_years) as store:  # in turn: every thread for each query
+        store.con.execute("SET threads = 4")
+        with ahead(store) as work:
+            assert not work.threaded and threads(store) == 4
+
+
+def test_compare_over_every_year_takes_its_parts_worked_out_beside_it(
+    two_years: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import brugdata.analysis.pathways as pathways_module
+    import brugdata.analysis.reach as reach_module
+
+    calls: list[tuple[str, str | None]] = []
+
+    def counted(name: str, function: object) -> object:
+        def run(con: object, keys: object, pilots: object, school_year: str | None) -> object:
+            calls.append((name, school_year))
+            return function(con, keys, pilots, school_year)  # type: ignore[operator]
+
+        return run
+
+    monkeypatch.setattr(
+        pathways_module,
+        "_pathway_outcomes",
+        counted("outcomes", pathways_module._pathway_outcomes),
+    )
+    monkeypatch.setattr(reach_module, "_log_parents", counted("parents", reach_module._log_parents))
+    with brugdata.open(two_years, read_only=True) as store:
+        page = report_html(store)  # type: ignore[arg-type]
+    assert "2023-2024" in page  # the trend: compare over every year
+    # each worked out once over every school year (submitted beside compare, which takes
+    # them), and once for the report's year (the reach and pathways sections)
+    assert sorted(calls, key=str) == sorted(
+        [
+            ("outcomes", None),
+            ("outcomes", "2024-2025"),
+            ("parents", None),
+            ("parents", "2024-2025"),
+        ],
+        key=str,
+    )

@@ -62,6 +62,7 @@ from brugdata.analysis._contract import (
     has_log,
     need,
 )
+from brugdata.analysis._shared import shared
 from brugdata.sql import Source, connect, query
 from brugdata.store.derived import one_reading
 
@@ -328,6 +329,16 @@ def pathway_outcomes(
     the routes, consultations and times that :func:`pathways` also works out."""
     keys = _group_columns(by)
     con = connect(data)
+    key = ("pathway_outcomes", tuple(keys), tuple(pilots or ()), school_year)
+    return shared(key, lambda: _pathway_outcomes(con, keys, pilots, school_year))
+
+
+def _pathway_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    keys: list[str],
+    pilots: Sequence[str] | None,
+    school_year: str | None,
+) -> pl.DataFrame:
     where, params = selection_clause(pilots, school_year)
     themes = "theme" in keys
     head = f"WITH {cases_ctes(con, where, school_year, themes=themes)}"

@@ -11,11 +11,21 @@ queries of the next. Only the analyses move: every table is still protected and 
 drawn in the main thread, in page order (the protection of a table depends on what the
 tables before it hid).
 
-On the 10M-contact benchmark store (2 cores, median of 3, interleaved runs) the report
-takes about 6.0 s this way and 6.5 s in turn (one worker: 6.3 s). A source that is not a
-store opened read-only (a connection, frames, a store that may be inside a transaction,
-whose uncommitted rows a second connection would not see), or ``workers=0``, takes the
-plain serial path: each analysis runs when it is asked for.
+While the workers run, each query gets its share of DuckDB's threads (the store's setting,
+by default one per core, divided by the workers): two queries side by side on one thread
+each take less CPU than each on both threads in turn (compare over every school year of the
+10M-contact store: 4.5 CPU-seconds on one thread, 5.3 on two), and the report is short of
+CPU on two cores. The longest analysis, compare over every school year, has its two longest
+parts (the parents of pupil cases and the pathways' outcomes over every year) worked out on
+the other worker beside it (:func:`~brugdata.publish.report.trend.every_year_parts`), so the
+first section waits about half as long.
+
+On the 10M-contact benchmark store (2 cores, interleaved runs) the report takes about
+5.0–5.5 s this way against 6.0 s with the workers' queries on every thread and compare over
+every year in one piece, and 6.5 s in turn. A source that is not a store opened read-only
+(a connection, frames, a store that may be inside a transaction, whose uncommitted rows a
+second connection would not see), or ``workers=0``, takes the plain serial path: each
+analysis runs when it is asked for.
 """
 
 from __future__ import annotations
@@ -52,6 +62,13 @@ class Ahead:
         self._futures: dict[Hashable, Future[Any]] = {}
         self._local = threading.local()
         self._connections: list[duckdb.DuckDBPyConnection] = []
+        # DuckDB's threads for each query, shared out between the workers while they run
+        # (see the module's docstring); the setting is given back on :meth:`close`
+        self._threads: int | None = None
+        if workers:
+            row = source.con.execute("SELECT current_setting('threads')").fetchall()
+            self._threads = int(row[0][0])
+            source.con.execute(f"SET threads = {max(1, self._threads // workers)}")
 
     @property
     def threaded(self) -> bool:
@@ -95,6 +112,8 @@ class Ahead:
             self._pool.shutdown(wait=True)
         for con in self._connections:
             con.close()
+        if self._threads is not None:
+            self.source.con.execute(f"SET threads = {self._threads}")
 
 
 @contextmanager

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 if TYPE_CHECKING:
     from brugdata.sql import Source
 
-__all__ = ["EVERY_THEME", "TREND_METRICS", "Trend", "every_year", "trend"]
+__all__ = ["EVERY_THEME", "TREND_METRICS", "Trend", "every_year", "every_year_parts", "trend"]
 
 #: The figures of the trend section, in order: reach, contacts per officer-hour, themes and
 #: referral shares.
@@ -57,6 +57,20 @@ def every_year(source: Source, /, *, pilots: Sequence[str]) -> pl.DataFrame:
     from brugdata.analysis.compare import compare
 
     return compare(source, pilots=list(pilots) or None, top_themes=EVERY_THEME)
+
+
+def every_year_parts(*, pilots: Sequence[str]) -> list[tuple[Callable[..., Any], dict[str, Any]]]:
+    """The longest parts of :func:`every_year` as the analyses it calls them (function and
+    keyword arguments): worked out beforehand inside one report
+    (:func:`~brugdata.analysis._shared.shared_results`), every_year takes them as they are."""
+    from brugdata.analysis.pathways import pathway_outcomes
+    from brugdata.analysis.reach import parents_of_pupil_cases
+
+    every = {"pilots": list(pilots) or None, "school_year": None}
+    return [
+        (parents_of_pupil_cases, {"by": "pilot", "source": "log", **every}),
+        (pathway_outcomes, {"by": "pilot", **every}),
+    ]
 
 
 def trend(
