@@ -452,36 +452,55 @@ def test_network_chart(sample_result: Frames) -> None:
     from brugdata.publish.charts._network import network as network_chart
 
     spec = network_chart(sample_result).to_dict()  # validates against the Vega-Lite schema
-    assert len(spec["hconcat"]) == 2
-    for panel in spec["hconcat"]:
-        marks = [layer["mark"]["type"] for layer in panel["layer"]]
-        assert marks == ["rule", "circle"]
-        rule = panel["layer"][0]["encoding"]
-        assert {"x", "y", "x2", "y2", "strokeWidth"} <= set(rule)
-        circle = panel["layer"][1]["encoding"]
-        assert {"x", "y", "color", "size", "tooltip"} <= set(circle)
-    assert [p["title"] for p in spec["hconcat"]] == ["den_bosch", "gooi_vechtstreek"]
-    assert 0 < _rows(spec) < 5000
-    assert "Functionaris" in spec["hconcat"][0]["layer"][1]["encoding"]["color"]["scale"]["domain"]
+    # a panel per pilot, side by side, drawn from one dataset
+    assert spec["facet"]["column"]["field"] == "pilot" and spec["data"] == {"name": "network"}
+    (rows,) = spec["datasets"].values()
+    assert sorted({r["pilot"] for r in rows}) == ["den_bosch", "gooi_vechtstreek"]
+    panel = spec["spec"]
+    marks = [layer["mark"]["type"] for layer in panel["layer"]]
+    assert marks == ["rule", "circle"]
+    rule = panel["layer"][0]["encoding"]
+    assert {"x", "y", "x2", "y2", "strokeWidth"} <= set(rule)
+    circle = panel["layer"][1]["encoding"]
+    assert {"x", "y", "color", "size", "tooltip"} <= set(circle)
+    # each layer draws its own rows: an edge has the far end of its line, a node has none
+    edges = [r for r in rows if "x2" in r]
+    nodes = [r for r in rows if "x2" not in r]
+    assert [layer["transform"] for layer in panel["layer"]] == [
+        [{"filter": "isValid(datum.x2)"}],
+        [{"filter": "!isValid(datum.x2)"}],
+    ]
+    assert 0 < len(rows) < 5000
+    assert "Functionaris" in circle["color"]["scale"]["domain"]
 
     one = network_chart(sample_result, pilot="gooi_vechtstreek", lang="en").to_dict()
     assert [layer["mark"]["type"] for layer in one["layer"]] == ["rule", "circle"]
+    assert one["title"] == "gooi_vechtstreek" and "facet" not in one
     domain = one["layer"][1]["encoding"]["color"]["scale"]["domain"]
     assert domain[:2] == ["Officer", "Colleague (school)"]
     # one row per officer and node (circles), one per edge (rules)
     gv = sample_result.pilots.filter(pl.col("pilot") == "gooi_vechtstreek").row(0, named=True)
     assert gv["officers"] == 21 and gv["edges"] > 0
     assert _rows(one) == gv["officers"] + gv["nodes"] + gv["edges"]
+    # the panel of a pilot holds its rows, those of the pilot drawn alone
+    (alone,) = network_chart(sample_result, pilot="gooi_vechtstreek").to_dict()["datasets"].values()
+    mine = [
+        {k: v for k, v in r.items() if k != "pilot"}
+        for r in edges + nodes
+        if r["pilot"] == "gooi_vechtstreek"
+    ]
+    key = str
+    assert sorted(mine, key=key) == sorted(alone, key=key)
 
     # a partner kind keeps its colour whichever pilots are drawn
     def colours(spec: dict) -> dict[str, str]:
         scale = spec["layer"][1]["encoding"]["color"]["scale"]
         return dict(zip(scale["domain"], scale["range"], strict=True))
 
-    both = colours(spec["hconcat"][0])
-    alone = colours(network_chart(sample_result, pilot="den_bosch").to_dict())
-    assert alone["wijkteam"] == both["wijkteam"]
-    assert alone["Functionaris"] == "#222222"
+    both = colours(panel)
+    alone_colours = colours(network_chart(sample_result, pilot="den_bosch").to_dict())
+    assert alone_colours["wijkteam"] == both["wijkteam"]
+    assert alone_colours["Functionaris"] == "#222222"
 
     with pytest.raises(ValueError, match="unknown pilot"):
         network_chart(sample_result, pilot="nowhere")
@@ -494,12 +513,12 @@ def test_network_chart_stacked(sample_result: Frames) -> None:
 
     side = network_chart(sample_result).to_dict()
     stacked = network_chart(sample_result, stacked=True).to_dict()  # validates
-    assert "hconcat" not in stacked and len(stacked["vconcat"]) == 2
+    assert "column" not in stacked["facet"] and stacked["facet"]["row"]["field"] == "pilot"
     # the same panels, title and data, one under the other
-    assert stacked["vconcat"] == side["hconcat"]
+    assert stacked["spec"] == side["spec"]
     assert stacked["title"] == side["title"] and stacked["datasets"] == side["datasets"]
     one = network_chart(sample_result, pilot="den_bosch", stacked=True).to_dict()
-    assert "layer" in one and "vconcat" not in one  # one pilot: one panel
+    assert "layer" in one and "facet" not in one  # one pilot: one panel
 
 
 def test_network_chart_small(result: Frames) -> None:
