@@ -62,7 +62,7 @@ from brugdata.analysis._contract import (
     has_log,
     need,
 )
-from brugdata.analysis._shared import shared
+from brugdata.analysis._shared import shared_by_year
 from brugdata.sql import Source, connect, query
 from brugdata.store.derived import one_reading
 
@@ -329,8 +329,9 @@ def pathway_outcomes(
     the routes, consultations and times that :func:`pathways` also works out."""
     keys = _group_columns(by)
     con = connect(data)
-    key = ("pathway_outcomes", tuple(keys), tuple(pilots or ()), school_year)
-    return shared(key, lambda: _pathway_outcomes(con, keys, pilots, school_year))
+    key = ("pathway_outcomes", tuple(keys), tuple(pilots or ()))
+    work = lambda: _pathway_outcomes(con, keys, pilots, school_year)  # noqa: E731
+    return shared_by_year(key, school_year, work)
 
 
 def _pathway_outcomes(

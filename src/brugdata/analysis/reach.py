@@ -43,7 +43,7 @@ from brugdata.analysis._contract import (
     resolve_source,
 )
 from brugdata.analysis._mixed import per_pilot_source
-from brugdata.analysis._shared import shared
+from brugdata.analysis._shared import shared_by_year
 from brugdata.sql import Source, connect, has_tables, query
 from brugdata.store.population import BOUNDS_TABLE
 
@@ -171,8 +171,8 @@ def _log_reach(
 ) -> pl.DataFrame:
     """Reach from the log per group of ``keys`` and school year, with ``_k`` and ``_n`` (the
     counts of pct); worked out once per report (:mod:`~brugdata.analysis._shared`)."""
-    key = ("log_reach", tuple(keys), tuple(pilots or ()), school_year)
-    return shared(key, lambda: _log_reach_of(con, keys, pilots, school_year))
+    key = ("log_reach", tuple(keys), tuple(pilots or ()))
+    return shared_by_year(key, school_year, lambda: _log_reach_of(con, keys, pilots, school_year))
 
 
 def _log_reach_of(
@@ -532,8 +532,8 @@ def parents_of_pupil_cases(
     if kind == "survey":
         frame = questionnaire.parents_of_pupil_cases(con, keys, pilots, school_year)
         return conform(frame, keys, schema)
-    key = ("parents_of_pupil_cases", tuple(keys), tuple(pilots or ()), school_year)
-    frame = shared(key, lambda: _log_parents(con, keys, pilots, school_year))
+    key = ("parents_of_pupil_cases", tuple(keys), tuple(pilots or ()))
+    frame = shared_by_year(key, school_year, lambda: _log_parents(con, keys, pilots, school_year))
     return conform(frame, keys, schema)
 
 
