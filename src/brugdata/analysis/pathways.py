@@ -31,6 +31,7 @@ also log more small questions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, Literal
 
 import duckdb
@@ -330,7 +331,7 @@ def pathway_outcomes(
     keys = _group_columns(by)
     con = connect(data)
     key = ("pathway_outcomes", tuple(keys), tuple(pilots or ()))
-    work = lambda: _pathway_outcomes(con, keys, pilots, school_year)  # noqa: E731
+    work = partial(_pathway_outcomes, con, keys, pilots, school_year)
     return shared_by_year(key, school_year, work)
 
 
