@@ -13,7 +13,7 @@ import polars as pl
 from brugdata.analysis._contract import check_selection, pilot_names_of
 from brugdata.analysis._shared import shared_results
 from brugdata.publish.report.ahead import Ahead, ahead
-from brugdata.publish.report.export import configure, specs, stack_columns
+from brugdata.publish.report.export import configure, stack_columns
 from brugdata.publish.report.parts import OUTCOME_PARTS, shown_by_parts
 from brugdata.publish.report.quality import Quality, quality
 from brugdata.publish.report.survey import (
@@ -150,9 +150,6 @@ class Built:
     charts: dict[str, Any] = field(default_factory=dict)
     publication: Any = None
     pilot_names: dict[str, dict[str, str]] = field(default_factory=dict)
-    #: the Vega-Lite specs of ``charts`` made while the analyses were worked out ahead
-    #: (:meth:`_Run.chart`); the page makes any other when it needs it
-    specs: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- building
@@ -171,7 +168,6 @@ class _Run:
     publication: Any = None
     pilot_names: dict[str, dict[str, str]] = field(default_factory=dict)
     ahead: Ahead | None = None
-    specs: dict[str, Any] = field(default_factory=dict)
 
     def kw(self) -> dict[str, Any]:
         """The pilots and school year, as every analysis takes them."""
@@ -213,11 +209,6 @@ class _Run:
         if flat_x_labels:
             chart = chart.configure_axisX(labelAngle=0)
         self.charts[name] = chart
-        if self.ahead is not None and self.ahead.threaded:
-            # its spec now, while the workers run the analyses of the sections after it: at
-            # the end the page would make every spec with the workers done and a core idle
-            # (0.4 s of Python for the network of 29 pilots)
-            self.specs.update(specs({name: chart}))
 
 
 def _summary(run: _Run, every: pl.DataFrame | None = None) -> Summary:
@@ -456,7 +447,6 @@ def build(
         charts=run.charts,
         publication=publication,
         pilot_names=names,
-        specs=run.specs,
         **parts,
     )
 

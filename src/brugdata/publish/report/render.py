@@ -337,10 +337,7 @@ def chart_specs(page: Page, built: Built) -> dict[str, Any]:
     """The Vega-Lite spec of each chart on the page, its ``description`` the figure's text
     alternative (Vega gives it to the chart as its ``aria-label``)."""
     alts = {f.name: f.alt for f in figures(page)}
-    made = built.specs
-    more = specs({n: c for n, c in built.charts.items() if n not in made})
-    # each its own top level (the charts' specs made while building are shared)
-    out = {n: dict(made[n]) if n in made else more[n] for n in built.charts}
+    out = specs(built.charts)
     for name, spec in out.items():
         if name in alts:
             spec["description"] = alts[name]
@@ -418,16 +415,12 @@ def render_print(page: Page, built: Built, banner: str | None = None) -> str:
     image drawn by vl-convert (``banner`` written into it), the print CSS, and a table of
     contents whose page numbers the PDF engine fills in."""
     import base64
-    import copy
     import re
 
     drawn = chart_specs(page, built)
 
     def drawn_figure(figure: Figure) -> Figure:
-        # changed in place below: a copy (but for the data, which stays as it is)
-        spec = copy.deepcopy({k: v for k, v in drawn[figure.name].items() if k != "datasets"})
-        if "datasets" in drawn[figure.name]:
-            spec["datasets"] = drawn[figure.name]["datasets"]
+        spec = drawn[figure.name]
         spec["config"] = {**spec.get("config", {}), "font": PRINT_CHART_FONT}
         _symbol_legends(spec)
         svg = chart_svg(spec, built.lang, banner)
