@@ -74,8 +74,8 @@ def shared_by_year(
     :func:`shared_results`, the rows of that year of the result for every school year
     (``(*key, None)``) when the block holds it or is working it out (then it waits for it).
     ``work`` must give a frame with a ``school_year`` column whose rows of one year are those
-    it gives for that year alone, in the same order (a figure of a year depends on that year
-    only; sorted by the year first, or not at all)."""
+    it gives for that year alone, in the same order: a figure of a year depends on that year
+    only, and the frame is sorted by the same columns whatever the years in it."""
     import polars as pl
 
     held = _RESULTS.get()

@@ -344,9 +344,9 @@ def network(
     )
     max_links = max((r["links"] for _, nodes, _ in drawn for r in nodes), default=1)
     edge_layer, node_layer = _layers(colour, max_weight, max_links, lang_)
-    # one dataset, its rows written as they are (see ._datasets), and one panel per pilot:
-    # altair builds and writes a panel of its own per pilot about ten times slower (at 10M
-    # contacts, 29 pilots and 32,000 edges: 0.5 s of the report's Python)
+    # one dataset, its rows written as they are (see ._datasets), and one panel faceted by
+    # pilot: a chart of its own per pilot took altair 0.5 s to build and write at 10M
+    # contacts (29 pilots, 32,000 edges), this 0.2 s
     from brugdata.publish.charts._datasets import Datasets
 
     edges_drawn = any(edges.height for _, _, edges in drawn)
