@@ -15,12 +15,13 @@ Inside it, nothing may write to the store (as inside
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    import duckdb
     import polars as pl
 
 __all__ = ["shared", "shared_by_year", "shared_results"]
@@ -67,17 +68,31 @@ def shared(key: Hashable, work: Callable[[], T]) -> T:
         return held.results[key]  # type: ignore[return-value]
 
 
+#: A part of an analysis worked out from a connection, the key columns, the pilots (None:
+#: every pilot) and the school year (None: every year).
+Part = Callable[
+    ["duckdb.DuckDBPyConnection", list[str], Sequence[str] | None, str | None], "pl.DataFrame"
+]
+
+
 def shared_by_year(
-    key: tuple[Hashable, ...], school_year: str | None, work: Callable[[], pl.DataFrame]
+    name: str,
+    part: Part,
+    con: duckdb.DuckDBPyConnection,
+    keys: list[str],
+    pilots: Sequence[str] | None,
+    school_year: str | None,
 ) -> pl.DataFrame:
-    """:func:`shared` of ``(*key, school_year)``; for one school year, inside
-    :func:`shared_results`, the rows of that year of the result for every school year
-    (``(*key, None)``) when the block holds it or is working it out (then it waits for it).
-    ``work`` must give a frame with a ``school_year`` column whose rows of one year are those
-    it gives for that year alone, in the same order: a figure of a year depends on that year
-    only, and the frame is sorted by the same columns whatever the years in it."""
+    """``part(con, keys, pilots, school_year)``, shared (:func:`shared`) under ``name``, the
+    keys, the pilots and the school year; for one school year, inside
+    :func:`shared_results`, the rows of that year of the part for every school year when the
+    block holds it or is working it out (then it waits for it). ``part`` must give a frame
+    with a ``school_year`` column whose rows of one year are those it gives for that year
+    alone, in the same order: a figure of a year depends on that year only, and the frame is
+    sorted by the same columns whatever the years in it."""
     import polars as pl
 
+    key = (name, tuple(keys), tuple(pilots or ()))
     held = _RESULTS.get()
     if held is not None and school_year is not None:
         every = (*key, None)
@@ -88,4 +103,4 @@ def shared_by_year(
                 frame = held.results.get(every)
             if frame is not None:
                 return frame.filter(pl.col("school_year") == school_year)  # type: ignore[attr-defined]
-    return shared((*key, school_year), work)
+    return shared((*key, school_year), lambda: part(con, keys, pilots, school_year))

@@ -31,7 +31,6 @@ also log more small questions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from typing import Any, Literal
 
 import duckdb
@@ -330,9 +329,7 @@ def pathway_outcomes(
     the routes, consultations and times that :func:`pathways` also works out."""
     keys = _group_columns(by)
     con = connect(data)
-    key = ("pathway_outcomes", tuple(keys), tuple(pilots or ()))
-    work = partial(_pathway_outcomes, con, keys, pilots, school_year)
-    return shared_by_year(key, school_year, work)
+    return shared_by_year("pathway_outcomes", _pathway_outcomes, con, keys, pilots, school_year)
 
 
 def _pathway_outcomes(

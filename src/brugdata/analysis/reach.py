@@ -171,8 +171,7 @@ def _log_reach(
 ) -> pl.DataFrame:
     """Reach from the log per group of ``keys`` and school year, with ``_k`` and ``_n`` (the
     counts of pct); worked out once per report (:mod:`~brugdata.analysis._shared`)."""
-    key = ("log_reach", tuple(keys), tuple(pilots or ()))
-    return shared_by_year(key, school_year, lambda: _log_reach_of(con, keys, pilots, school_year))
+    return shared_by_year("log_reach", _log_reach_of, con, keys, pilots, school_year)
 
 
 def _log_reach_of(
@@ -532,8 +531,7 @@ def parents_of_pupil_cases(
     if kind == "survey":
         frame = questionnaire.parents_of_pupil_cases(con, keys, pilots, school_year)
         return conform(frame, keys, schema)
-    key = ("parents_of_pupil_cases", tuple(keys), tuple(pilots or ()))
-    frame = shared_by_year(key, school_year, lambda: _log_parents(con, keys, pilots, school_year))
+    frame = shared_by_year("parents_of_pupil_cases", _log_parents, con, keys, pilots, school_year)
     return conform(frame, keys, schema)
 
 
