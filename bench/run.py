@@ -729,8 +729,8 @@ def write_results(
         "",
         "³ brugdata's network also computes the graph measures (degree centrality, "
         "betweenness, density per pilot) that the floor does not; pandas computes "
-        "betweenness with networkx, as a researcher would. Betweenness agrees to the last bit "
-        "with networkx in the tests.",
+        "betweenness with networkx, as a researcher would. Betweenness agrees with networkx "
+        "within 1e-12 in the tests.",
         "",
         "⁴ compare for the latest school year (as the report does), with the change to the "
         "school year before. The floor and pandas compute what is checked, per pilot: the "
