@@ -398,3 +398,35 @@ def test_one_reading_checks_the_derived_tables_once_per_connection(
             assert derived.has_derived(duckdb.connect()) is False  # each connection apart
             assert derived.has_derived(s.con)
         assert len(calls) == 3 + 2
+
+
+def test_one_reading_asks_which_pilots_log_once_per_connection_and_year(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """reach asks which pilots log (to pick each pilot's source) and again to resolve its
+    own; inside its one reading the query runs once per school year, outside every time."""
+    from brugdata.analysis import _contract
+
+    asked: list[str] = []
+    real = _common.counts_x
+
+    def counted(con: duckdb.DuckDBPyConnection) -> str:
+        asked.append("counts")
+        return real(con)
+
+    monkeypatch.setattr(_common, "counts_x", counted)
+    with brugdata.open(sample_db, read_only=True) as s:
+        brugdata.reach(s, by="school")
+        assert len(asked) == 1
+        asked.clear()
+        year = s.con.execute("SELECT max(school_year) FROM schools").fetchall()[0][0]
+        every = _contract.logged_pilots(s.con, None)
+        _contract.logged_pilots(s.con, None)
+        assert len(asked) == 2  # outside a reading: asked each time
+        with derived.one_reading():
+            assert _contract.logged_pilots(s.con, None) == every
+            assert _contract.logged_pilots(s.con, None) == every
+            in_year = _contract.logged_pilots(s.con, year)
+            assert _contract.logged_pilots(s.con, year) == in_year
+        assert len(asked) == 2 + 2
+        assert in_year and in_year <= every

@@ -325,14 +325,19 @@ def _where(pilots: Sequence[str] | None, school_year: str | None) -> tuple[str, 
 def logged_pilots(con: duckdb.DuckDBPyConnection, school_year: str | None) -> set[str | None]:
     """The pilots (None for contacts of no pilot) with logged contacts in ``school_year``
     (None: in any school year): one query over the contact counts, which a store keeps as a
-    small derived table (``brugdata.store.derived``), so asking per pilot costs nothing."""
+    small derived table (``brugdata.store.derived``), so asking per pilot costs nothing; once
+    per connection and year inside :func:`~brugdata.store.derived.one_reading`."""
     from brugdata.analysis._common import counts_x
+    from brugdata.store.derived import per_reading
 
-    where, params = ("TRUE", []) if school_year is None else ("school_year = ?", [school_year])
-    rows = con.execute(
-        f"SELECT DISTINCT pilot FROM ({counts_x(con)}) WHERE {where}", params
-    ).fetchall()
-    return {r[0] for r in rows}
+    def ask() -> set[str | None]:
+        where, params = ("TRUE", []) if school_year is None else ("school_year = ?", [school_year])
+        rows = con.execute(
+            f"SELECT DISTINCT pilot FROM ({counts_x(con)}) WHERE {where}", params
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    return per_reading(con, ("logged_pilots", school_year), ask)
 
 
 def has_log(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 import duckdb
 
 from brugdata.sql import has_tables, start_year_sql
+
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------- derived tables
 #
@@ -181,35 +184,43 @@ def stale_sql() -> list[str]:
     ]
 
 
-#: Inside :func:`one_reading`: connection id → whether its derived tables are in step.
-#: (The connection is kept with its answer, so that its id is not reused in the block.)
-_IN_STEP: ContextVar[dict[int, tuple[duckdb.DuckDBPyConnection, bool]] | None] = ContextVar(
-    "_IN_STEP", default=None
+#: Inside :func:`one_reading`: (connection id, question) → (the connection, the answer). The
+#: connection is kept with its answers, so that its id is not reused in the block.
+_READING: ContextVar[dict[tuple[int, Hashable], tuple[duckdb.DuckDBPyConnection, Any]] | None] = (
+    ContextVar("_READING", default=None)
 )
 
 
 @contextmanager
 def one_reading() -> Iterator[None]:
     """A block that only reads (one analysis, one report): in it :func:`has_derived` checks
-    each connection once instead of once per relation. The check sums a column of contacts,
-    which at 10M contacts costs about as much as a small analysis; an analysis like compare
-    builds a dozen relations. Nothing may write to contacts inside the block."""
-    token = _IN_STEP.set({} if _IN_STEP.get() is None else _IN_STEP.get())
+    each connection once instead of once per relation, and :func:`per_reading` answers each
+    question once. The check sums a column of contacts, which at 10M contacts costs about as
+    much as a small analysis; an analysis like compare builds a dozen relations. Nothing may
+    write to contacts inside the block."""
+    token = _READING.set({} if _READING.get() is None else _READING.get())
     try:
         yield
     finally:
-        _IN_STEP.reset(token)
+        _READING.reset(token)
+
+
+def per_reading(con: duckdb.DuckDBPyConnection, question: Hashable, answer: Callable[[], T]) -> T:
+    """``answer()``, asked once per connection and ``question`` inside :func:`one_reading`
+    (outside it every time: the store may change between two calls)."""
+    known = _READING.get()
+    if known is None:
+        return answer()
+    key = (id(con), question)
+    if key not in known:
+        known[key] = (con, answer())
+    return known[key][1]  # type: ignore[no-any-return]
 
 
 def has_derived(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether ``con`` holds the derived tables and they reflect its contacts table (asked
     once per connection inside :func:`one_reading`)."""
-    known = _IN_STEP.get()
-    if known is None:
-        return _has_derived(con)
-    if id(con) not in known:
-        known[id(con)] = (con, _has_derived(con))
-    return known[id(con)][1]
+    return per_reading(con, "has_derived", lambda: _has_derived(con))
 
 
 def _has_derived(con: duckdb.DuckDBPyConnection) -> bool:
