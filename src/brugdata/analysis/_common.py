@@ -320,10 +320,10 @@ def school_regions(source: Source) -> pl.DataFrame:
         "SELECT school_id, school_year, region, municipality FROM schools "
         "ORDER BY school_id, school_year",
     )
-    from_municipality = [region_of(m) for m in schools["municipality"].to_list()]
-    return schools.with_columns(
-        pl.Series("_muni", from_municipality, dtype=pl.String),
-    ).select(
+    names = schools["municipality"].drop_nulls().unique().to_list()
+    regions = {name: region_of(name) for name in names}  # each municipality looked up once
+    muni = pl.col("municipality").replace_strict(regions, default=None, return_dtype=pl.String)
+    return schools.with_columns(muni.alias("_muni")).select(
         "school_id",
         "school_year",
         pl.coalesce("region", "_muni").alias("region"),

@@ -197,42 +197,36 @@ def _school_weeks(
             WHERE {where} AND theme IS NOT NULL AND school_id IS NOT NULL""",
         params,
     )
-    regions = {
-        (sid, year): region
-        for sid, year, region in school_regions(con)
-        .select("school_id", "school_year", "region")
-        .iter_rows()
-    }
-    known: dict[tuple[str, str], dict[int, int] | None] = {}
-
-    def days(school_id: str, year: str) -> dict[int, int] | None:
-        region = regions.get((school_id, year))
-        if region is None:
-            return None
-        if (year, region) not in known:
-            try:
-                known[(year, region)] = school_days_by_month(year, region, extra=extra)
-            except BrugdataError:
-                known[(year, region)] = None
-        return known[(year, region)]
-
-    rows: list[dict[str, Any]] = []
-    for school in schools.iter_rows(named=True):
-        per_month = days(school["school_id"], school["school_year"])
-        for month in range(1, 13):
-            day_count = None if per_month is None else per_month[month]
-            rows.append({**school, "school_month": month, "school_days": day_count})
-    schema: dict[str, Any] = {
-        **{k: pl.String for k in keys if k != "school_year"},
-        "school_year": pl.String,
-        "school_id": pl.String,
-        "school_month": pl.Int64,
-        "school_days": pl.Int64,
-    }
-    frame = pl.DataFrame(rows, schema=schema)
+    regions = school_regions(con).select("school_id", "school_year", "region")
+    schools = schools.join(regions, on=["school_id", "school_year"], how="left")
+    known = _known_days(schools.select("school_year", "region").drop_nulls().unique(), extra)
+    # every school has its twelve months; school_days null where its days are not known
+    months = pl.DataFrame({"school_month": range(1, 13)}, schema={"school_month": pl.Int64})
+    frame = schools.join(months, how="cross").join(
+        known, on=["school_year", "region", "school_month"], how="left"
+    )
     return frame.group_by([*keys, "school_month"]).agg(
         (pl.col("school_days").mean() / 5).alias("school_weeks")
     )
+
+
+def _known_days(pairs: pl.DataFrame, extra: pl.DataFrame | None) -> pl.DataFrame:
+    """The school days of each school month of the (school_year, region) ``pairs`` whose
+    holidays are known: school_year, region, school_month, school_days."""
+    rows: list[tuple[str, str, int, int]] = []
+    for year, region in pairs.iter_rows():
+        try:
+            per_month = school_days_by_month(year, region, extra=extra)
+        except BrugdataError:  # the region's holidays of that year are not known
+            continue
+        rows.extend((year, region, month, days) for month, days in per_month.items())
+    schema = {
+        "school_year": pl.String,
+        "region": pl.String,
+        "school_month": pl.Int64,
+        "school_days": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _per_school_week(monthly: pl.DataFrame, weeks: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
