@@ -154,7 +154,7 @@ def _band_expr(column: str) -> pl.Expr:
 
 def _edges(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
     """The edges of :func:`network` from the links in ``view``."""
-    return query(
+    edges = query(
         con,
         f"""
         SELECT l.pilot, l.school_year, l.officer_id, l.node, l.node_kind,
@@ -165,9 +165,11 @@ def _edges(con: duckdb.DuckDBPyConnection, view: str) -> pl.DataFrame:
         FROM {view} l
         LEFT JOIN partners p ON l.node_kind = 'partner' AND p.partner_id = l.node
         GROUP BY ALL
-        ORDER BY l.pilot, l.school_year, l.officer_id, l.node_kind, l.node
         """,
-    ).cast(_EDGES_SCHEMA)
+    )
+    # sorted by polars: DuckDB's ORDER BY took a third of this at 1M contacts (30,000 edges)
+    order = ["pilot", "school_year", "officer_id", "node_kind", "node"]
+    return edges.sort(order, nulls_last=True).cast(_EDGES_SCHEMA)
 
 
 def _officer_counts(
