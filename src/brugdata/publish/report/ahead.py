@@ -20,7 +20,8 @@ parts (the parents of pupil cases and the pathways' outcomes over every year) wo
 the other worker beside it (:func:`~brugdata.publish.report.trend.every_year_parts`), so the
 first section waits about half as long.
 
-On the 10M-contact benchmark store (2 cores) the report takes 5.2 s (bench/RESULTS.md).
+On the 10M-contact benchmark store (2 cores) the report took 5.2 s and 5.7 s in two runs of
+bench/run.py on 6 December (the shared machine's speed varies by a third between runs).
 With the workers' queries on every thread and compare over every year in one piece it took
 6.0–6.5 s, against 5.0–5.5 s (interleaved runs; the network chart and the year's parts
 taken from every year's were made faster at the same time).
